@@ -1,0 +1,17 @@
+// swift-tools-version:6.0
+// netc: a compiler from a small architecture language for convolutional networks to one C file.
+// No package dependencies: the standard library and Foundation only.
+import PackageDescription
+
+let package = Package(
+  name: "netc",
+  products: [
+    .executable(name: "netc", targets: ["netc"]),
+    .library(name: "NetC", targets: ["NetC"]),
+  ],
+  targets: [
+    .target(name: "NetC", path: "Sources/NetC"),
+    .executableTarget(name: "netc", dependencies: ["NetC"], path: "Sources/netc"),
+    .testTarget(name: "NetCTests", dependencies: ["NetC"], path: "Tests/NetCTests"),
+  ]
+)

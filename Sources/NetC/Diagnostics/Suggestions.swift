@@ -1,0 +1,30 @@
+// "Did you mean …?": the closest known name to a misspelled one.
+
+/// The candidate nearest to `word` by edit distance, if it is close enough to be a plausible typo
+/// (at most a third of the word's length, and at least one edit allowed). Ties go to the first candidate.
+public func closestMatch(to word: String, in candidates: [String]) -> String? {
+  let limit = max(1, word.count / 3)
+  var best: (name: String, distance: Int)?
+  for candidate in candidates where candidate != word {
+    let distance = editDistance(word, candidate)
+    if distance <= limit && distance < (best?.distance ?? Int.max) { best = (candidate, distance) }
+  }
+  return best?.name
+}
+
+/// Levenshtein distance over characters.
+public func editDistance(_ a: String, _ b: String) -> Int {
+  let a = Array(a)
+  let b = Array(b)
+  if a.isEmpty { return b.count }
+  var previous = Array(0...b.count)
+  var current = previous
+  for i in 1...a.count {
+    current[0] = i
+    for j in 1...max(1, b.count) where !b.isEmpty {
+      current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+    }
+    swap(&previous, &current)
+  }
+  return previous[b.count]
+}

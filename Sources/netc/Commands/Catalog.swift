@@ -1,0 +1,9 @@
+// Every subcommand, in the order `netc --help` lists them.
+
+enum Catalog {
+  static var commands: [any Command.Type] {
+    [
+      Help.self
+    ]
+  }
+}

@@ -48,8 +48,8 @@ public struct CEmitter: Sendable {
     let kernels = CKernel.closure([.readF32] + layers.flatMap { $0.lowering.kernels })
     let source = [
       fileComment(facts),
-      "#include <errno.h>\n#include <math.h>\n#include <stdarg.h>\n#include <stdint.h>\n#include <stdio.h>\n"
-        + "#include <stdlib.h>\n#include <string.h>\n\n",
+      ["errno", "limits", "math", "stdarg", "stdint", "stdio", "stdlib", "string"]
+        .map { "#include <\($0).h>\n" }.joined() + "\n",
       CRuntime.declarations(facts),
       "\n" + CRuntime.statusAliases(facts),
       section("Kernels"),

@@ -3,7 +3,7 @@
 
 extension CKernel {
   static let conv2dDirect = CKernel(
-    "netc_conv2d_direct", uses: [window, windowBounds, epilogue],
+    "netc_conv2d_direct", uses: [window, windowBounds, planeStart, planeFinish],
     #"""
     /* Adds weight * (the input shifted by one kernel tap) to an output plane, over the rows and columns whose
        input lies inside the image: padding contributes nothing. For stride 1 the inner loop is contiguous in
@@ -72,7 +72,7 @@ extension CKernel {
     """#)
 
   static let conv2dPointwise = CKernel(
-    "netc_conv2d_1x1", uses: [window, epilogue, gemm],
+    "netc_conv2d_1x1", uses: [window, planeStart, planeFinish, gemm],
     #"""
     /* 1x1 convolution with stride 1 and no padding: per batch item and group, a matrix product of the weight
        [out, in] and the input channels [in, plane]. */

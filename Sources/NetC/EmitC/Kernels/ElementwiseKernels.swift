@@ -3,7 +3,7 @@
 
 extension CKernel {
   static let add = CKernel(
-    "netc_add", uses: [epilogue],
+    "netc_add", uses: [epilogue, planeFinish],
     #"""
     /* out = a + shortcut [then ReLU] over a [batch, channels, h, w] output, the shortcut described by e (its bias
        unused): the residual add a pass did not fuse into a conv. out may be a, or an identity shortcut. */
@@ -28,7 +28,7 @@ extension CKernel {
     """#)
 
   static let shortcutA = CKernel(
-    "netc_shortcut_a", uses: [epilogue],
+    "netc_shortcut_a", uses: [planeStart],
     #"""
     /* The option A shortcut on its own: every output plane is its (subsampled, channel-shifted) shortcut plane,
        zero where no input channel maps. */

@@ -41,7 +41,7 @@ extension CKernel {
     """#)
 
   static let epilogue = CKernel(
-    "netc_epilogue", uses: [relu],
+    "netc_epilogue",
     #"""
     /* What a conv, linear or add does to each output plane besides its own sums: start from a bias and a
        shortcut operand, end with ReLU. The shortcut is the identity (stride 1, offset 0, the output's shape) or
@@ -62,6 +62,11 @@ extension CKernel {
       return e->shortcut + (((size_t)n * e->channels + source) * e->height + (size_t)y * e->stride) * e->width;
     }
 
+    """#)
+
+  static let planeStart = CKernel(
+    "netc_plane_start", uses: [epilogue],
+    #"""
     /* Starts plane (n, c) of an h x w output at bias + shortcut, so a kernel only adds its products. Each element
        is read before it is written, so the shortcut may be the output itself (an in-place residual). */
     static void netc_plane_start(const netc_epilogue *e, int n, int c, int h, int w, float *out) {
@@ -78,6 +83,11 @@ extension CKernel {
       }
     }
 
+    """#)
+
+  static let planeFinish = CKernel(
+    "netc_plane_finish", uses: [epilogue, relu],
+    #"""
     static void netc_plane_finish(const netc_epilogue *e, float *out, size_t count) {
       if (e->relu) netc_relu(count, out, out);
     }

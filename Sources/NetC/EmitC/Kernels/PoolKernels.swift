@@ -2,6 +2,19 @@
 // inside it, and (average) divides by the window clipped to the padded input or to the input itself.
 
 extension CKernel {
+  static let windowMean = CKernel(
+    "netc_window_mean",
+    #"""
+    /* The mean of rows [y0, y1) and columns [x0, x1) of a plane of width w, divided by divisor. */
+    static float netc_window_mean(const float *plane, int w, int y0, int y1, int x0, int x1, int divisor) {
+      float sum = 0.0f;
+      for (int y = y0; y < y1; y++)
+        for (int x = x0; x < x1; x++) sum += plane[(size_t)y * w + x];
+      return divisor > 0 ? sum / (float)divisor : 0.0f;
+    }
+
+    """#)
+
   static let maxPool = CKernel(
     "netc_maxpool", uses: [window],
     #"""
@@ -29,16 +42,8 @@ extension CKernel {
     """#)
 
   static let averagePool = CKernel(
-    "netc_avgpool", uses: [window],
+    "netc_avgpool", uses: [window, windowMean],
     #"""
-    /* The mean of rows [y0, y1) and columns [x0, x1) of a plane of width w, divided by divisor. */
-    static float netc_window_mean(const float *plane, int w, int y0, int y1, int x0, int x1, int divisor) {
-      float sum = 0.0f;
-      for (int y = y0; y < y1; y++)
-        for (int x = x0; x < x1; x++) sum += plane[(size_t)y * w + x];
-      return divisor > 0 ? sum / (float)divisor : 0.0f;
-    }
-
     /* Average pooling: the window ends at most pad past the input; count_include_pad divides by that padded
        window, otherwise by the part inside the input (PyTorch's rule, which matters at the edges in ceil mode). */
     static void netc_avgpool(const netc_window *p, int count_include_pad, const float *restrict in,
@@ -65,7 +70,7 @@ extension CKernel {
     """#)
 
   static let adaptiveAveragePool = CKernel(
-    "netc_adaptive_avgpool", uses: [window, averagePool],
+    "netc_adaptive_avgpool", uses: [window, windowMean],
     #"""
     /* Adaptive average pooling: output o of n averages input indices floor(o * size / n) up to
        ceil((o + 1) * size / n), PyTorch's rule; global average pooling is the 1x1 case. */

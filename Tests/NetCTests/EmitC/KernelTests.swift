@@ -6,8 +6,8 @@ import Testing
 @testable import NetC
 
 /// The C accumulates in float in its own order where the interpreter sums in Double and rounds once, so
-/// results differ by float rounding: about √K·2⁻²⁴ relative for K products (K ≤ 600 here, ≈ 1.5e-6). 1e-5 of
-/// the largest output leaves room for that and still catches any indexing mistake, which is of order 1.
+/// results differ by float rounding: about √K·2⁻²⁴ relative for K products (K ≤ 600 here, ≈ 1.5e-6).
+/// 1e-5 of the largest output leaves room for that and still catches any indexing mistake, of order 1.
 private let tolerance = 1e-5
 
 private func expectMatch(_ graph: Graph, sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
@@ -73,7 +73,8 @@ private func fold(_ module: String) -> FoldedBatchNorm { FoldedBatchNorm(module:
     var net = GraphBuilder(input: [2, 3, 8, 11])
     try net.add(
       "pool",
-      .maxPool(Pool(kernel: Pair(square: kernel), stride: Pair(square: stride), pad: Pair(square: pad), ceilMode: ceil)))
+      .maxPool(
+        Pool(kernel: Pair(square: kernel), stride: Pair(square: stride), pad: Pair(square: pad), ceilMode: ceil)))
     try expectMatch(net.graph())
   }
 

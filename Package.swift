@@ -12,6 +12,9 @@ let package = Package(
   targets: [
     .target(name: "NetC", path: "Sources/NetC"),
     .executableTarget(name: "netc", dependencies: ["NetC"], path: "Sources/netc"),
-    .testTarget(name: "NetCTests", dependencies: ["NetC"], path: "Tests/NetCTests"),
+    .testTarget(
+      name: "NetCTests", dependencies: ["NetC"], path: "Tests/NetCTests",
+      // Golden files and fixtures, read through #filePath rather than bundled.
+      exclude: ["Elaborate/Fixtures", "Elaborate/Golden", "Elaborate/BadInputs", "CLI/Golden"]),
   ]
 )

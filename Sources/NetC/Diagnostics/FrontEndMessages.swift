@@ -242,7 +242,9 @@ enum FrontEndMessages {
   }
 
   static func tooManyArguments(_ callee: String, takes count: Int, got given: Int) -> String {
-    "'\(callee)' takes at most \(count) argument\(count == 1 ? "" : "s"), got \(given)"
+    count == 0
+      ? "'\(callee)' takes no arguments, got \(given)"
+      : "'\(callee)' takes at most \(count) argument\(count == 1 ? "" : "s"), got \(given)"
   }
 
   static func tooManyErrors(_ limit: Int) -> String {

@@ -90,11 +90,13 @@ struct Elaborator {
     }
   }
 
-  /// Counts one node or scope against `maxGraphSize`.
+  /// Counts one node or scope against `maxGraphSize`; the error points at the network's statement that
+  /// grew too large (usually a stage count), not at a layer deep inside its blocks.
   mutating func spend(at range: SourceRange) throws {
     size += 1
     if size > Elaborator.maxGraphSize {
-      diagnostics.append(.error(FrontEndMessages.graphTooLarge(Elaborator.maxGraphSize), at: range))
+      let statement = instantiations.first?.call ?? range
+      diagnostics.append(.error(FrontEndMessages.graphTooLarge(Elaborator.maxGraphSize), at: statement))
       throw ElaborationAbort()
     }
   }

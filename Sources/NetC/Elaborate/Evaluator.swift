@@ -46,7 +46,7 @@ struct Evaluator {
     switch (op, value) {
     case (.negate, .integer(let x)):
       let (result, overflow) = Int(0).subtractingReportingOverflow(x)
-      if overflow { throw Diagnostic.error(FrontEndMessages.integerOverflow("-\(x)"), at: range) }
+      if overflow { throw Diagnostic.error(FrontEndMessages.integerOverflow("-(\(x))"), at: range) }
       return .integer(result)
     case (.negate, .float(let x)):
       return .float(-x)

@@ -69,7 +69,7 @@ struct Lexer {
       }
     }
     let end = location
-    tokens.append(Token(kind: .separator, range: SourceRange(end), text: "\n"))
+    if tokens.last?.kind != .separator { tokens.append(Token(kind: .separator, range: SourceRange(end), text: "\n")) }
     tokens.append(Token(kind: .endOfFile, range: SourceRange(end), text: ""))
   }
 
@@ -89,9 +89,10 @@ struct Lexer {
     tokens.append(Token(kind: .separator, range: SourceRange(start.location), text: text))
   }
 
+  /// Reports the text since `start` and leaves an `invalid` token in its place.
   private mutating func error(_ message: String, _ start: (offset: Int, location: SourceLocation)) {
-    let length = line == start.location.line ? column - start.location.column : 1
-    diagnostics.append(.error(message, at: SourceRange(start.location, length: length)))
+    add(.invalid, start)
+    diagnostics.append(.error(message, at: tokens[tokens.count - 1].range))
   }
 
   private mutating func lexString(_ start: (offset: Int, location: SourceLocation)) {

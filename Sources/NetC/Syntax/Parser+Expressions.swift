@@ -53,10 +53,13 @@ extension Parser {
     return try parsePostfix()
   }
 
-  private mutating func parseUnary(_ op: UnaryOperator, operand: (inout Parser) throws -> Expr) throws -> Expr {
+  /// Nesting is counted before the operator is consumed, so the error points at the first one too many.
+  private mutating func parseUnary(_ op: UnaryOperator, operand: @escaping (inout Parser) throws -> Expr) throws -> Expr {
     let start = current.range
-    advance()
-    let value = try nested(operand)
+    let value = try nested { parser in
+      parser.advance()
+      return try operand(&parser)
+    }
     return Expr(kind: .unary(op, value), range: span(start, value.range), depth: value.depth + 1)
   }
 
@@ -93,8 +96,10 @@ extension Parser {
       let (arguments, close) = try parseSequence(closing: .rightParen, "to close the arguments of '\(name)'")
       return Expr(kind: .call(callee, arguments), range: span(token.range, close), depth: depth(of: arguments))
     case .symbol(.leftParen):
-      advance()
-      let inner = try nested { try $0.parseExpression() }
+      let inner = try nested { parser in
+        parser.advance()
+        return try parser.parseExpression()
+      }
       _ = try expect(.rightParen, "to close the parenthesis")
       return inner
     case .symbol(.leftBracket):

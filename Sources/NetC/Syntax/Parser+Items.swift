@@ -5,15 +5,16 @@ extension Parser {
     var items: [Item] = []
     skipSeparators()
     while !atEnd {
-      do {
-        items.append(try parseItem())
-        try expectEndOfStatement()
-      } catch is Recover {
-        try checkErrorLimit()
-        synchronize()
-        if current.isSymbol(.rightBrace) {
-          error(FrontEndMessages.unmatchedBrace)
-          advance()
+      if current.isSymbol(.rightBrace) {
+        error(FrontEndMessages.unmatchedBrace)
+        advance()
+      } else {
+        do {
+          items.append(try parseItem())
+          try expectEndOfStatement()
+        } catch is Recover {
+          try checkErrorLimit()
+          synchronize()
         }
       }
       skipSeparators()

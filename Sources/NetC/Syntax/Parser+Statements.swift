@@ -39,7 +39,9 @@ extension Parser {
   /// The range of the last consumed token on `start`'s line, so a statement's range covers its first line.
   private func lastTokenOnLine(of start: SourceRange) -> SourceRange {
     var index = max(position - 1, 0)
-    while index > 0 && tokens[index].range.start.line != start.start.line { index -= 1 }
+    while index > 0 && (tokens[index].range.start.line != start.start.line || tokens[index].kind == .separator) {
+      index -= 1
+    }
     return tokens[index].range
   }
 
@@ -58,20 +60,19 @@ extension Parser {
     }
   }
 
+  /// `if c { … } else if d { … } else { … }`; each `else if` nests one level (it is an `if` in the else branch).
   private mutating func parseIf() throws -> Statement.Kind {
-    try nested { parser in
-      parser.advance()
-      let condition = try parser.parseExpression()
-      let then = try parser.parseBody("'if'")
-      guard parser.current.isKeyword(.else) else { return .if(condition: condition, then: then, else: []) }
-      parser.advance()
-      if parser.current.isKeyword(.if) {
-        let start = parser.current.range
-        let nestedIf = try parser.parseIf()
-        return .if(condition: condition, then: then, else: [Statement(kind: nestedIf, range: start)])
-      }
-      return .if(condition: condition, then: then, else: try parser.parseBody("'else'"))
+    advance()
+    let condition = try parseExpression()
+    let then = try parseBody("'if'")
+    guard current.isKeyword(.else) else { return .if(condition: condition, then: then, else: []) }
+    advance()
+    if current.isKeyword(.if) {
+      let start = current.range
+      let nestedIf = try nested { try $0.parseIf() }
+      return .if(condition: condition, then: then, else: [Statement(kind: nestedIf, range: start)])
     }
+    return .if(condition: condition, then: then, else: try parseBody("'else'"))
   }
 
   /// After `name =` (or at a statement's start): `sequential { … }` or `call [* count]`.

@@ -22,7 +22,7 @@ struct Parser {
   static func parse(_ source: SourceFile, bytes: [UInt8]) -> (SyntaxFile, [Diagnostic]) {
     let (tokens, lexical) = Lexer.tokenize(bytes, path: source.path)
     var parser = Parser(tokens: tokens, diagnostics: lexical)
-    if lexical.isEmpty && tokens.allSatisfy({ $0.kind == .separator || $0.kind == .endOfFile }) {
+    if tokens.allSatisfy({ $0.kind == .separator || $0.kind == .endOfFile }) {
       return (SyntaxFile(source: source, items: []), [.error(FrontEndMessages.emptyFile(source.path))])
     }
     var items: [Item] = []
@@ -31,7 +31,7 @@ struct Parser {
       items = try parser.parseItems()
     } catch {
       if parser.diagnostics.count >= maxErrors {
-        parser.diagnostics.append(.error(FrontEndMessages.tooManyErrors(maxErrors), at: parser.current.range))
+        parser.diagnostics.append(.error(FrontEndMessages.tooManyErrors(maxErrors)))
       }
     }
     return (SyntaxFile(source: source, items: items), parser.diagnostics)
@@ -69,8 +69,10 @@ struct Parser {
   }
 
   /// Records an error at the current token (or `range`) and returns the error that makes the caller recover.
+  /// At an `invalid` token the lexer has already said what is wrong, so nothing is recorded.
   @discardableResult
   mutating func error(_ message: String, at range: SourceRange? = nil, notes: [Diagnostic.Note] = []) -> Recover {
+    if range == nil && current.kind == .invalid { return Recover() }
     report(.error(message, at: range ?? current.range, notes: notes))
     return Recover()
   }

@@ -11,6 +11,9 @@ enum TokenKind: Hashable, Sendable {
   case dimensionSeparator
   /// A newline or `;`: both end a statement.
   case separator
+  /// Text the lexer already reported (an unterminated string, a bad number, a stray character); the parser
+  /// skips the statement without reporting it again.
+  case invalid
   case endOfFile
 }
 

@@ -14,8 +14,9 @@ let package = Package(
     .executableTarget(name: "netc", dependencies: ["NetC"], path: "Sources/netc"),
     .testTarget(
       name: "NetCTests", dependencies: ["NetC"], path: "Tests/NetCTests",
-      // Golden files the tests read from the source tree (they are not bundle resources).
+      // Golden files and fixtures, read through #filePath rather than bundled.
       exclude: [
+        "Elaborate/Fixtures", "Elaborate/Golden", "Elaborate/BadInputs", "CLI/Golden",
         "Passes/drop-dropout.nir", "Passes/fold-bn.nir", "Passes/fuse-option-a.nir", "Passes/fuse-residual-add.nir",
         "Passes/fuse-activation.nir", "Passes/eliminate-dead-code.nir",
       ]),

@@ -1,0 +1,130 @@
+// The reference interpreter: runs an IR graph op by op in plain Swift, accumulating in Double; the ground
+// truth the generated C is checked against.
+
+public struct Interpreter: Sendable {
+  public let graph: Graph
+  public let weights: Weights
+
+  /// Checks that the graph is well formed (operands defined before use, shapes as `Op.inferShape` gives
+  /// them) and that `weights` holds exactly its parameters; errors are `DiagnosticError`s.
+  public init(graph: Graph, weights: Weights) throws {
+    try graph.checkRunnable()
+    try weights.validate(for: graph, file: "weights")
+    self.graph = graph
+    self.weights = weights
+  }
+
+  /// The graph's output for `input`, whose shape must be the graph input's (batch included).
+  public func run(_ input: Tensor) throws -> Tensor {
+    // The output exists: `checkRunnable` verified it.
+    try evaluateAll(input, keepingIntermediates: false)[graph.output]!
+  }
+
+  /// Every node's value by name (the input's included), for comparing a compiled network layer by layer.
+  public func values(_ input: Tensor) throws -> [String: Tensor] {
+    try evaluateAll(input, keepingIntermediates: true)
+  }
+
+  /// One node's value from its operands' values (in `node.inputs` order).
+  public func evaluate(_ node: Node, operands: [Tensor]) throws -> Tensor {
+    let x = operands[0]
+    switch node.op {
+    case .input:
+      return x
+    case .conv(let conv):
+      return try convolution(operands, conv, outputShape: node.shape, weights: weights)
+    case .batchNorm(let bn):
+      return batchNorm(x, try weights.batchNorm(module: bn.module, eps: bn.eps))
+    case .relu:
+      return Accumulator(x).rounded(relu: true)
+    case .add(let a):
+      return add(x, operands[1], a)
+    case .shortcutA(let shortcut):
+      return shortcutA(x, shortcut, outputShape: node.shape)
+    case .maxPool(let pool):
+      return maxPool(x, pool, outputShape: node.shape)
+    case .avgPool(let pool):
+      return avgPool(x, pool, outputShape: node.shape)
+    case .adaptiveAvgPool:
+      return adaptiveAvgPool(x, outputShape: node.shape)
+    case .flatten:
+      return flatten(x, outputShape: node.shape)
+    case .linear(let l):
+      let bias = l.hasBias ? try weights.tensor(l.module + ".bias") : nil
+      let weight = try weights.tensor(l.module + ".weight")
+      return linear(x, weight: weight, bias: bias, relu: l.relu, outputShape: node.shape)
+    case .dropout:
+      return x  // inference: dropout is the identity (PyTorch scales during training instead)
+    case .lrn(let lrn):
+      return localResponseNorm(x, lrn)
+    case .softmax:
+      return softmax(x)
+    }
+  }
+
+  private func evaluateAll(_ input: Tensor, keepingIntermediates: Bool) throws -> [String: Tensor] {
+    let expected = graph.input.shape
+    guard input.shape == expected, input.scalars.count == expected.elementCount else {
+      throw DiagnosticError(
+        .error("input has shape \(input.shape.dimsText), expected \(expected.dimsText) for '\(graph.name)'"))
+    }
+    // Values are freed after their last use unless every one is wanted, so deep nets fit in memory.
+    let lastUse = graph.users().mapValues { $0.max() ?? 0 }
+    var values = [graph.input.name: input]
+    for (index, node) in graph.nodes.enumerated().dropFirst() {
+      // Operands exist: `checkRunnable` verified each is defined by an earlier node.
+      values[node.name] = try evaluate(node, operands: node.inputs.map { values[$0]! })
+      if !keepingIntermediates {
+        for name in node.inputs where lastUse[name] == index { values[name] = nil }
+      }
+    }
+    return values
+  }
+}
+
+extension Weights {
+  /// A parameter the interpreter reads; a missing one is an error, not a crash.
+  func tensor(_ name: String) throws -> Tensor {
+    guard let tensor = self[name] else { throw DiagnosticError(.error("weights: missing tensor '\(name)'")) }
+    return tensor
+  }
+
+  func batchNorm(module: String, eps: Double) throws -> BatchNormParameters {
+    BatchNormParameters(
+      gamma: try tensor(module + ".weight"), beta: try tensor(module + ".bias"),
+      mean: try tensor(module + ".running_mean"), variance: try tensor(module + ".running_var"), eps: eps)
+  }
+}
+
+extension Graph {
+  /// What the interpreter relies on: the input first and only there, unique names, operands defined by
+  /// earlier nodes, every shape as `Op.inferShape` gives it, and a defined output.
+  func checkRunnable() throws {
+    func fail(_ message: String) -> DiagnosticError { DiagnosticError(.error("graph '\(name)': \(message)")) }
+    guard let first = nodes.first, case .input = first.op else { throw fail("the first node must be the input") }
+    var shapes: [String: Shape] = [:]
+    for (index, node) in nodes.enumerated() {
+      if shapes[node.name] != nil { throw fail("value '\(node.name)' is defined twice") }
+      if index > 0 {
+        if case .input = node.op { throw fail("node '\(node.name)' is a second input") }
+        var operandShapes: [Shape] = []
+        for operand in node.inputs {
+          guard let shape = shapes[operand] else {
+            throw fail("node '\(node.name)' reads '\(operand)', which no earlier node defines")
+          }
+          operandShapes.append(shape)
+        }
+        switch node.op.inferShape(operandShapes) {
+        case .failure(let error):
+          throw fail("node '\(node.name)': \(error.message)")
+        case .success(let shape) where shape != node.shape:
+          throw fail("node '\(node.name)' is declared \(node.shape) but its op gives \(shape)")
+        case .success:
+          break
+        }
+      }
+      shapes[node.name] = node.shape
+    }
+    if shapes[output] == nil { throw fail("the output '\(output)' is not a value of the graph") }
+  }
+}

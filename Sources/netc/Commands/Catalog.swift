@@ -3,7 +3,9 @@
 enum Catalog {
   static var commands: [any Command.Type] {
     [
-      Help.self
+      Help.self,
+      Passes.self,
+      Plan.self,
     ]
   }
 }

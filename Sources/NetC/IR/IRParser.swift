@@ -155,7 +155,8 @@ private struct LineParser {
       try scanner.expect("=", "after the shape")
       let mnemonic = scanner.name()
       guard Op.mnemonics.contains(mnemonic.value) else {
-        let hint = closestMatchOrCompletion(to: mnemonic.value, in: Op.mnemonics).map { "; did you mean '\($0)'?" } ?? ""
+        let guess = closestMatchOrCompletion(to: mnemonic.value, in: Op.mnemonics)
+        let hint = guess.map { "; did you mean '\($0)'?" } ?? ""
         let message = mnemonic.value.isEmpty ? "expected an op after '='" : "unknown op '\(mnemonic.value)'\(hint)"
         throw Diagnostic.error(message, at: mnemonic.value.isEmpty ? scanner.rangeHere() : mnemonic.range)
       }

@@ -117,7 +117,8 @@ public enum Verifier {
     }
     let isInput = if case .input = node.op { true } else { false }
     if isFirst && !isInput {
-      found.append(Violation(.op(node: i), node.name, "the first node must be the graph input, got '\(node.op.mnemonic)'"))
+      let message = "the first node must be the graph input, got '\(node.op.mnemonic)'"
+      found.append(Violation(.op(node: i), node.name, message))
     } else if !isFirst && isInput {
       found.append(Violation(.op(node: i), node.name, "only the first node may be the graph input"))
     }

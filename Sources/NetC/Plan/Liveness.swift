@@ -65,7 +65,8 @@ extension MemoryPlanner {
         groupOf[node.name] = group
       } else {
         groupOf[node.name] = groups.count
-        groups.append(StorageGroup(values: [node.name], bytes: bytes, firstUse: index, lastUse: lastUses[node.name] ?? index))
+        let lastUse = lastUses[node.name] ?? index
+        groups.append(StorageGroup(values: [node.name], bytes: bytes, firstUse: index, lastUse: lastUse))
       }
     }
     return groups

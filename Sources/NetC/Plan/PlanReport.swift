@@ -7,13 +7,16 @@ extension MemoryPlan {
   /// One row per buffer (offset, bytes, live range, values) and the three totals.
   public var table: String {
     let rows = buffers.map { buffer in
-      ["\(buffer.offset)", "\(buffer.bytes)", "\(buffer.firstUse)...\(buffer.lastUse)", buffer.values.joined(separator: ", ")]
+      [
+        "\(buffer.offset)", "\(buffer.bytes)", "\(buffer.firstUse)...\(buffer.lastUse)",
+        buffer.values.joined(separator: ", "),
+      ]
     }
     let header = ["offset", "bytes", "live", "values"]
     let widths = (0..<3).map { column in (rows.map { $0[column].count } + [header[column].count]).max() ?? 0 }
     func line(_ cells: [String]) -> String {
-      let numbers = [pad(cells[0], widths[0]), pad(cells[1], widths[1]), cells[2].padding(toLength: widths[2], withPad: " ", startingAt: 0)]
-      return (numbers + [cells[3]]).joined(separator: "  ") + "\n"
+      let live = cells[2].padding(toLength: widths[2], withPad: " ", startingAt: 0)
+      return [pad(cells[0], widths[0]), pad(cells[1], widths[1]), live, cells[3]].joined(separator: "  ") + "\n"
     }
     var out = line(header) + rows.map(line).joined() + "\n"
     let totals = [("naive", naiveBytes), ("lower bound", lowerBoundBytes), ("arena", arenaBytes)]
@@ -57,7 +60,8 @@ extension MemoryPlan {
       font-family="sans-serif" font-size="12">
       <text x="\(Int(left))" y="24">\(xmlEscaped(model)): arena \(arenaBytes) bytes (\(mebibytes(arenaBytes)) MiB), \
       lower bound \(lowerBoundBytes), naive \(naiveBytes)</text>
-      <rect x="\(Int(left))" y="\(Int(top))" width="\(Int(width))" height="\(Int(height))" fill="#f4f4f4" stroke="#888"/>
+      <rect x="\(Int(left))" y="\(Int(top))" width="\(Int(width))" height="\(Int(height))" \
+      fill="#f4f4f4" stroke="#888"/>
 
       """
     for (index, buffer) in buffers.enumerated() {
@@ -69,7 +73,8 @@ extension MemoryPlan {
       let title = "\(buffer.values.joined(separator: ", ")): \(buffer.bytes) bytes at \(buffer.offset), "
         + "nodes \(buffer.firstUse)...\(buffer.lastUse)"
       out += "<rect x=\"\(fixed(x))\" y=\"\(fixed(y))\" width=\"\(fixed(w))\" height=\"\(fixed(h))\" "
-        + "fill=\"hsl(\(hue),60%,65%)\" stroke=\"#333\" stroke-width=\"0.5\"><title>\(xmlEscaped(title))</title></rect>\n"
+        + "fill=\"hsl(\(hue),60%,65%)\" stroke=\"#333\" stroke-width=\"0.5\">"
+        + "<title>\(xmlEscaped(title))</title></rect>\n"
     }
     out += """
       <text x="\(Int(left))" y="\(Int(top + height + 20))">node index (program order) →</text>

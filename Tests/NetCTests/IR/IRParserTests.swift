@@ -297,7 +297,7 @@ import Testing
 
         """)
     #expect(
-      Self.errors(replacing: "  return %head.4\n}\n", with: "  return %head.4\n}\n%extra: f32[1] = relu(%x)\n}\n") == """
+      Self.errors(replacing: "%head.4\n}\n", with: "%head.4\n}\n%extra: f32[1] = relu(%x)\n}\n") == """
         t.nir:19:1: error: unexpected text after the graph's closing '}'
         %extra: f32[1] = relu(%x)
         ^~~~~~~

@@ -57,9 +57,9 @@ func planProblems(_ plan: MemoryPlan, for graph: Graph, scratch: [String: Int] =
   return problems
 }
 
-/// Why `later` (defined after `earlier`) may not overwrite it, or nil when it may: `later` is an unfused relu, batch norm or
-/// dropout of `earlier`, or a conv accumulating into its identity residual `earlier` (not also its input),
-/// and `earlier` is not read after `later` is written, nor returned.
+/// Why `later` (defined after `earlier`) may not overwrite it, or nil when it may: `later` is an unfused
+/// relu, batch norm or dropout of `earlier`, or a conv accumulating into its identity residual `earlier` (not
+/// also its input), and `earlier` is not read after `later` is written, nor returned.
 private func inPlaceProblem(
   _ earlier: String, _ later: String, _ graph: Graph, _ order: [String: Int], _ span: [String: (first: Int, last: Int)]
 ) -> String? {

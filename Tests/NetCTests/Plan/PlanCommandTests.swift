@@ -79,7 +79,10 @@ import Testing
       (["--passes", "fold"], "error: unknown pass 'fold'; did you mean 'fold-bn'?\n"),
       (["--passes", "fuse"], "error: unknown pass 'fuse'; run 'netc passes' for the list\n"),
       (["-O0", "--passes", "fold-bn"], "error: '-O0' and '--passes' cannot be combined\n"),
-      (["--passes", "fold-bn", "--skip", "drop-dropout"], "error: '--skip drop-dropout': pass 'drop-dropout' is not in the pipeline\n"),
+      (
+        ["--passes", "fold-bn", "--skip", "drop-dropout"],
+        "error: '--skip drop-dropout': pass 'drop-dropout' is not in the pipeline\n"
+      ),
       (["--input", "3x64"], "error: option '--input' expects CxHxW with positive sizes, e.g. 3x224x224, got '3x64'\n"),
       (["--after", "fold-bn"], "error: unknown option '--after'\n"),
     ]

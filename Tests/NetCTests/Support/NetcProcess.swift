@@ -11,7 +11,8 @@ struct NetcResult {
 /// The products directory holding both the test bundle and `netc`.
 private let productsDirectory: URL = {
   let bundle = Bundle.main.bundleURL
-  let candidates = [bundle, bundle.deletingLastPathComponent(), URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()]
+  let executable = URL(fileURLWithPath: CommandLine.arguments[0])
+  let candidates = [bundle, bundle.deletingLastPathComponent(), executable.deletingLastPathComponent()]
   return candidates.first { FileManager.default.isExecutableFile(atPath: $0.appendingPathComponent("netc").path) }
     ?? bundle.deletingLastPathComponent()
 }()

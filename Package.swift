@@ -18,7 +18,7 @@ let package = Package(
       exclude: [
         "Elaborate/Fixtures", "Elaborate/Golden", "Elaborate/BadInputs", "CLI/Golden",
         "Passes/drop-dropout.nir", "Passes/fold-bn.nir", "Passes/fuse-option-a.nir", "Passes/fuse-residual-add.nir",
-        "Passes/fuse-activation.nir", "Passes/eliminate-dead-code.nir",
+        "Passes/fuse-activation.nir", "Passes/eliminate-dead-code.nir", "Plan/residual.nir", "Plan/residual.svg",
       ]),
   ]
 )

@@ -139,4 +139,12 @@ private func randomWeights(_ graph: Graph, seed: UInt64) -> Weights {
     error = #expect(throws: DiagnosticError.self) { try Interpreter(graph: graph, weights: Weights()) }
     #expect(error?.rendered == "error: graph 'tiny': the output 'logits' is not a value of the graph\n")
   }
+
+  @Test func evaluateRejectsOperandsOfTheWrongShape() throws {
+    let interpreter = try Interpreter(graph: inputOnly(Shape([1, 4])), weights: Weights())
+    let relu = Node(name: "r", op: .relu, inputs: ["x"], shape: Shape([1, 4]))
+    #expect(
+      diagnosticText { _ = try interpreter.evaluate(relu, operands: [Tensor(zeros: Shape([1, 3]))]) }
+        == "error: node 'r' cannot take operands of shapes [1,3]\n")
+  }
 }

@@ -5,10 +5,10 @@ public struct Interpreter: Sendable {
   public let graph: Graph
   public let weights: Weights
 
-  /// Checks that the graph is well formed (operands defined before use, shapes as `Op.inferShape` gives
-  /// them) and that `weights` holds exactly its parameters; errors are `DiagnosticError`s.
+  /// Checks that the graph is well formed (`Verifier`: operands defined before use, shapes as
+  /// `Op.inferShape` gives them) and that `weights` holds exactly its parameters; errors are `DiagnosticError`s.
   public init(graph: Graph, weights: Weights) throws {
-    try graph.checkRunnable()
+    try Verifier.verify(graph)
     try weights.validate(for: graph, file: "weights")
     self.graph = graph
     self.weights = weights
@@ -16,7 +16,7 @@ public struct Interpreter: Sendable {
 
   /// The graph's output for `input`, whose shape must be the graph input's (batch included).
   public func run(_ input: Tensor) throws -> Tensor {
-    // The output exists: `checkRunnable` verified it.
+    // The output exists: the verifier checked it.
     try evaluateAll(input, keepingIntermediates: false).values[graph.output]!
   }
 
@@ -58,7 +58,7 @@ public struct Interpreter: Sendable {
     var weights = self.weights
     var values = [graph.input.name: input]
     for (index, node) in graph.nodes.enumerated().dropFirst() {
-      // Operands exist: `checkRunnable` verified each is defined by an earlier node.
+      // Operands exist: the verifier checked each is defined by an earlier node.
       let operands = node.inputs.map { values[$0]! }
       try adjust(&weights, node, operands)
       values[node.name] = try Self.compute(node, operands, weights)
@@ -117,38 +117,5 @@ extension Weights {
     BatchNormParameters(
       gamma: try tensor(module + ".weight"), beta: try tensor(module + ".bias"),
       mean: try tensor(module + ".running_mean"), variance: try tensor(module + ".running_var"), eps: eps)
-  }
-}
-
-extension Graph {
-  /// What the interpreter relies on: the input first and only there, unique names, operands defined by
-  /// earlier nodes, every shape as `Op.inferShape` gives it, and a defined output.
-  func checkRunnable() throws {
-    func fail(_ message: String) -> DiagnosticError { DiagnosticError(.error("graph '\(name)': \(message)")) }
-    guard let first = nodes.first, case .input = first.op else { throw fail("the first node must be the input") }
-    var shapes: [String: Shape] = [:]
-    for (index, node) in nodes.enumerated() {
-      if shapes[node.name] != nil { throw fail("value '\(node.name)' is defined twice") }
-      if index > 0 {
-        if case .input = node.op { throw fail("node '\(node.name)' is a second input") }
-        var operandShapes: [Shape] = []
-        for operand in node.inputs {
-          guard let shape = shapes[operand] else {
-            throw fail("node '\(node.name)' reads '\(operand)', which no earlier node defines")
-          }
-          operandShapes.append(shape)
-        }
-        switch node.op.inferShape(operandShapes) {
-        case .failure(let error):
-          throw fail("node '\(node.name)': \(error.message)")
-        case .success(let shape) where shape != node.shape:
-          throw fail("node '\(node.name)' is declared \(node.shape) but its op gives \(shape)")
-        case .success:
-          break
-        }
-      }
-      shapes[node.name] = node.shape
-    }
-    if shapes[output] == nil { throw fail("the output '\(output)' is not a value of the graph") }
   }
 }

@@ -6,7 +6,7 @@ import Testing
 
 @testable import NetC
 
-private let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+private let fixtures = Fixtures.url("Tests/NetCTests/Weights/Fixtures")
 
 /// A file with the given header text (its length prefixed) and data bytes.
 private func file(_ header: String, data: [UInt8] = []) -> [UInt8] {
@@ -200,7 +200,7 @@ private func validationError(_ weights: Weights) -> String? {
     defer { try? FileManager.default.removeItem(atPath: path) }
     try SafeTensors(weights: tinyWeights()).write(to: path)
     #expect(try SafeTensors.readWeights(path, for: tinyGraph) == tinyWeights())
-    let error = #expect(throws: DiagnosticError.self) { try SafeTensors.readWeights(path, for: inputOnly(Shape([1]))) }
+    let error = #expect(throws: DiagnosticError.self) { try SafeTensors.readWeights(path, for: inputOnly(Shape([1, 1, 1, 1]))) }
     #expect(error?.diagnostics.first?.message == "\(path): tensor 'conv.weight' is not a parameter of 'g'")
   }
 

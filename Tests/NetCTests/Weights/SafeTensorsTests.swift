@@ -200,7 +200,8 @@ private func validationError(_ weights: Weights) -> String? {
     defer { try? FileManager.default.removeItem(atPath: path) }
     try SafeTensors(weights: tinyWeights()).write(to: path)
     #expect(try SafeTensors.readWeights(path, for: tinyGraph) == tinyWeights())
-    let error = #expect(throws: DiagnosticError.self) { try SafeTensors.readWeights(path, for: inputOnly(Shape([1, 1, 1, 1]))) }
+    let other = inputOnly(Shape([1, 1, 1, 1]))
+    let error = #expect(throws: DiagnosticError.self) { try SafeTensors.readWeights(path, for: other) }
     #expect(error?.diagnostics.first?.message == "\(path): tensor 'conv.weight' is not a parameter of 'g'")
   }
 

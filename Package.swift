@@ -18,6 +18,7 @@ let package = Package(
       exclude: [
         "Passes/drop-dropout.nir", "Passes/fold-bn.nir", "Passes/fuse-option-a.nir", "Passes/fuse-residual-add.nir",
         "Passes/fuse-activation.nir", "Passes/eliminate-dead-code.nir",
+        "Weights/Fixtures",
       ]),
   ]
 )

@@ -69,7 +69,7 @@ public struct Interpreter: Sendable {
     return (values, weights)
   }
 
-  private static func compute(_ node: Node, _ operands: [Tensor], _ weights: Weights) throws -> Tensor {
+  static func compute(_ node: Node, _ operands: [Tensor], _ weights: Weights) throws -> Tensor {
     let x = operands[0]
     switch node.op {
     case .input:

@@ -52,28 +52,20 @@ private func residualNet(batch: Int, fused: Bool) -> Graph {
 
 /// A CIFAR-style option A block (stride 2, 4 → 8 channels), dropout and a classifier, unfused.
 private func optionANet() throws -> Graph {
-  var nodes = [Node(name: "input", op: .input, inputs: [], shape: Shape([2, 4, 8, 8]))]
-  func append(_ name: String, _ op: Op, _ inputs: [String]) throws {
-    let shapes = inputs.map { input in nodes.first { $0.name == input }!.shape }
-    nodes.append(Node(name: name, op: op, inputs: inputs, shape: try op.inferShape(shapes).get()))
-  }
-  func conv(_ module: String, stride: Int) -> Op {
-    .conv(Conv(outChannels: 8, kernel: Pair(square: 3), stride: Pair(square: stride), pad: Pair(square: 1),
-               module: module, hasBias: false))
-  }
-  try append("conv1", conv("conv1", stride: 2), ["input"])
-  try append("bn1", .batchNorm(BatchNorm(module: "bn1")), ["conv1"])
-  try append("relu1", .relu, ["bn1"])
-  try append("conv2", conv("conv2", stride: 1), ["relu1"])
-  try append("bn2", .batchNorm(BatchNorm(module: "bn2")), ["conv2"])
-  try append("shortcut", .shortcutA(ShortcutA(outChannels: 8, stride: 2)), ["input"])
-  try append("add", .add(Add()), ["bn2", "shortcut"])
-  try append("relu2", .relu, ["add"])
-  try append("dropout", .dropout(Dropout(p: 0.5)), ["relu2"])
-  try append("avgpool", .adaptiveAvgPool(AdaptiveAvgPool(out: Pair(square: 1))), ["dropout"])
-  try append("flatten", .flatten, ["avgpool"])
-  try append("fc", .linear(Linear(outFeatures: 5, module: "fc", hasBias: true)), ["flatten"])
-  return Graph(name: "option_a", nodes: nodes, output: "fc")
+  var net = GraphBuilder(input: [2, 4, 8, 8])
+  try net.conv3x3("conv1", 8, stride: 2)
+  try net.add("bn1", .batchNorm(BatchNorm(module: "bn1")))
+  try net.add("relu1", .relu)
+  try net.conv3x3("conv2", 8)
+  try net.add("bn2", .batchNorm(BatchNorm(module: "bn2")))
+  try net.add("shortcut", .shortcutA(ShortcutA(outChannels: 8, stride: 2)), ["input"])
+  try net.add("add", .add(Add()), ["bn2", "shortcut"])
+  try net.add("relu2", .relu)
+  try net.add("dropout", .dropout(Dropout(p: 0.5)))
+  try net.add("avgpool", .adaptiveAvgPool(AdaptiveAvgPool(out: Pair(square: 1))))
+  try net.add("flatten", .flatten)
+  try net.add("fc", .linear(Linear(outFeatures: 5, module: "fc", hasBias: true)))
+  return net.graph("option_a")
 }
 
 /// Random values for every parameter; variances positive.

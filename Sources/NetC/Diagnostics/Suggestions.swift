@@ -12,19 +12,34 @@ public func closestMatch(to word: String, in candidates: [String]) -> String? {
   return best?.name
 }
 
-/// Levenshtein distance over characters.
+/// Edit distance over characters where an insertion, a deletion, a substitution or a swap of two adjacent
+/// characters each count as one edit (optimal string alignment), so the common typo `rleu` is one edit
+/// from `relu`.
 public func editDistance(_ a: String, _ b: String) -> Int {
   let a = Array(a)
   let b = Array(b)
   if a.isEmpty { return b.count }
+  if b.isEmpty { return a.count }
+  var beforePrevious = [Int](repeating: 0, count: b.count + 1)
   var previous = Array(0...b.count)
   var current = previous
   for i in 1...a.count {
     current[0] = i
-    for j in 1...max(1, b.count) where !b.isEmpty {
+    for j in 1...b.count {
       current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+      if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+        current[j] = min(current[j], beforePrevious[j - 2] + 1)
+      }
     }
-    swap(&previous, &current)
+    (beforePrevious, previous, current) = (previous, current, beforePrevious)
   }
   return previous[b.count]
+}
+
+/// `closestMatch`, or else the one candidate that `word` begins (a truncated name such as 'conv' for
+/// 'conv2d'), for suggestions among short names where a typo budget of a third of the word is too small.
+public func closestMatchOrCompletion(to word: String, in candidates: [String]) -> String? {
+  if let match = closestMatch(to: word, in: candidates) { return match }
+  let completions = candidates.filter { !word.isEmpty && $0.hasPrefix(word) }
+  return completions.count == 1 ? completions[0] : nil
 }

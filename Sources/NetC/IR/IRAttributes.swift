@@ -119,7 +119,8 @@ extension Op {
     case "input": return .input
     case "conv2d": return .conv(try decodeConv(&a))
     case "batchnorm":
-      return .batchNorm(BatchNorm(eps: try a.double("eps"), momentum: try a.double("momentum"), module: try a.module("bn")))
+      let (eps, momentum) = (try a.double("eps"), try a.double("momentum"))
+      return .batchNorm(BatchNorm(eps: eps, momentum: momentum, module: try a.module("bn")))
     case "relu": return .relu
     case "add": return .add(Add(shortcut: try decodeResidual(&a), relu: try a.flag("relu")))
     case "shortcut_a": return .shortcutA(ShortcutA(outChannels: try a.int("out"), stride: try a.int("stride")))
@@ -134,7 +135,8 @@ extension Op {
       return .linear(Linear(outFeatures: out, module: module, hasBias: hasBias, relu: try a.flag("relu")))
     case "dropout": return .dropout(Dropout(p: try a.double("p")))
     case "lrn":
-      return .lrn(LRN(size: try a.int("size"), alpha: try a.double("alpha"), beta: try a.double("beta"), k: try a.double("k")))
+      let (size, alpha, beta) = (try a.int("size"), try a.double("alpha"), try a.double("beta"))
+      return .lrn(LRN(size: size, alpha: alpha, beta: beta, k: try a.double("k")))
     case "softmax": return .softmax
     default: return nil
     }

@@ -44,14 +44,20 @@ private struct LineParser {
   var spans: [NodeSpans] = []
   var scopes: [Scope] = []
   var scopeRanges: [SourceRange] = []
-  /// Indices into `scopes` of the scopes enclosing the current line.
-  var open: [Int] = []
+  /// Indices into `scopes` of the scopes enclosing the current line; nil for a header that could not be
+  /// read, so that its closing '}' still matches it.
+  var open: [Int?] = []
+  /// The last line that was not blank or a comment, for errors about the end of the text.
+  var lastLine: SourceRange
   var output: Located<String>?
   /// Values whose line could not be read: uses of them are not reported again as undefined.
   var unreadable: Set<String> = []
   var diagnostics: [Diagnostic] = []
 
-  init(file: SourceFile) { self.file = file }
+  init(file: SourceFile) {
+    self.file = file
+    lastLine = SourceRange(SourceLocation(path: file.path, line: 1, column: 1))
+  }
 
   var graph: Graph { Graph(name: graphName, nodes: nodes, output: output?.value ?? "", scopes: scopes) }
 
@@ -59,6 +65,7 @@ private struct LineParser {
     let text = file.line(number)
     let content = text.drop { $0 == " " || $0 == "\t" }
     if content.isEmpty || content.hasPrefix("//") || phase == .abandoned { return }
+    lastLine = SourceRange(SourceLocation(path: file.path, line: number, column: text.unicodeScalars.count + 1))
     var scanner = IRScanner(path: file.path, lineNumber: number, text: text)
     do {
       try parse(&scanner, content)
@@ -74,6 +81,7 @@ private struct LineParser {
     case .beforeGraph:
       try parseGraphHeader(&scanner)
     case .closed, .abandoned:
+      phase = .abandoned
       throw scanner.error("unexpected text after the graph's closing '}'")
     case .body, .afterReturn:
       if content.hasPrefix("}") {
@@ -85,8 +93,15 @@ private struct LineParser {
       } else if content.hasPrefix("return") {
         try parseReturn(&scanner)
       } else if let kind = Scope.Kind(rawValue: String(content.prefix { $0 != " " })) {
-        try parseScopeHeader(&scanner, kind)
+        do {
+          try parseScopeHeader(&scanner, kind)
+        } catch {
+          open.append(nil)
+          throw error
+        }
       } else {
+        // `conv1: f32[…] = …` lacks only its '%': its users should not be reported as well.
+        if let colon = content.firstIndex(of: ":") { unreadable.insert(String(content[..<colon])) }
         throw scanner.error("expected an op ('%name: shape = op(...)'), a scope, 'return' or '}'")
       }
     }
@@ -124,8 +139,9 @@ private struct LineParser {
     _ = scanner.take("return")
     let value = try scanner.valueName("after 'return'")
     try scanner.expectEnd("after the returned value")
-    if let scope = open.last {
-      throw Diagnostic.error("'return' must follow the closing '}' of scope '\(scopes[scope].path)'", at: value.range)
+    if !open.isEmpty {
+      let scope = currentScope.isEmpty ? "its scope" : "scope '\(currentScope)'"
+      throw Diagnostic.error("'return' must come after the closing '}' of \(scope)", at: value.range)
     }
     output = value
     phase = .afterReturn
@@ -139,7 +155,8 @@ private struct LineParser {
       try scanner.expect("=", "after the shape")
       let mnemonic = scanner.name()
       guard Op.mnemonics.contains(mnemonic.value) else {
-        let hint = closestMatch(to: mnemonic.value, in: Op.mnemonics).map { "; did you mean '\($0)'?" } ?? ""
+        let guess = closestMatchOrCompletion(to: mnemonic.value, in: Op.mnemonics)
+        let hint = guess.map { "; did you mean '\($0)'?" } ?? ""
         let message = mnemonic.value.isEmpty ? "expected an op after '='" : "unknown op '\(mnemonic.value)'\(hint)"
         throw Diagnostic.error(message, at: mnemonic.value.isEmpty ? scanner.rangeHere() : mnemonic.range)
       }
@@ -154,8 +171,8 @@ private struct LineParser {
         preconditionFailure("every listed mnemonic decodes")
       }
       try attributes.finish()
-      let scope = open.last.map { scopes[$0].path } ?? ""
-      nodes.append(Node(name: name.value, op: op, inputs: operands.map(\.value), shape: shape.value, scope: scope))
+      nodes.append(
+        Node(name: name.value, op: op, inputs: operands.map(\.value), shape: shape.value, scope: currentScope))
       spans.append(NodeSpans(name: name.range, shape: shape.range, op: mnemonic.range, operands: operands.map(\.range)))
     } catch {
       unreadable.insert(name.value)
@@ -169,7 +186,7 @@ private struct LineParser {
     _ = scanner.take(kind.rawValue)
     let path = scanner.name()
     guard !path.value.isEmpty else { throw scanner.error("expected the \(kind.rawValue)'s path") }
-    var scope = Scope(path: path.value, kind: kind, parent: open.last.map { scopes[$0].path } ?? "")
+    var scope = Scope(path: path.value, kind: kind, parent: currentScope)
     if kind != .sequential {
       try scanner.expect("=", "after the \(kind.rawValue)'s path")
       let template = scanner.name()
@@ -252,16 +269,20 @@ private struct LineParser {
     }
   }
 
+  /// The path of the innermost readable scope around the current line.
+  var currentScope: String {
+    open.compactMap { $0 }.last.map { scopes[$0].path } ?? ""
+  }
+
   mutating func finishFile() {
-    let end = SourceRange(SourceLocation(path: file.path, line: file.lineStarts.count, column: 1))
     switch phase {
     case .beforeGraph:
-      diagnostics.append(.error("expected 'graph <name> {' to start the IR text", at: end))
+      diagnostics.append(.error("expected 'graph <name> {' to start the IR text", at: lastLine))
     case .body, .afterReturn:
-      for index in open.reversed() {
+      for case let index? in open.reversed() {
         diagnostics.append(.error("scope '\(scopes[index].path)' is not closed", at: scopeRanges[index]))
       }
-      diagnostics.append(.error("missing '}' closing graph '\(graphName)'", at: end))
+      diagnostics.append(.error("missing '}' closing graph '\(graphName)'", at: lastLine))
     case .closed, .abandoned:
       break
     }

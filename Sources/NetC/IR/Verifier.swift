@@ -34,13 +34,16 @@ public struct Violation: Hashable, Sendable, CustomStringConvertible {
 
 public enum Verifier {
   /// Every violated invariant, in program order: unique, well-spelled value names; operands defined earlier;
-  /// the first node is the only input; every shape equals `Op.inferShape` of the declared operand shapes;
+  /// the first node is the only input; every shape equals `Op.inferShape` of its operands' shapes;
   /// parameter names unique; scopes declared once, parents declared before children; the output defined.
   public static func violations(in graph: Graph) -> [Violation] {
     var found = scopeViolations(graph)
     let declaredScopes = Set(graph.scopes.map(\.path))
     let allNames = Set(graph.nodes.map(\.name))
     var defined: [String: Int] = [:]
+    /// The inferred shape of each value where inference succeeded, so one wrong declared shape is reported
+    /// once, at its op, not again at every user.
+    var shapes: [String: Shape] = [:]
     var parameterReaders: [String: String] = [:]
     if graph.nodes.isEmpty { found.append(Violation(.graph, nil, "graph '\(graph.name)' has no input")) }
     for (i, node) in graph.nodes.enumerated() {
@@ -51,7 +54,7 @@ public enum Verifier {
       var operandShapes: [Shape] = []
       for (k, operand) in node.inputs.enumerated() {
         if let producer = defined[operand] {
-          operandShapes.append(graph.nodes[producer].shape)
+          operandShapes.append(shapes[operand] ?? graph.nodes[producer].shape)
         } else {
           found.append(Violation(.operand(node: i, index: k), node.name, undefinedMessage(operand, allNames)))
         }
@@ -66,6 +69,7 @@ public enum Verifier {
       case .failure(let error):
         found.append(Violation(.op(node: i), node.name, error.message))
       case .success(let shape):
+        if shapes[node.name] == nil { shapes[node.name] = shape }
         if shape != node.shape {
           found.append(Violation(.shape(node: i), node.name, "expected shape \(shape), got \(node.shape)"))
         }
@@ -113,7 +117,8 @@ public enum Verifier {
     }
     let isInput = if case .input = node.op { true } else { false }
     if isFirst && !isInput {
-      found.append(Violation(.op(node: i), node.name, "the first node must be the graph input, got '\(node.op.mnemonic)'"))
+      let message = "the first node must be the graph input, got '\(node.op.mnemonic)'"
+      found.append(Violation(.op(node: i), node.name, message))
     } else if !isFirst && isInput {
       found.append(Violation(.op(node: i), node.name, "only the first node may be the graph input"))
     }

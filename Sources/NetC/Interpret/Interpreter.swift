@@ -5,10 +5,10 @@ public struct Interpreter: Sendable {
   public let graph: Graph
   public let weights: Weights
 
-  /// Checks that the graph is well formed (operands defined before use, shapes as `Op.inferShape` gives
-  /// them) and that `weights` holds exactly its parameters; errors are `DiagnosticError`s.
+  /// Checks that the graph is well formed (`Verifier`: operands defined before use, shapes as
+  /// `Op.inferShape` gives them) and that `weights` holds exactly its parameters; errors are `DiagnosticError`s.
   public init(graph: Graph, weights: Weights) throws {
-    try graph.checkRunnable()
+    try Verifier.verify(graph)
     try weights.validate(for: graph, file: "weights")
     self.graph = graph
     self.weights = weights
@@ -16,17 +16,60 @@ public struct Interpreter: Sendable {
 
   /// The graph's output for `input`, whose shape must be the graph input's (batch included).
   public func run(_ input: Tensor) throws -> Tensor {
-    // The output exists: `checkRunnable` verified it.
-    try evaluateAll(input, keepingIntermediates: false)[graph.output]!
+    // The output exists: the verifier checked it.
+    try evaluateAll(input, keepingIntermediates: false).values[graph.output]!
   }
 
   /// Every node's value by name (the input's included), for comparing a compiled network layer by layer.
   public func values(_ input: Tensor) throws -> [String: Tensor] {
-    try evaluateAll(input, keepingIntermediates: true)
+    try evaluateAll(input, keepingIntermediates: true).values
   }
 
-  /// One node's value from its operands' values (in `node.inputs` order).
+  /// One node's value from its operands' values (in `node.inputs` order), which must have the shapes the
+  /// node's op expects.
   public func evaluate(_ node: Node, operands: [Tensor]) throws -> Tensor {
+    let shapes = operands.map(\.shape)
+    let consistent: Bool
+    if case .input = node.op {
+      consistent = shapes == [node.shape]
+    } else {
+      consistent = (try? node.op.inferShape(shapes).get()) == node.shape
+    }
+    guard consistent, operands.allSatisfy({ $0.scalars.count == $0.shape.elementCount }) else {
+      let list = shapes.map(\.dimsText).joined(separator: ", ")
+      throw DiagnosticError(.error("node '\(node.name)' cannot take operands of shapes \(list)"))
+    }
+    return try Self.compute(node, operands, weights)
+  }
+
+  /// Runs the graph, calling `adjust` before each node (after the input) with its operands; `adjust` may
+  /// change the weights the rest of the run uses (batch-norm calibration does).
+  func evaluateAll(
+    _ input: Tensor, keepingIntermediates: Bool,
+    adjustingWeights adjust: (inout Weights, Node, [Tensor]) throws -> Void = { _, _, _ in }
+  ) throws -> (values: [String: Tensor], weights: Weights) {
+    let expected = graph.input.shape
+    guard input.shape == expected, input.scalars.count == expected.elementCount else {
+      throw DiagnosticError(
+        .error("input has shape \(input.shape.dimsText), expected \(expected.dimsText) for '\(graph.name)'"))
+    }
+    // Values are freed after their last use unless every one is wanted, so deep nets fit in memory.
+    let lastUse = graph.users().mapValues { $0.max() ?? 0 }
+    var weights = self.weights
+    var values = [graph.input.name: input]
+    for (index, node) in graph.nodes.enumerated().dropFirst() {
+      // Operands exist: the verifier checked each is defined by an earlier node.
+      let operands = node.inputs.map { values[$0]! }
+      try adjust(&weights, node, operands)
+      values[node.name] = try Self.compute(node, operands, weights)
+      if !keepingIntermediates {
+        for name in node.inputs where lastUse[name] == index { values[name] = nil }
+      }
+    }
+    return (values, weights)
+  }
+
+  static func compute(_ node: Node, _ operands: [Tensor], _ weights: Weights) throws -> Tensor {
     let x = operands[0]
     switch node.op {
     case .input:
@@ -61,25 +104,6 @@ public struct Interpreter: Sendable {
       return softmax(x)
     }
   }
-
-  private func evaluateAll(_ input: Tensor, keepingIntermediates: Bool) throws -> [String: Tensor] {
-    let expected = graph.input.shape
-    guard input.shape == expected, input.scalars.count == expected.elementCount else {
-      throw DiagnosticError(
-        .error("input has shape \(input.shape.dimsText), expected \(expected.dimsText) for '\(graph.name)'"))
-    }
-    // Values are freed after their last use unless every one is wanted, so deep nets fit in memory.
-    let lastUse = graph.users().mapValues { $0.max() ?? 0 }
-    var values = [graph.input.name: input]
-    for (index, node) in graph.nodes.enumerated().dropFirst() {
-      // Operands exist: `checkRunnable` verified each is defined by an earlier node.
-      values[node.name] = try evaluate(node, operands: node.inputs.map { values[$0]! })
-      if !keepingIntermediates {
-        for name in node.inputs where lastUse[name] == index { values[name] = nil }
-      }
-    }
-    return values
-  }
 }
 
 extension Weights {
@@ -93,38 +117,5 @@ extension Weights {
     BatchNormParameters(
       gamma: try tensor(module + ".weight"), beta: try tensor(module + ".bias"),
       mean: try tensor(module + ".running_mean"), variance: try tensor(module + ".running_var"), eps: eps)
-  }
-}
-
-extension Graph {
-  /// What the interpreter relies on: the input first and only there, unique names, operands defined by
-  /// earlier nodes, every shape as `Op.inferShape` gives it, and a defined output.
-  func checkRunnable() throws {
-    func fail(_ message: String) -> DiagnosticError { DiagnosticError(.error("graph '\(name)': \(message)")) }
-    guard let first = nodes.first, case .input = first.op else { throw fail("the first node must be the input") }
-    var shapes: [String: Shape] = [:]
-    for (index, node) in nodes.enumerated() {
-      if shapes[node.name] != nil { throw fail("value '\(node.name)' is defined twice") }
-      if index > 0 {
-        if case .input = node.op { throw fail("node '\(node.name)' is a second input") }
-        var operandShapes: [Shape] = []
-        for operand in node.inputs {
-          guard let shape = shapes[operand] else {
-            throw fail("node '\(node.name)' reads '\(operand)', which no earlier node defines")
-          }
-          operandShapes.append(shape)
-        }
-        switch node.op.inferShape(operandShapes) {
-        case .failure(let error):
-          throw fail("node '\(node.name)': \(error.message)")
-        case .success(let shape) where shape != node.shape:
-          throw fail("node '\(node.name)' is declared \(node.shape) but its op gives \(shape)")
-        case .success:
-          break
-        }
-      }
-      shapes[node.name] = node.shape
-    }
-    if shapes[output] == nil { throw fail("the output '\(output)' is not a value of the graph") }
   }
 }

@@ -2,7 +2,8 @@
 // its second operand, so no padded copy is ever stored.
 
 extension Pass {
-  /// `s = shortcut_a(x) out=C stride=S; y = add(m, s)  ⇒  y = add(m, x) residual_stride=S residual_offset=(C − Cx)/2`
+  /// `s = shortcut_a(x) out=C stride=S; y = add(m, s)`
+  /// `  ⇒  y = add(m, x) residual_stride=S residual_offset=(C − Cx)/2`
   /// when `s` has no other use and the add's shortcut is the identity. `Cx` is the channel count of `x`; the
   /// zero channels are split evenly, the odd one after. An identity add commutes, so `add(s, m)` is
   /// treated alike.

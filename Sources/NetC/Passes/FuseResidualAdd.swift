@@ -15,7 +15,9 @@ extension Pass {
     var fusedRelus = 0
     for node in graph.nodes {
       if case .add(let add) = node.op,
-        let main = (add.shortcut == .identity ? [0, 1] : [0]).first(where: { fusableConv(node.inputs[$0], rewriter) != nil }),
+        let main = (add.shortcut == .identity ? [0, 1] : [0]).first(where: {
+          fusableConv(node.inputs[$0], rewriter) != nil
+        }),
         var (conv, attributes) = fusableConv(node.inputs[main], rewriter)
       {
         attributes.epilogue.residual = add.shortcut

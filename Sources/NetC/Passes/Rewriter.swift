@@ -63,6 +63,7 @@ struct Rewriter {
 
   /// The rebuilt graph; scopes are kept as declared.
   var graph: Graph {
-    Graph(name: original.name, nodes: nodes.compactMap { $0 }, output: resolve(original.output), scopes: original.scopes)
+    Graph(
+      name: original.name, nodes: nodes.compactMap { $0 }, output: resolve(original.output), scopes: original.scopes)
   }
 }

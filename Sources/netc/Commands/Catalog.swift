@@ -3,7 +3,11 @@
 enum Catalog {
   static var commands: [any Command.Type] {
     [
-      Help.self
+      Help.self,
+      Dump.self,
+      Summary.self,
+      Passes.self,
+      Plan.self,
     ]
   }
 }

@@ -50,6 +50,24 @@ private func residualNet(batch: Int, fused: Bool) -> Graph {
   return Graph(name: "tiny", nodes: nodes, output: "fc")
 }
 
+/// A CIFAR-style option A block (stride 2, 4 → 8 channels), dropout and a classifier, unfused.
+private func optionANet() throws -> Graph {
+  var net = GraphBuilder(input: [2, 4, 8, 8])
+  try net.conv3x3("conv1", 8, stride: 2)
+  try net.add("bn1", .batchNorm(BatchNorm(module: "bn1")))
+  try net.add("relu1", .relu)
+  try net.conv3x3("conv2", 8)
+  try net.add("bn2", .batchNorm(BatchNorm(module: "bn2")))
+  try net.add("shortcut", .shortcutA(ShortcutA(outChannels: 8, stride: 2)), ["input"])
+  try net.add("add", .add(Add()), ["bn2", "shortcut"])
+  try net.add("relu2", .relu)
+  try net.add("dropout", .dropout(Dropout(p: 0.5)))
+  try net.add("avgpool", .adaptiveAvgPool(AdaptiveAvgPool(out: Pair(square: 1))))
+  try net.add("flatten", .flatten)
+  try net.add("fc", .linear(Linear(outFeatures: 5, module: "fc", hasBias: true)))
+  return net.graph("option_a")
+}
+
 /// Random values for every parameter; variances positive.
 private func randomWeights(_ graph: Graph, seed: UInt64) -> Weights {
   Weights(graph.parameters.enumerated().map { index, parameter in
@@ -70,6 +88,20 @@ private func randomWeights(_ graph: Graph, seed: UInt64) -> Weights {
     let actual = try Interpreter(graph: residualNet(batch: 2, fused: true), weights: weights).run(input)
     #expect(actual.shape == Shape([2, 3]))
     #expect(relativeError(actual.scalars, expected.scalars) <= 1e-6)
+  }
+
+  /// The default pass pipeline fuses batch norms, the option A shortcut, residual adds and ReLUs and drops
+  /// the dropout; the interpreter's result must not change beyond the f32 roundings fusion removes.
+  @Test(arguments: [false, true])
+  func defaultPipelinePreservesResults(optionA: Bool) throws {
+    let graph = optionA ? try optionANet() : residualNet(batch: 2, fused: false)
+    let fused = try Pipeline.default.run(graph)
+    #expect(fused.nodes.count < graph.nodes.count - 3)
+    let weights = randomWeights(graph, seed: 70)
+    let input = Tensor(randomNormal: graph.input.shape, seed: 71)
+    let expected = try Interpreter(graph: graph, weights: weights).run(input)
+    let actual = try Interpreter(graph: fused, weights: weights).run(input)
+    #expect(relativeError(actual.scalars, expected.scalars) <= 1e-6)  // as in fusedAndUnfusedGraphsAgree
   }
 
   /// Each batch item is computed on its own: a batch of 3 equals three runs of batch 1, bit for bit.
@@ -125,18 +157,29 @@ private func randomWeights(_ graph: Graph, seed: UInt64) -> Weights {
     var graph = residualNet(batch: 1, fused: false)
     graph.nodes[3].inputs = ["nothing"]
     var error = #expect(throws: DiagnosticError.self) { try Interpreter(graph: graph, weights: Weights()) }
-    #expect(error?.rendered == "error: graph 'tiny': node 'relu' reads 'nothing', which no earlier node defines\n")
+    #expect(error?.rendered == "error: relu: operand '%nothing' is not defined\n")
 
     graph = residualNet(batch: 1, fused: false)
     graph.nodes[3].shape = Shape([1, 4, 9, 8])
     error = #expect(throws: DiagnosticError.self) { try Interpreter(graph: graph, weights: Weights()) }
     #expect(
-      error?.rendered
-        == "error: graph 'tiny': node 'relu' is declared f32[1,4,9,8] but its op gives f32[1,4,9,9]\n")
+      error?.rendered == """
+        error: relu: expected shape f32[1,4,9,9], got f32[1,4,9,8]
+        error: maxpool: expected shape f32[1,4,5,4], got f32[1,4,5,5]
+
+        """)
 
     graph = residualNet(batch: 1, fused: false)
     graph.output = "logits"
     error = #expect(throws: DiagnosticError.self) { try Interpreter(graph: graph, weights: Weights()) }
-    #expect(error?.rendered == "error: graph 'tiny': the output 'logits' is not a value of the graph\n")
+    #expect(error?.rendered == "error: returned value '%logits' is not defined\n")
+  }
+
+  @Test func evaluateRejectsOperandsOfTheWrongShape() throws {
+    let interpreter = try Interpreter(graph: inputOnly(Shape([1, 1, 1, 1])), weights: Weights())
+    let relu = Node(name: "r", op: .relu, inputs: ["x"], shape: Shape([1, 4]))
+    #expect(
+      diagnosticText { _ = try interpreter.evaluate(relu, operands: [Tensor(zeros: Shape([1, 3]))]) }
+        == "error: node 'r' cannot take operands of shapes [1,3]\n")
   }
 }

@@ -27,6 +27,7 @@ enum Fixtures {
       return
     }
     let expected = try String(contentsOf: url, encoding: .utf8)
-    #expect(actual == expected, "\(relativePath) differs; regenerate with NETC_UPDATE_GOLDEN=1", sourceLocation: sourceLocation)
+    let hint = "\(relativePath) differs; regenerate with NETC_UPDATE_GOLDEN=1"
+    #expect(actual == expected, Comment(rawValue: hint), sourceLocation: sourceLocation)
   }
 }

@@ -1,4 +1,4 @@
-// Comparisons the numeric tests share: how far f32 results are from references computed in Double.
+// Helpers the tests share: f32 results against Double references, and rendered diagnostics.
 
 @testable import NetC
 
@@ -30,4 +30,16 @@ func relativeError(_ actual: [Float], _ expected: [Float]) -> Double {
 
 func randomTensor(_ dims: [Int], seed: UInt64) -> Tensor {
   Tensor(randomNormal: Shape(dims), seed: seed)
+}
+
+/// What `body` reports as the command line would print it (nil when it succeeds; other errors described).
+func diagnosticText(_ body: () throws -> Void) -> String? {
+  do {
+    try body()
+    return nil
+  } catch let error as DiagnosticError {
+    return error.rendered
+  } catch {
+    return "unexpected error: \(error)"
+  }
 }

@@ -1,0 +1,21 @@
+// `netc dump`: a model's IR text form, the stable dump architecture reviews diff.
+
+import NetC
+
+enum Dump: Command {
+  static let name = "dump"
+  static let abstract = "Print a model's IR: every layer with its shape, attributes and parameter names"
+  static let usage = "netc dump <model.net> [--batch N] [--input CxHxW]"
+  static let details = """
+      <model.net>      the model file; includes are read relative to it
+    \(Arguments.modelOptionsHelp)
+    """
+
+  static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {
+    let path = try arguments.positional("model file")
+    let options = try arguments.loadOptions()
+    try arguments.finish()
+    console.out(try ModelLoader.load(path: path, options: options).text)
+    return ExitCode.success
+  }
+}

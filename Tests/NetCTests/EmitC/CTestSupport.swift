@@ -1,33 +1,10 @@
-// What the C back end's tests share: a graph builder with shape inference, random weights, and building and
-// running generated C (with the address and undefined-behaviour sanitizers) against the interpreter.
+// What the C back end's tests share: conv ops, random weights, and building and running generated C (with
+// the address and undefined-behaviour sanitizers) against the interpreter.
 
 import Foundation
 import Testing
 
 @testable import NetC
-
-/// Builds a graph node by node, each shape from `Op.inferShape`; a node reads the previous one unless told.
-struct GraphBuilder {
-  private(set) var nodes: [Node]
-  let name: String
-
-  init(_ name: String = "test", input dims: [Int]) {
-    self.name = name
-    nodes = [Node(name: "input", op: .input, inputs: [], shape: Shape(dims))]
-  }
-
-  @discardableResult
-  mutating func add(_ name: String, _ op: Op, _ inputs: [String]? = nil) throws -> String {
-    let operands = inputs ?? [nodes.last!.name]
-    let shapes = operands.map { operand in nodes.first { $0.name == operand }!.shape }
-    nodes.append(Node(name: name, op: op, inputs: operands, shape: try op.inferShape(shapes).get()))
-    return name
-  }
-
-  func graph(output: String? = nil) -> Graph {
-    Graph(name: name, nodes: nodes, output: output ?? nodes.last!.name)
-  }
-}
 
 func conv(
   _ module: String, _ out: Int, _ kernel: Pair, stride: Pair = Pair(square: 1), pad: Pair = Pair(square: 0),
@@ -74,7 +51,7 @@ enum CTest {
     let weights = seededWeights(graph, seed: seed)
     let input = randomTensor(graph.input.shape.dims, seed: seed &+ 1_000_003)
     let reference = try Interpreter(graph: graph, weights: weights).run(input)
-    let program = try CEmitter(graph: graph, plan: plan ?? .separateBuffers(for: graph)).emit()
+    let program = try CEmitter(graph: graph, plan: plan ?? MemoryPlanner.plan(graph)).emit()
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let weightsFile = directory.appendingPathComponent("weights.safetensors").path

@@ -26,13 +26,23 @@ enum ValueLocation: Hashable, Sendable {
 
 struct ArenaLocations {
   private(set) var locations: [String: ValueLocation] = [:]
+  /// Arena offset of each layer's scratch memory, for the layers that asked for some.
+  private(set) var scratch: [String: Int] = [:]
 
   /// The graph input is the caller's input and the graph output is written straight into the caller's output;
   /// every other value lives at its planned offset.
-  init(graph: Graph, plan: MemoryPlan) throws {
+  init(graph: Graph, plan: MemoryPlan, scratch scratchBytes: [String: Int]) throws {
     var buffers: [String: MemoryPlan.Buffer] = [:]
     for buffer in plan.buffers {
       for value in buffer.values { buffers[value] = buffer }
+    }
+    for node in graph.nodes {
+      guard let bytes = scratchBytes[node.name] else { continue }
+      let name = MemoryPlan.scratchName(of: node.name)
+      guard let buffer = buffers[name], buffer.bytes >= bytes, buffer.offset % MemoryPlan.alignment == 0,
+        buffer.offset + buffer.bytes <= plan.arenaBytes
+      else { throw internalError("the memory plan has no \(bytes)-byte scratch buffer '\(name)'") }
+      scratch[node.name] = buffer.offset
     }
     for node in graph.nodes {
       if node.name == graph.input.name {

@@ -14,38 +14,52 @@ public struct CEmitter: Sendable {
   public var plan: MemoryPlan
   public var options: Options
 
+  /// Plans the graph's activations, with the scratch memory its layers' lowerings ask for.
+  public init(graph: Graph, options: Options = Options()) {
+    self.init(graph: graph, plan: MemoryPlanner.plan(graph, scratch: Self.scratch(for: graph)), options: options)
+  }
+
+  /// With a plan made elsewhere; it must hold the scratch buffers `scratch(for:)` lists.
   public init(graph: Graph, plan: MemoryPlan, options: Options = Options()) {
     self.graph = graph
     self.plan = plan
     self.options = options
   }
 
+  /// Bytes of scratch memory each layer needs, by node name, for `MemoryPlanner.plan(_:scratch:)`.
+  public static func scratch(for graph: Graph) -> [String: Int] {
+    var scratch: [String: Int] = [:]
+    for (layer, lowering) in layers(of: graph, names: nil) {
+      let bytes = lowering.scratchBytes(layer)
+      if bytes > 0 { scratch[layer.node.name] = bytes }
+    }
+    return scratch
+  }
+
   /// The prefix the file will use; throws when `options.prefix` is not a usable C identifier.
   public func prefix() throws -> String {
     guard let prefix = options.prefix else { return CNames.defaultPrefix(for: graph.name) }
-    if let problem = CNames.prefixProblem(prefix) { throw DiagnosticError(.error(problem)) }
+    if let problem = Self.prefixProblem(prefix) { throw DiagnosticError(.error(problem)) }
     return prefix
   }
 
+  /// Why `prefix` cannot prefix a generated file's names ("prefix '2x' must be a C identifier …"), or nil.
+  public static func prefixProblem(_ prefix: String) -> String? { CNames.prefixProblem(prefix) }
+
   public func emit() throws -> CProgram {
     let prefix = try self.prefix()
-    let names = CNames(graph: graph, prefix: prefix)
-    let locations = try ArenaLocations(graph: graph, plan: plan)
-    let parameters = graph.parameters
-    let tensorIndex = Dictionary(uniqueKeysWithValues: parameters.enumerated().map { ($1.name, $0) })
-    let index = graph.indexByName()
-    let layers = graph.nodes.dropFirst().map { node -> (layer: Layer, lowering: any Lowering) in
-      let inputShapes = node.inputs.map { graph.nodes[index[$0]!].shape }
-      let layer = Layer(
-        node: node, inputShapes: inputShapes, function: names.function(node.name), tensorIndex: tensorIndex,
-        inPlace: locations[node.inputs[0]] == locations[node.name])
-      return (layer, LoweringPolicy.lowering(for: node, inputShapes: inputShapes))
+    var layers = Self.layers(of: graph, names: CNames(graph: graph, prefix: prefix))
+    let locations = try ArenaLocations(graph: graph, plan: plan, scratch: Self.scratch(for: graph))
+    for i in layers.indices {
+      let node = layers[i].layer.node
+      layers[i].layer.inPlace = locations[node.inputs[0]] == locations[node.name]
     }
+    let parameters = graph.parameters
     let weights = WeightsSection(prefix: prefix, network: graph.name, parameters: parameters, layers: layers)
     let facts = APIFacts(
       network: graph.name, prefix: prefix, inputShape: graph.input.shape, outputShape: graph.outputShape,
       arenaBytes: plan.arenaBytes, modelBytes: weights.modelBytes)
-    let kernels = CKernel.closure([.readF32] + layers.flatMap { $0.lowering.kernels })
+    let kernels = CKernel.closure([.loadStep] + CKernel.loadWeights.dependencies + layers.flatMap { $0.lowering.kernels })
     let source = [
       fileComment(facts),
       ["errno", "limits", "math", "stdarg", "stdint", "stdio", "stdlib", "string"]
@@ -57,17 +71,33 @@ public struct CEmitter: Sendable {
       section("Weights"),
       weights.modelStruct,
       weights.tensorTable,
+      weights.loadSteps,
+      CKernel.loadWeights.text,
+      "\n",
       CRuntime.jsonReader,
       "\n",
       CRuntime.safetensorsReader,
-      "\n",
-      weights.loadFunction,
       section("Layers"),
       LayerSection(prefix: prefix, graph: graph, locations: locations, layers: layers).text,
       section("API"),
       CRuntime.definitions(facts),
     ].joined()
     return CProgram(prefix: prefix, header: CRuntime.header(facts), source: source)
+  }
+
+  /// Every node but the input with its lowering; with `names`, the layers also know their C names and where
+  /// their operands live (emission), without them only their shapes (scratch sizes).
+  private static func layers(of graph: Graph, names: CNames?) -> [(layer: Layer, lowering: any Lowering)] {
+    let index = graph.indexByName()
+    let tensorIndex = Dictionary(
+      graph.parameters.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+    return graph.nodes.dropFirst().map { node in
+      let inputShapes = node.inputs.map { graph.nodes[index[$0]!].shape }
+      let layer = Layer(
+        node: node, inputShapes: inputShapes, function: names?.function(node.name) ?? node.name,
+        tensorIndex: tensorIndex)
+      return (layer, LoweringPolicy.lowering(for: node, inputShapes: inputShapes))
+    }
   }
 
   private func fileComment(_ facts: APIFacts) -> String {

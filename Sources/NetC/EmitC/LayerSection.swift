@@ -9,9 +9,13 @@ struct LayerSection {
 
   var text: String {
     var out = ""
-    if usesArena {
+    if valuesInArena {
       out += "/* A value's first float in the arena, at an offset from the memory plan. */\n"
       out += "static float *netc_at(unsigned char *arena, size_t offset) { return (float *)(arena + offset); }\n\n"
+    }
+    if !locations.scratch.isEmpty {
+      out += "/* A layer's scratch memory in the arena, at an offset from the memory plan. */\n"
+      out += "static double *netc_scratch(unsigned char *arena, size_t offset) { return (double *)(arena + offset); }\n\n"
     }
     for (layer, lowering) in layers {
       guard let body = lowering.body(layer) else { continue }
@@ -22,7 +26,7 @@ struct LayerSection {
     return out + forward
   }
 
-  private var usesArena: Bool {
+  private var valuesInArena: Bool {
     graph.nodes.contains { if case .arena = locations[$0.name] { true } else { false } }
   }
 
@@ -31,6 +35,7 @@ struct LayerSection {
     if !lowering.fields(layer).isEmpty { parameters.append("const struct \(prefix)_model *m") }
     parameters.append("const float *in")
     if layer.node.inputs.count == 2 { parameters.append("const float *shortcut") }
+    if locations.scratch[layer.node.name] != nil { parameters.append("double *scratch") }
     return parameters + ["float *out"]
   }
 
@@ -42,8 +47,9 @@ struct LayerSection {
     if !fused.isEmpty { lines.append("fused: " + fused.joined(separator: ", ")) }
     let names = node.inputs.count == 2 ? ["in", "shortcut"] : ["in"]
     let operands = zip(names, node.inputs).map { "\($0) \(locations[$1].description)" }
+    let scratch = locations.scratch[node.name].map { ["scratch @\($0)"] } ?? []
     lines.append(
-      "lowering: \(lowering.summary); arena: " + (operands + ["out \(locations[node.name].description)"])
+      "lowering: \(lowering.summary); arena: " + (operands + scratch + ["out \(locations[node.name].description)"])
         .joined(separator: ", "))
     return lines
   }
@@ -60,7 +66,8 @@ struct LayerSection {
         out += "  /* \(layer.function): \(node.op.mnemonic) stored in place, nothing to do */\n"
         continue
       }
-      var arguments = node.inputs.map { locations[$0].expression } + [output]
+      let scratch = locations.scratch[node.name].map { ["netc_scratch(arena, \($0))"] } ?? []
+      var arguments = node.inputs.map { locations[$0].expression } + scratch + [output]
       if !lowering.fields(layer).isEmpty {
         arguments.insert("model", at: 0)
         usesModel = true
@@ -69,7 +76,7 @@ struct LayerSection {
     }
     if graph.output == graph.input.name { out += "  memcpy(output, input, \(graph.input.shape.byteCount));\n" }
     if !usesModel { out += "  (void)model;\n" }
-    if !usesArena { out += "  (void)arena;\n" }
+    if !valuesInArena && locations.scratch.isEmpty { out += "  (void)arena;\n" }
     return out + "}\n\n"
   }
 }

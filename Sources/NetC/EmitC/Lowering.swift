@@ -7,25 +7,44 @@ protocol Lowering: Sendable {
   var summary: String { get }
   /// Kernels the body and the load statements call.
   var kernels: [CKernel] { get }
-  /// Weight arrays of the model struct this layer reads; empty for ops without parameters.
+  /// Weight arrays of the model struct this layer reads, with how loading fills them; empty for ops without
+  /// parameters.
   func fields(_ layer: Layer) -> [ModelField]
-  /// Statements of the load function that fill those fields from the safetensors data (`t[i]`).
-  func load(_ layer: Layer) -> [String]
+  /// Bytes of working memory the body needs (as `double *scratch`), planned in the arena like an activation
+  /// that lives only while the layer runs.
+  func scratchBytes(_ layer: Layer) -> Int
   /// Statements of the layer function, over `m` (the model, when there are fields), `in`, `shortcut` (a
-  /// second operand) and `out`; nil when the layer needs no code at all (a reshape stored in place).
+  /// second operand), `scratch` and `out`; nil when the layer needs no code at all (a reshape in place).
   func body(_ layer: Layer) -> [String]?
 }
 
 extension Lowering {
   func fields(_ layer: Layer) -> [ModelField] { [] }
-  func load(_ layer: Layer) -> [String] { [] }
+  func scratchBytes(_ layer: Layer) -> Int { 0 }
 }
 
-/// One float array in the model struct.
+/// One array in the model struct, and how loading fills it from the parameter tensors (named as in the file).
 struct ModelField: Hashable, Sendable {
+  enum Scalar: String, Sendable {
+    case float, double
+    var bytes: Int { self == .float ? 4 : 8 }
+  }
+
+  enum Source: Hashable, Sendable {
+    /// The tensor's floats.
+    case copy(String)
+    /// A `[rows, columns]` tensor as its `[columns, rows]` transpose.
+    case transpose(String, rows: Int, columns: Int)
+    /// Per channel, a batch norm (module `bn`) as `x * scale + shift`, after a bias tensor if any.
+    case batchNormScale(bn: String, eps: Double)
+    case batchNormShift(bn: String, bias: String?, eps: Double)
+  }
+
   var name: String
+  var scalar: Scalar = .float
   var count: Int
-  /// What it holds: "conv1.weight, bn1 folded in".
+  var source: Source
+  /// What it holds: "conv1.weight".
   var comment: String
 }
 
@@ -38,7 +57,7 @@ struct Layer: Sendable {
   /// Index in `netc_tensors` of every parameter tensor, by name.
   var tensorIndex: [String: Int]
   /// Whether the output lives where input 0 does: the planner made the op write over its input.
-  var inPlace: Bool
+  var inPlace = false
 
   var shape: Shape { node.shape }
   var input: Shape { inputShapes[0] }
@@ -69,7 +88,7 @@ enum LoweringPolicy {
     case .batchNorm(let bn): return BatchNormLowering(batchNorm: bn)
     case .relu: return ReLULowering()
     case .add(let add): return AddLowering(add: add)
-    case .shortcutA: return ShortcutALowering()
+    case .shortcutA(let shortcut): return ShortcutALowering(shortcut: shortcut)
     case .maxPool(let pool): return PoolLowering(kind: .max(pool))
     case .avgPool(let pool): return PoolLowering(kind: .average(pool))
     case .adaptiveAvgPool: return PoolLowering(kind: .adaptive)

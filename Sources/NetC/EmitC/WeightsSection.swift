@@ -8,23 +8,32 @@ struct WeightsSection {
   var parameters: [Parameter]
   var layers: [(layer: Layer, lowering: any Lowering)]
 
-  var fields: [ModelField] { layers.flatMap { $0.lowering.fields($0.layer) } }
+  /// The model's arrays: doubles (folded batch norms) first, then floats, so none needs padding.
+  var fields: [ModelField] {
+    let all = layers.flatMap { $0.lowering.fields($0.layer) }
+    return all.filter { $0.scalar == .double } + all.filter { $0.scalar == .float }
+  }
 
-  /// Bytes of the model struct: float arrays only, so no padding; a network without weights keeps one float
-  /// because C has no empty structs.
-  var modelBytes: Int { max(1, fields.reduce(0) { $0 + $1.count }) * 4 }
+  /// Bytes of the model struct: its arrays, rounded up to its alignment (8 with doubles); a network without
+  /// weights keeps one float because C has no empty structs.
+  var modelBytes: Int {
+    let bytes = max(4, fields.reduce(0) { $0 + $1.count * $1.scalar.bytes })
+    let alignment = fields.contains { $0.scalar == .double } ? 8 : 4
+    return (bytes + alignment - 1) / alignment * alignment
+  }
 
   var modelStruct: String {
-    var out = "/* The weights as the layers read them, filled from the safetensors tensors by netc_load_weights. */\n"
+    var out = "/* The weights as the layers read them, filled from the safetensors tensors by netc_load_weights;\n"
+    out += "   the double arrays come first, so no member needs padding before it. */\n"
     out += "struct \(prefix)_model {\n"
     let fields = self.fields
     for field in fields {
-      out += "  float \(field.name)[\(field.count)]; /* \(field.comment) */\n"
+      out += "  \(field.scalar.rawValue) \(field.name)[\(field.count)]; /* \(field.comment) */\n"
     }
     if fields.isEmpty { out += "  float unused; /* the network has no weights, and C no empty structs */\n" }
     out += "};\n\n"
     out += "_Static_assert(sizeof(struct \(prefix)_model) == \(prefix.uppercased())_MODEL_BYTES, "
-    out += "\"the model struct has no padding\");\n\n"
+    out += "\"the model struct is laid out as netc computed\");\n\n"
     return out
   }
 
@@ -53,19 +62,36 @@ struct WeightsSection {
     return out
   }
 
-  var loadFunction: String {
-    var out = "/* Fills the model from the checked tensors: t[i] is the data of netc_tensors[i]. */\n"
-    out += "static void netc_load_weights(struct \(prefix)_model *m, const unsigned char *const *t) {\n"
-    var any = false
-    for (layer, lowering) in layers {
-      let lines = lowering.load(layer)
-      guard !lines.isEmpty else { continue }
-      if any { out += "\n" }
-      out += "  /* \(layer.node.name) */\n" + lines.joined(separator: "\n") + "\n"
-      any = true
+  /// The load steps, one per array, in program order: `netc_load_weights` runs through them.
+  var loadSteps: String {
+    let fields = layers.flatMap { $0.lowering.fields($0.layer) }
+    let index = Dictionary(uniqueKeysWithValues: parameters.enumerated().map { ($1.name, $0) })
+    var out = "/* How netc_load_weights fills each array of the model, in program order. */\n"
+    out += "enum { netc_load_step_count = \(fields.count) };\n\n"
+    out += "static const netc_load_step netc_load_steps[netc_load_step_count + 1] = {\n"
+    for field in fields {
+      var items = [".field = offsetof(struct \(prefix)_model, \(field.name))", ".count = \(field.count)"]
+      let comment: String
+      switch field.source {
+      case .copy(let tensor):
+        items = [".kind = \(field.scalar == .float ? "NETC_COPY" : "NETC_COPY_TO_DOUBLE")"] + items
+        items.append(".tensor = \(index[tensor]!)")
+        comment = tensor
+      case .transpose(let tensor, _, let columns):
+        items = [".kind = NETC_TRANSPOSE"] + items + [".tensor = \(index[tensor]!)", ".columns = \(columns)"]
+        comment = tensor + ", transposed"
+      case .batchNormScale(let bn, let eps):
+        items = [".kind = NETC_BATCHNORM_SCALE"] + items + [".tensor = \(index[bn + ".weight"]!)", ".eps = \(eps)"]
+        comment = bn + ": weight / sqrt(running_var + eps)"
+      case .batchNormShift(let bn, let bias, let eps):
+        items = [".kind = NETC_BATCHNORM_SHIFT"] + items + [".tensor = \(index[bn + ".weight"]!)", ".eps = \(eps)"]
+        items.append(".bias = \(bias.map { index[$0]! } ?? -1)")
+        comment = bn + (bias.map { ": bias + (\($0) - running_mean) * scale" } ?? ": bias - running_mean * scale")
+      }
+      out += "  /* \(field.name): \(comment) */\n"
+      out += CText.wrapped("{", items, "},", indent: "  ").joined(separator: "\n") + "\n"
     }
-    if !any { out += "  (void)m;\n  (void)t;\n" }
-    out += "}\n\n"
+    out += "  {.kind = NETC_COPY},\n};\n\n"
     return out
   }
 }

@@ -27,11 +27,12 @@ struct ModelOptions {
     return ModelOptions(path: try arguments.positional("model file"), batch: batch, input: input)
   }
 
-  /// Reads the model: IR text (a `.nir` file, or any text starting with `graph`).
+  /// Reads the model: IR text (a `.nir` file, or any text starting with `graph`), or else the architecture
+  /// language.
   func load() throws -> Graph {
     let file = try readSource(path)
     guard path.hasSuffix(".nir") || file.text.drop(while: \.isWhitespace).hasPrefix("graph") else {
-      throw DiagnosticError(.error("\(path): not IR text (a '.nir' file starting with 'graph')"))
+      return try ModelLoader.load(path: path, options: LoadOptions(batch: batch ?? 1, input: input))
     }
     var graph = try IRParser.parse(file)
     if batch != nil || input != nil {

@@ -51,7 +51,8 @@ enum CTest {
     let weights = seededWeights(graph, seed: seed)
     let input = randomTensor(graph.input.shape.dims, seed: seed &+ 1_000_003)
     let reference = try Interpreter(graph: graph, weights: weights).run(input)
-    let program = try CEmitter(graph: graph, plan: plan ?? MemoryPlanner.plan(graph)).emit()
+    let emitter = plan.map { CEmitter(graph: graph, plan: $0) } ?? CEmitter(graph: graph)
+    let program = try emitter.emit()
     let directory = try temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let weightsFile = directory.appendingPathComponent("weights.safetensors").path

@@ -1,5 +1,5 @@
-// C types and helpers shared by the sliding-window kernels (convs and pools) and by everything that ends in
-// an epilogue (bias, shortcut operand, ReLU).
+// C types and helpers shared by the kernels: the geometry of sliding windows (convs and pools), ReLU, and the
+// epilogue that turns a conv's double sums into its float output.
 
 extension CKernel {
   static let window = CKernel(
@@ -40,56 +40,57 @@ extension CKernel {
 
     """#)
 
-  static let epilogue = CKernel(
-    "netc_epilogue",
+  static let shortcut = CKernel(
+    "netc_shortcut",
     #"""
-    /* What a conv, linear or add does to each output plane besides its own sums: start from a bias and a
-       shortcut operand, end with ReLU. The shortcut is the identity (stride 1, offset 0, the output's shape) or
-       the ResNet paper's option A: subsampled by stride, shifted up by offset channels, zero where no channel
-       maps. */
+    /* A residual operand [batch, channels, height, width] and how it maps onto an output: the identity (stride 1,
+       offset 0, the output's shape) or the ResNet paper's option A, subsampled by stride and shifted up by
+       offset channels, zero where no channel maps. */
     typedef struct {
-      const float *bias;     /* [out_c], or NULL */
-      const float *shortcut; /* [batch, channels, height, width], or NULL; may be the output itself */
+      const float *data;
       int channels, height, width, stride, offset;
+    } netc_shortcut;
+
+    /* The shortcut row feeding output row y of channel c in batch item n, to be read every s->stride columns;
+       NULL where option A pads with zero channels. */
+    static const float *netc_shortcut_row(const netc_shortcut *s, int n, int c, int y) {
+      const int source = c - s->offset;
+      if (!s->data || source < 0 || source >= s->channels) return NULL;
+      return s->data + (((size_t)n * s->channels + source) * s->height + (size_t)y * s->stride) * s->width;
+    }
+
+    """#)
+
+  static let epilogue = CKernel(
+    "netc_epilogue", uses: [shortcut],
+    #"""
+    /* What a conv does to its sums before its single store: scale and shift (bias and batch norm, folded into
+       them at load time), add the shortcut, ReLU. */
+    typedef struct {
+      const double *scale; /* [out_c], or NULL for 1 */
+      const double *shift; /* [out_c], or NULL for 0 */
+      netc_shortcut shortcut;
       int relu;
     } netc_epilogue;
 
-    /* The shortcut row feeding output row y of channel c in batch item n, to be read every e->stride columns;
-       NULL where option A pads with zero channels. */
-    static const float *netc_shortcut_row(const netc_epilogue *e, int n, int c, int y) {
-      const int source = c - e->offset;
-      if (source < 0 || source >= e->channels) return NULL;
-      return e->shortcut + (((size_t)n * e->channels + source) * e->height + (size_t)y * e->stride) * e->width;
-    }
-
-    """#)
-
-  static let planeStart = CKernel(
-    "netc_plane_start", uses: [epilogue],
-    #"""
-    /* Starts plane (n, c) of an h x w output at bias + shortcut, so a kernel only adds its products. Each element
-       is read before it is written, so the shortcut may be the output itself (an in-place residual). */
-    static void netc_plane_start(const netc_epilogue *e, int n, int c, int h, int w, float *out) {
-      const float bias = e->bias ? e->bias[c] : 0.0f;
-      for (int y = 0; y < h; y++) {
-        float *row = out + (size_t)y * w;
-        const float *source = e->shortcut ? netc_shortcut_row(e, n, c, y) : NULL;
-        if (!source)
-          for (int x = 0; x < w; x++) row[x] = bias;
-        else if (e->stride == 1)
-          for (int x = 0; x < w; x++) row[x] = bias + source[x];
-        else
-          for (int x = 0; x < w; x++) row[x] = bias + source[(size_t)x * e->stride];
+    /* Stores elements [first, first + count) of output plane (n, c), w wide, from their sums: in double, rounded
+       to float once, as the reference interpreter does. Each shortcut element is read just before its output
+       element is written, so the shortcut may be the output itself (an in-place residual). */
+    static void netc_finish(const netc_epilogue *e, int n, int c, int w, int first, int count,
+                            const double *restrict sums, float *plane) {
+      const double scale = e->scale ? e->scale[c] : 1.0, shift = e->shift ? e->shift[c] : 0.0;
+      for (int done = 0; done < count;) {
+        const int y = (first + done) / w, x0 = (first + done) % w;
+        const int x1 = count - done < w - x0 ? x0 + count - done : w;
+        const float *source = netc_shortcut_row(&e->shortcut, n, c, y);
+        float *out = plane + (size_t)y * w;
+        for (int x = x0; x < x1; x++) {
+          const double sum = sums[done + x - x0] * scale + shift;
+          const double value = source ? sum + source[(size_t)x * e->shortcut.stride] : sum;
+          out[x] = (float)(e->relu && value < 0.0 ? 0.0 : value);
+        }
+        done += x1 - x0;
       }
-    }
-
-    """#)
-
-  static let planeFinish = CKernel(
-    "netc_plane_finish", uses: [epilogue, relu],
-    #"""
-    static void netc_plane_finish(const netc_epilogue *e, float *out, size_t count) {
-      if (e->relu) netc_relu(count, out, out);
     }
 
     """#)

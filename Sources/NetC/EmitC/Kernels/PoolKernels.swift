@@ -7,10 +7,10 @@ extension CKernel {
     #"""
     /* The mean of rows [y0, y1) and columns [x0, x1) of a plane of width w, divided by divisor. */
     static float netc_window_mean(const float *plane, int w, int y0, int y1, int x0, int x1, int divisor) {
-      float sum = 0.0f;
+      double sum = 0.0;
       for (int y = y0; y < y1; y++)
         for (int x = x0; x < x1; x++) sum += plane[(size_t)y * w + x];
-      return divisor > 0 ? sum / (float)divisor : 0.0f;
+      return divisor > 0 ? (float)(sum / divisor) : 0.0f;
     }
 
     """#)

@@ -1,64 +1,52 @@
 // Lowerings of `conv2d`: direct convolution for any geometry, and 1x1 stride-1 convs as a matrix product.
-// Both keep PyTorch's weight layout and share how weights load and how the epilogue is spelled.
+// Both keep PyTorch's weight layout, sum in double, and share how weights load and how the epilogue reads.
 
 struct DirectConvLowering: Lowering {
   var conv: Conv
   var summary: String { "direct convolution" }
-  var kernels: [CKernel] { [.conv2dDirect] + ConvWeights.kernels(conv) }
+  var kernels: [CKernel] { [.conv2dDirect] }
   func fields(_ layer: Layer) -> [ModelField] { ConvWeights.fields(conv, layer) }
-  func load(_ layer: Layer) -> [String] { ConvWeights.load(conv, layer) }
+  /// The sums of one output plane.
+  func scratchBytes(_ layer: Layer) -> Int { layer.shape.height * layer.shape.width * 8 }
   func body(_ layer: Layer) -> [String]? { ConvWeights.body(conv, layer, kernel: "netc_conv2d_direct") }
 }
 
 struct PointwiseConvLowering: Lowering {
   var conv: Conv
   var summary: String { "1x1 convolution as a matrix product" }
-  var kernels: [CKernel] { [.conv2dPointwise] + ConvWeights.kernels(conv) }
+  var kernels: [CKernel] { [.conv2dPointwise] }
   func fields(_ layer: Layer) -> [ModelField] { ConvWeights.fields(conv, layer) }
-  func load(_ layer: Layer) -> [String] { ConvWeights.load(conv, layer) }
+  /// The sums of one block of columns.
+  func scratchBytes(_ layer: Layer) -> Int { min(layer.shape.height * layer.shape.width, CKernel.productColumns) * 8 }
   func body(_ layer: Layer) -> [String]? { ConvWeights.body(conv, layer, kernel: "netc_conv2d_1x1") }
 }
 
-/// Conv weights in PyTorch's `[out, in / groups, kh, kw]` layout with a batch norm folded in at load time, and
-/// the call of a kernel taking `(window, weight, in, epilogue, out)`.
+/// Conv weights in PyTorch's `[out, in / groups, kh, kw]` layout, and the bias and batch norm after them folded
+/// at load time into a scale and shift per channel that the epilogue applies to the double sums. (Folding the
+/// batch norm into float weights instead would round every weight, an error deep plain networks amplify
+/// hundreds of times: plain56 would miss the interpreter by 1.5e-4.)
 enum ConvWeights {
-  static func kernels(_ conv: Conv) -> [CKernel] {
-    conv.epilogue.batchNorm != nil ? [.foldBatchNorm] : [.copyF32]
-  }
-
-  static func hasBias(_ conv: Conv) -> Bool { conv.hasBias || conv.epilogue.batchNorm != nil }
-
   static func fields(_ conv: Conv, _ layer: Layer) -> [ModelField] {
+    let weight = conv.module + ".weight", bias = conv.hasBias ? conv.module + ".bias" : nil
     let perChannel = layer.input.channels / conv.groups * conv.kernel.h * conv.kernel.w
-    let folded = conv.epilogue.batchNorm.map { ", \($0.module) folded in" } ?? ""
     var fields = [
-      ModelField(
-        name: layer.field("weight"), count: conv.outChannels * perChannel, comment: "\(conv.module).weight" + folded)
+      ModelField(name: layer.field("weight"), count: conv.outChannels * perChannel, source: .copy(weight), comment: weight)
     ]
-    if hasBias(conv) {
-      let source = conv.hasBias ? "\(conv.module).bias" : "zero bias"
-      fields.append(ModelField(name: layer.field("bias"), count: conv.outChannels, comment: source + folded))
+    if let bn = conv.epilogue.batchNorm {
+      let folded = ([bias].compactMap { $0 } + [bn.module]).joined(separator: " and ") + " folded"
+      fields += [
+        ModelField(
+          name: layer.field("scale"), scalar: .double, count: conv.outChannels,
+          source: .batchNormScale(bn: bn.module, eps: bn.eps), comment: bn.module + " folded"),
+        ModelField(
+          name: layer.field("shift"), scalar: .double, count: conv.outChannels,
+          source: .batchNormShift(bn: bn.module, bias: bias, eps: bn.eps), comment: folded),
+      ]
+    } else if let bias {
+      fields.append(
+        ModelField(name: layer.field("shift"), scalar: .double, count: conv.outChannels, source: .copy(bias), comment: bias))
     }
     return fields
-  }
-
-  static func load(_ conv: Conv, _ layer: Layer) -> [String] {
-    let weight = layer.field("weight"), bias = layer.field("bias")
-    let count = layer.node.parameters(inputShapes: layer.inputShapes)[0].shape.elementCount
-    guard let bn = conv.epilogue.batchNorm else {
-      var lines = CText.call("netc_copy_f32", ["m->\(weight)", layer.tensor(conv.module + ".weight"), "\(count)"])
-      if conv.hasBias {
-        lines += CText.call("netc_copy_f32", ["m->\(bias)", layer.tensor(conv.module + ".bias"), "\(conv.outChannels)"])
-      }
-      return lines
-    }
-    let convBias = conv.hasBias ? layer.tensor(conv.module + ".bias") : "NULL"
-    return CText.call(
-      "netc_fold_batchnorm",
-      [
-        "m->\(weight)", "m->\(bias)", "\(conv.outChannels)", "\(count / conv.outChannels)",
-        layer.tensor(conv.module + ".weight"), convBias, "&" + layer.tensor(bn.module + ".weight"), CText.double(bn.eps),
-      ])
   }
 
   static func body(_ conv: Conv, _ layer: Layer, kernel: String) -> [String] {
@@ -71,28 +59,31 @@ enum ConvWeights {
         ("stride_h", conv.stride.h), ("stride_w", conv.stride.w), ("pad_h", conv.pad.h), ("pad_w", conv.pad.w),
         ("dilation_h", conv.dilation.h), ("dilation_w", conv.dilation.w), ("groups", conv.groups),
       ])
-    let epilogue = EpilogueText.declaration(
-      bias: hasBias(conv) ? "m->" + layer.field("bias") : nil, residual: conv.epilogue.residual, layer: layer,
-      relu: conv.epilogue.relu)
-    return window + epilogue
-      + CText.call(kernel, ["&window", "m->" + layer.field("weight"), "in", "&epilogue", "out"])
+    var items: [String] = []
+    var residual: [String] = []
+    if conv.epilogue.batchNorm != nil { items.append(".scale = m->" + layer.field("scale")) }
+    if conv.epilogue.batchNorm != nil || conv.hasBias { items.append(".shift = m->" + layer.field("shift")) }
+    if let shortcut = conv.epilogue.residual {
+      residual = ShortcutText.declaration("residual", shortcut, layer, data: "shortcut")
+      items.append(".shortcut = residual")
+    }
+    if conv.epilogue.relu { items.append(".relu = 1") }
+    if items.isEmpty { items.append(".relu = 0") }
+    let epilogue = CText.wrapped("const netc_epilogue epilogue = {", items, "};")
+    return window + residual + epilogue
+      + CText.call(kernel, ["&window", "m->" + layer.field("weight"), "in", "&epilogue", "scratch", "out"])
   }
 }
 
-/// The `netc_epilogue` a conv or an add passes its kernel.
-enum EpilogueText {
-  static func declaration(bias: String?, residual: Residual?, layer: Layer, relu: Bool) -> [String] {
-    var items: [String] = []
-    if let bias { items.append(".bias = \(bias)") }
-    if let residual, layer.inputShapes.count == 2 {
-      let source = layer.inputShapes[1], plane = Layer.planeSize(source)
-      items += [
-        ".shortcut = shortcut", ".channels = \(source.channels)", ".height = \(plane.height)", ".width = \(plane.width)",
+/// A `netc_shortcut` over a layer's last operand (`data`), mapped onto its output by `residual`.
+enum ShortcutText {
+  static func declaration(_ name: String, _ residual: Residual, _ layer: Layer, data: String) -> [String] {
+    let source = layer.inputShapes[layer.inputShapes.count - 1], plane = Layer.planeSize(source)
+    return CText.wrapped(
+      "const netc_shortcut \(name) = {",
+      [
+        ".data = \(data)", ".channels = \(source.channels)", ".height = \(plane.height)", ".width = \(plane.width)",
         ".stride = \(residual.stride)", ".offset = \(residual.channelOffset)",
-      ]
-    }
-    if relu { items.append(".relu = 1") }
-    if items.isEmpty { items.append(".bias = NULL") }
-    return CText.wrapped("const netc_epilogue epilogue = {", items, "};")
+      ], "};")
   }
 }

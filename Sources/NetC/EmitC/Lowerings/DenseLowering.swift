@@ -4,30 +4,22 @@
 struct LinearLowering: Lowering {
   var linear: Linear
   var summary: String { "matrix product with the transposed weight" }
-  var kernels: [CKernel] { [.linear, .copyTransposed] + (linear.hasBias ? [.copyF32] : []) }
+  var kernels: [CKernel] { [.linear] }
+  /// The sums of one block of outputs.
+  func scratchBytes(_ layer: Layer) -> Int { min(linear.outFeatures, CKernel.productColumns) * 8 }
 
   func fields(_ layer: Layer) -> [ModelField] {
+    let weight = linear.module + ".weight", inFeatures = layer.input.channels
     var fields = [
       ModelField(
-        name: layer.field("weight_t"), count: linear.outFeatures * layer.input.channels,
-        comment: "\(linear.module).weight, transposed to [in, out]")
+        name: layer.field("weight_t"), count: linear.outFeatures * inFeatures,
+        source: .transpose(weight, rows: linear.outFeatures, columns: inFeatures), comment: weight + ", transposed")
     ]
     if linear.hasBias {
-      fields.append(ModelField(name: layer.field("bias"), count: linear.outFeatures, comment: "\(linear.module).bias"))
+      let bias = linear.module + ".bias"
+      fields.append(ModelField(name: layer.field("bias"), count: linear.outFeatures, source: .copy(bias), comment: bias))
     }
     return fields
-  }
-
-  func load(_ layer: Layer) -> [String] {
-    var lines = CText.call(
-      "netc_copy_transposed",
-      ["m->" + layer.field("weight_t"), layer.tensor(linear.module + ".weight"), "\(linear.outFeatures)",
-       "\(layer.input.channels)"])
-    if linear.hasBias {
-      lines += CText.call(
-        "netc_copy_f32", ["m->" + layer.field("bias"), layer.tensor(linear.module + ".bias"), "\(linear.outFeatures)"])
-    }
-    return lines
   }
 
   func body(_ layer: Layer) -> [String]? {
@@ -38,7 +30,7 @@ struct LinearLowering: Lowering {
         ("relu", linear.relu ? 1 : 0),
       ])
     let bias = linear.hasBias ? "m->" + layer.field("bias") : "NULL"
-    return shape + CText.call("netc_linear", ["&dense", "m->" + layer.field("weight_t"), bias, "in", "out"])
+    return shape + CText.call("netc_linear", ["&dense", "m->" + layer.field("weight_t"), bias, "in", "scratch", "out"])
   }
 }
 
@@ -56,6 +48,8 @@ struct LRNLowering: Lowering {
   var lrn: LRN
   var summary: String { "local response normalization" }
   var kernels: [CKernel] { [.lrn] }
+  /// The sums of squares of one plane.
+  func scratchBytes(_ layer: Layer) -> Int { layer.shape.height * layer.shape.width * 8 }
 
   func body(_ layer: Layer) -> [String]? {
     let x = layer.shape
@@ -63,8 +57,8 @@ struct LRNLowering: Lowering {
       "static const netc_lrn_shape lrn = {",
       [
         ".batch = \(x.batch)", ".channels = \(x.channels)", ".plane = \(x.height * x.width)", ".size = \(lrn.size)",
-        ".alpha = \(CText.float(lrn.alpha))", ".beta = \(CText.float(lrn.beta))", ".k = \(CText.float(lrn.k))",
+        ".alpha = \(CText.double(lrn.alpha))", ".beta = \(CText.double(lrn.beta))", ".k = \(CText.double(lrn.k))",
       ], "};")
-    return shape + CText.call("netc_lrn", ["&lrn", "in", "out"])
+    return shape + CText.call("netc_lrn", ["&lrn", "in", "scratch", "out"])
   }
 }

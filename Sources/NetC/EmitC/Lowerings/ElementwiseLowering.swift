@@ -14,51 +14,42 @@ struct AddLowering: Lowering {
 
   func body(_ layer: Layer) -> [String]? {
     let y = layer.shape, plane = Layer.planeSize(y)
-    let epilogue = EpilogueText.declaration(bias: nil, residual: add.shortcut, layer: layer, relu: add.relu)
-    return epilogue
+    return ShortcutText.declaration("residual", add.shortcut, layer, data: "shortcut")
       + CText.call(
-        "netc_add", ["&epilogue", "\(y.batch)", "\(y.channels)", "\(plane.height)", "\(plane.width)", "in", "out"])
+        "netc_add",
+        ["&residual", add.relu ? "1" : "0", "\(y.batch)", "\(y.channels)", "\(plane.height)", "\(plane.width)", "in",
+         "out"])
   }
 }
 
 struct ShortcutALowering: Lowering {
+  var shortcut: ShortcutA
   var summary: String { "subsample and zero-pad channels" }
   var kernels: [CKernel] { [.shortcutA] }
 
   func body(_ layer: Layer) -> [String]? {
-    let x = layer.input, y = layer.shape
-    let items = [
-      ".shortcut = in", ".channels = \(x.channels)", ".height = \(x.height)", ".width = \(x.width)",
-      ".stride = \(ShortcutALowering.stride(layer))", ".offset = \((y.channels - x.channels) / 2)",
-    ]
-    return CText.wrapped("const netc_epilogue shortcut = {", items, "};")
+    let y = layer.shape
+    let mapping = Residual(stride: shortcut.stride, channelOffset: (y.channels - layer.input.channels) / 2)
+    return ShortcutText.declaration("shortcut", mapping, layer, data: "in")
       + CText.call("netc_shortcut_a", ["&shortcut", "\(y.batch)", "\(y.channels)", "\(y.height)", "\(y.width)", "out"])
-  }
-
-  static func stride(_ layer: Layer) -> Int {
-    if case .shortcutA(let a) = layer.node.op { return a.stride }
-    return 1
   }
 }
 
 struct BatchNormLowering: Lowering {
   var batchNorm: BatchNorm
   var summary: String { "scale and shift per channel" }
-  var kernels: [CKernel] { [.scaleShift, .loadBatchNorm] }
+  var kernels: [CKernel] { [.scaleShift] }
 
   func fields(_ layer: Layer) -> [ModelField] {
-    let channels = layer.shape.channels
+    let channels = layer.shape.channels, bn = batchNorm.module, eps = batchNorm.eps
     return [
-      ModelField(name: layer.field("scale"), count: channels, comment: "\(batchNorm.module): weight / sqrt(var + eps)"),
-      ModelField(name: layer.field("shift"), count: channels, comment: "\(batchNorm.module): bias - mean * scale"),
+      ModelField(
+        name: layer.field("scale"), scalar: .double, count: channels, source: .batchNormScale(bn: bn, eps: eps),
+        comment: bn + " folded"),
+      ModelField(
+        name: layer.field("shift"), scalar: .double, count: channels, source: .batchNormShift(bn: bn, bias: nil, eps: eps),
+        comment: bn + " folded"),
     ]
-  }
-
-  func load(_ layer: Layer) -> [String] {
-    CText.call(
-      "netc_load_batchnorm",
-      ["m->" + layer.field("scale"), "m->" + layer.field("shift"), "\(layer.shape.channels)",
-       "&" + layer.tensor(batchNorm.module + ".weight"), CText.double(batchNorm.eps)])
   }
 
   func body(_ layer: Layer) -> [String]? {

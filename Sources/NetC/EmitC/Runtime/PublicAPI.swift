@@ -34,7 +34,7 @@ extension CRuntime {
          row-major (NCHW): sizes in floats. */
       #define \#(u)_INPUT_SIZE \#(f.inputShape.elementCount)
       #define \#(u)_OUTPUT_SIZE \#(f.outputShape.elementCount)
-      /* Bytes of scratch memory (the arena) a forward pass needs; a multiple of 64. */
+      /* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
       #define \#(u)_ARENA_BYTES \#(f.arenaBytes)
       /* Bytes of a loaded model: the weights, batch norms folded into the convs before them. */
       #define \#(u)_MODEL_BYTES \#(f.modelBytes)
@@ -83,7 +83,7 @@ extension CRuntime {
       void \#(p)_free(\#(p)_model *model);
 
       /* The forward pass: input has \#(u)_INPUT_SIZE floats, output \#(u)_OUTPUT_SIZE floats, arena
-         \#(u)_ARENA_BYTES bytes aligned for float (malloc's result is; 64-byte alignment is fastest). The three
+         \#(u)_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
          must not overlap. Allocates nothing and keeps no state between calls. */
       \#(p)_status \#(p)_run(const \#(p)_model *model, const float *input, float *output, void *arena);
 

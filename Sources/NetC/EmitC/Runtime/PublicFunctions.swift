@@ -100,7 +100,7 @@ extension CRuntime {
 
       \#(p)_status \#(p)_run(const \#(p)_model *model, const float *input, float *output, void *arena) {
         if (!model || !input || !output || (!arena && \#(u)_ARENA_BYTES > 0)) return \#(u)_ERR_ARGUMENT;
-        if ((uintptr_t)arena % _Alignof(float) != 0) return \#(u)_ERR_ARGUMENT;
+        if ((uintptr_t)arena % _Alignof(double) != 0) return \#(u)_ERR_ARGUMENT;
         netc_forward(model, input, output, arena);
         return \#(u)_OK;
       }

@@ -14,11 +14,11 @@ enum ValueLocation: Hashable, Sendable {
     }
   }
 
-  /// For layer comments: "the caller's input", "@802816".
+  /// For layer comments: "= the caller's input", "@802816".
   var description: String {
     switch self {
-    case .input: "the caller's input"
-    case .output: "the caller's output"
+    case .input: "= the caller's input"
+    case .output: "= the caller's output"
     case .arena(let offset): "@\(offset)"
     }
   }

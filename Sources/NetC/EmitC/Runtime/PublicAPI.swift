@@ -12,6 +12,22 @@ struct APIFacts: Sendable {
   var modelBytes: Int
 
   var upper: String { prefix.uppercased() }
+
+  /// `resnet18_status resnet18_init(void *memory, …)`, wrapped with its parameters aligned.
+  func signature(_ function: String, _ parameters: [String], _ tail: String) -> String {
+    CText.wrapped("\(prefix)_status \(prefix)_\(function)(", parameters, ")" + tail, indent: "").joined(separator: "\n")
+  }
+
+  var initSignature: String {
+    signature(
+      "init", ["void *memory", "size_t memory_bytes", "const void *safetensors", "size_t size", "\(prefix)_model **model",
+               "char *detail", "size_t detail_size"], "")
+  }
+
+  var loadSignature: String {
+    signature(
+      "load", ["const void *safetensors", "size_t size", "\(prefix)_model **model", "char *detail", "size_t detail_size"], "")
+  }
 }
 
 extension CRuntime {
@@ -36,7 +52,7 @@ extension CRuntime {
       #define \#(u)_OUTPUT_SIZE \#(f.outputShape.elementCount)
       /* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
       #define \#(u)_ARENA_BYTES \#(f.arenaBytes)
-      /* Bytes of a loaded model: the weights, batch norms folded into the convs before them. */
+      /* Bytes of a loaded model: the weights, batch norms folded into a scale and shift per channel. */
       #define \#(u)_MODEL_BYTES \#(f.modelBytes)
       /* Room for the longest detail the load functions write about an error. */
       #define \#(u)_DETAIL_SIZE \#(detailSize)
@@ -69,12 +85,10 @@ extension CRuntime {
          copied and may be freed afterwards; *model points into memory. On failure, detail (when not NULL) gets a
          message naming the tensor or field and the reason, e.g. "tensor 'fc.weight' has shape [10,512],
          expected [1000,512]". */
-      \#(p)_status \#(p)_init(void *memory, size_t memory_bytes, const void *safetensors, size_t size,
-                              \#(p)_model **model, char *detail, size_t detail_size);
+      \#(f.initSignature);
 
       /* The same, with the model's memory from malloc; release it with \#(p)_free. */
-      \#(p)_status \#(p)_load(const void *safetensors, size_t size, \#(p)_model **model, char *detail,
-                              size_t detail_size);
+      \#(f.loadSignature);
 
       /* The same, reading the safetensors file at path. */
       \#(p)_status \#(p)_load_file(const char *path, \#(p)_model **model, char *detail, size_t detail_size);

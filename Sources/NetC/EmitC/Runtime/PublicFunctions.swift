@@ -34,8 +34,7 @@ extension CRuntime {
 
       size_t \#(p)_model_bytes(void) { return \#(u)_MODEL_BYTES; }
 
-      \#(p)_status \#(p)_init(void *memory, size_t memory_bytes, const void *safetensors, size_t size,
-                              \#(p)_model **model, char *detail, size_t detail_size) {
+      \#(f.initSignature) {
         const unsigned char *found[netc_tensor_count + 1];
         if (detail && detail_size > 0) detail[0] = '\0';
         if (!memory || !safetensors || !model) {
@@ -56,15 +55,14 @@ extension CRuntime {
         return \#(u)_OK;
       }
 
-      \#(p)_status \#(p)_load(const void *safetensors, size_t size, \#(p)_model **model, char *detail,
-                              size_t detail_size) {
+      \#(f.loadSignature) {
         void *memory = malloc(sizeof(struct \#(p)_model));
         if (!memory) {
           return netc_fail(detail, detail_size, \#(u)_ERR_NOMEM, "cannot allocate %zu bytes for the model",
                            sizeof(struct \#(p)_model));
         }
-        const \#(p)_status status = \#(p)_init(memory, sizeof(struct \#(p)_model), safetensors, size, model, detail,
-                                              detail_size);
+        const \#(p)_status status =
+            \#(p)_init(memory, sizeof(struct \#(p)_model), safetensors, size, model, detail, detail_size);
         if (status != \#(u)_OK) free(memory);
         return status;
       }

@@ -162,12 +162,8 @@ private func randomWeights(_ graph: Graph, seed: UInt64) -> Weights {
     graph = residualNet(batch: 1, fused: false)
     graph.nodes[3].shape = Shape([1, 4, 9, 8])
     error = #expect(throws: DiagnosticError.self) { try Interpreter(graph: graph, weights: Weights()) }
-    #expect(
-      error?.rendered == """
-        error: relu: expected shape f32[1,4,9,9], got f32[1,4,9,8]
-        error: maxpool: expected shape f32[1,4,5,4], got f32[1,4,5,5]
-
-        """)
+    // The verifier checks each op against its operands' inferred shapes, so one wrong shape is one error.
+    #expect(error?.rendered == "error: relu: expected shape f32[1,4,9,9], got f32[1,4,9,8]\n")
 
     graph = residualNet(batch: 1, fused: false)
     graph.output = "logits"

@@ -200,7 +200,7 @@ struct Elaborator {
     guard declared.count == 3 else {
       throw Diagnostic.error(FrontEndMessages.inputDimensionCount(declared.count), at: range)
     }
-    let dimensions = [options.batch] + (options.input ?? declared)
+    let dimensions = [options.batch ?? 1] + (options.input ?? declared)
     for dimension in dimensions where !(1...maxAttribute).contains(dimension) {
       throw Diagnostic.error(FrontEndMessages.inputDimensionRange(dimension, limit: maxAttribute), at: range)
     }

@@ -5,12 +5,13 @@ import Foundation
 
 /// Compile-time choices that are not part of the model file.
 public struct LoadOptions: Sendable {
-  /// The batch size N of the input `[N, C, H, W]`.
-  public var batch: Int = 1
+  /// The batch size N of the input `[N, C, H, W]`; nil: the model's own (1 for the architecture language,
+  /// the file's for IR text).
+  public var batch: Int?
   /// `[C, H, W]` replacing the network's declared `input`, for reduced-size runs.
   public var input: [Int]?
 
-  public init(batch: Int = 1, input: [Int]? = nil) {
+  public init(batch: Int? = nil, input: [Int]? = nil) {
     self.batch = batch
     self.input = input
   }
@@ -48,8 +49,8 @@ public enum ModelLoader {
 
   private static func checkOptions(_ options: LoadOptions) throws {
     var diagnostics: [Diagnostic] = []
-    if !(1...maxAttribute).contains(options.batch) {
-      diagnostics.append(.error(FrontEndMessages.badBatch(options.batch, limit: maxAttribute)))
+    if let batch = options.batch, !(1...maxAttribute).contains(batch) {
+      diagnostics.append(.error(FrontEndMessages.badBatch(batch, limit: maxAttribute)))
     }
     if let input = options.input, input.count != 3 || input.contains(where: { !(1...maxAttribute).contains($0) }) {
       diagnostics.append(.error(FrontEndMessages.badInputOverride(input, limit: maxAttribute)))

@@ -36,9 +36,13 @@ public enum ModelLoader {
     try load(path: path, files: files.mapValues { Array($0.utf8) }, options: options)
   }
 
-  /// The one dispatch point on the kind of model file: architecture language today; IR text (`.nir`) joins here.
+  /// The one dispatch point on the kind of model file: IR text or the architecture language.
   static func load(path: String, options: LoadOptions, read: @escaping FileReader) throws -> Graph {
     try checkOptions(options)
+    let mainPath = ProgramLoader.normalize(path)
+    if case .success(let bytes) = read(mainPath), isIRText(path: mainPath, bytes: bytes) {
+      return try loadIR(path: mainPath, bytes: bytes, options: options)
+    }
     let program = ProgramLoader.load(path, read: read)
     guard program.diagnostics.isEmpty else { throw DiagnosticError(program.diagnostics, sources: program.sources) }
     let (graph, diagnostics) = Elaborator.elaborate(

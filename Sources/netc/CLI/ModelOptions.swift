@@ -4,8 +4,8 @@ import NetC
 
 extension Arguments {
   static let modelOptionsHelp = """
-      --batch N        batch size N of the input [N, C, H, W] (default 1)
-      --input CxHxW    replace the network's declared input size (e.g. 3x64x64)
+      --batch N           batch size N of the input [N, C, H, W] (default 1, or the IR file's)
+      --input CxHxW       replace the network's declared input size (e.g. 3x64x64)
     """
 
   /// Reads `--batch` and `--input`.

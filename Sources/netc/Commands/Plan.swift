@@ -13,19 +13,21 @@ enum Plan: Command {
     and three totals: naive (every activation its own buffer), lower bound (most bytes live at once) and
     the arena.
 
-    \(ModelOptions.help)
-      --json                print the plan as JSON instead of the table
-      --svg FILE            also draw the buffers over time and offset as an SVG file
+      <model>             the model: architecture language (.net) or IR text (.nir)
+    \(Arguments.modelOptionsHelp)
+      --json              print the plan as JSON instead of the table
+      --svg FILE          also draw the buffers over time and offset as an SVG file
     \(PipelineOptions.help)
     """
 
   static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {
-    let model = try ModelOptions.parse(&arguments)
+    let path = try arguments.positional("model file")
+    let options = try arguments.loadOptions()
     let json = arguments.flag("--json")
     let svgPath = try arguments.option("--svg")
     let pipeline = try PipelineOptions.parse(&arguments, allowDumps: false)
     try arguments.finish()
-    let graph = try pipeline.run(try model.load()) { _ in }
+    let graph = try pipeline.run(try ModelLoader.load(path: path, options: options)) { _ in }
     let plan = MemoryPlanner.plan(graph)
     console.out(json ? plan.json(model: graph.name) : plan.table)
     if let svgPath {

@@ -7,8 +7,8 @@ enum Summary: Command {
   static let abstract = "Print a model's layers with output shapes, parameters and MACs, and the totals"
   static let usage = "netc summary <model.net> [--json] [--batch N] [--input CxHxW]"
   static let details = """
-      <model.net>      the model file; includes are read relative to it
-      --json           print JSON: name, input, output, params, macs and a layers array
+      <model.net>         the model file; includes are read relative to it
+      --json              print JSON: name, input, output, params, macs and a layers array
     \(Arguments.modelOptionsHelp)
     """
 

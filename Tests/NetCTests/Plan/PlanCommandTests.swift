@@ -7,7 +7,7 @@ import Testing
   static let model = "Tests/NetCTests/Plan/residual.nir"
 
   @Test func passesListsTheDefaultPipeline() throws {
-    let result = try runNetc(["passes"])
+    let result = try NetcBinary.run(["passes"])
     #expect(result.status == 0)
     #expect(
       result.stdout == """
@@ -23,7 +23,7 @@ import Testing
 
   /// After the pipeline the relu is part of `conv1`, and `conv2` accumulates into the input's buffer.
   @Test func tableAfterThePipeline() throws {
-    let result = try runNetc(["plan", Self.model])
+    let result = try NetcBinary.run(["plan", Self.model])
     #expect(result.status == 0 && result.stderr.isEmpty)
     #expect(
       result.stdout == """
@@ -40,7 +40,7 @@ import Testing
 
   /// Without passes the unfused relu writes over `conv1` in place.
   @Test func jsonWithoutPasses() throws {
-    let result = try runNetc(["plan", "-", "-O0", "--json"], stdin: try Fixtures.read(Self.model))
+    let result = try NetcBinary.run(["plan", Self.model, "-O0", "--json"])
     #expect(result.status == 0)
     #expect(
       result.stdout == """
@@ -64,9 +64,10 @@ import Testing
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let path = directory.appendingPathComponent("plan.svg").path
-    let result = try runNetc(["plan", Self.model, "--svg", path])
+    let result = try NetcBinary.run(["plan", Self.model, "--svg", path])
     #expect(result.status == 0)
-    try Fixtures.expectGolden(try String(contentsOfFile: path, encoding: .utf8), "Tests/NetCTests/Plan/residual.svg")
+    let svg = try String(contentsOfFile: path, encoding: .utf8)
+    Golden.expect(svg, matches: Repository.url("Tests/NetCTests/Plan/residual.svg"))
   }
 
   @Test func commandLineErrors() throws {
@@ -83,22 +84,27 @@ import Testing
         ["--passes", "fold-bn", "--skip", "drop-dropout"],
         "error: '--skip drop-dropout': pass 'drop-dropout' is not in the pipeline\n"
       ),
-      (["--input", "3x64"], "error: option '--input' expects CxHxW with positive sizes, e.g. 3x224x224, got '3x64'\n"),
+      (["--input", "3x64"], "error: option '--input' expects CxHxW with positive integers, got '3x64'\n"),
       (["--after", "fold-bn"], "error: unknown option '--after'\n"),
     ]
     for (arguments, message) in cases {
-      let result = try runNetc(["plan", Self.model] + arguments)
+      let result = try NetcBinary.run(["plan", Self.model] + arguments)
       #expect(result.status == 2)
       #expect(result.stderr == message + usage, "\(arguments)")
     }
   }
 
   @Test func diagnosedModelErrorsExitWithOne() throws {
-    let result = try runNetc(["plan", "-"], stdin: "graph broken {\n  %input: f32[1,2,3] = input\n  return %input\n}\n")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netc-plan-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try "graph broken {\n  %input: f32[1,2,3] = input\n  return %input\n}\n".write(
+      to: directory.appendingPathComponent("broken.nir"), atomically: true, encoding: .utf8)
+    let result = try NetcBinary.run(["plan", "broken.nir"], in: directory)
     #expect(result.status == 1)
     #expect(
       result.stderr == """
-        <stdin>:2:11: error: the graph input must have shape f32[N,C,H,W] with positive sizes, got f32[1,2,3]
+        broken.nir:2:11: error: the graph input must have shape f32[N,C,H,W] with positive sizes, got f32[1,2,3]
           %input: f32[1,2,3] = input
                   ^~~~~~~~~~
 

@@ -9,6 +9,14 @@ enum Repository {
 
   static let models = root.appendingPathComponent("Models")
 
+  /// A file or folder given by its path from the repository root.
+  static func url(_ relativePath: String) -> URL { root.appendingPathComponent(relativePath) }
+
+  /// The text of a file given by its path from the repository root.
+  static func read(_ relativePath: String) throws -> String {
+    try String(contentsOf: url(relativePath), encoding: .utf8)
+  }
+
   /// The zoo's network names (`resnet50`), from the `.net` files directly in `Models/`, sorted.
   static var zoo: [String] {
     let files = (try? FileManager.default.contentsOfDirectory(atPath: models.path)) ?? []

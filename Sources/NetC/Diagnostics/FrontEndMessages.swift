@@ -24,6 +24,10 @@ enum FrontEndMessages {
     "block '\(name)' has the name of a built-in layer; rename it"
   }
 
+  static func bodiesTooDeep(_ limit: Int) -> String {
+    "blocks and bodies are nested more than \(limit) levels deep"
+  }
+
   static func builtinRepeated(_ name: String) -> String {
     "only blocks can be repeated with '*'; '\(name)' is a built-in layer"
   }

@@ -2,8 +2,17 @@
 // one place nodes are created, with their shapes inferred and checked.
 
 extension Elaborator {
-  /// Elaborates statements in order; an error is recorded and the next statement still checked.
+  /// Elaborates statements in order; an error is recorded and the next statement still checked. Every body
+  /// (network, block instance, `if`, `residual`, `sequential`) comes through here, so this bounds the depth of
+  /// the elaborator's recursion even where block instances and nested bodies multiply.
   mutating func elaborate(_ statements: [Statement], _ context: inout Context) throws {
+    bodyDepth += 1
+    defer { bodyDepth -= 1 }
+    if bodyDepth > Elaborator.maxBodyDepth, let first = statements.first {
+      try record(Diagnostic.error(FrontEndMessages.bodiesTooDeep(Elaborator.maxBodyDepth), at: first.range))
+      context.flow.shape = nil
+      return
+    }
     for statement in statements {
       do {
         try elaborate(statement, &context)

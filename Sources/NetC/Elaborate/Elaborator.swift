@@ -36,6 +36,7 @@ struct Elaborator {
   /// Most nodes plus scopes a program may create; a stage count typo should not build a million layers.
   static let maxGraphSize = 100_000
   static let maxInstantiationDepth = 64
+  static let maxBodyDepth = 256
   static let maxErrors = 20
 
   let options: LoadOptions
@@ -49,6 +50,7 @@ struct Elaborator {
   var nodes: [Node] = []
   var scopes: [Scope] = []
   var instantiations: [Instantiation] = []
+  var bodyDepth = 0
   private var size = 0
 
   init(options: LoadOptions) { self.options = options }

@@ -127,6 +127,15 @@ import Testing
     #expect(found.first?.notes.count == 64)
   }
 
+  /// 60 block instances, each nesting 5 bodies: fine by each limit alone, too deep together.
+  @Test func instancesAndBodiesTooDeep() {
+    let nest = String(repeating: "if true {\n", count: 4)
+    var text = ""
+    for i in 0..<60 { text += "block b\(i)() {\n\(nest)b\(i + 1)()\n" + String(repeating: "}\n", count: 5) }
+    text += "block b60() {\n  relu\n}\nnetwork n {\n  input 3x8x8\n  b0()\n}\n"
+    #expect(located(diagnostics(text)) == ["m.net:563:1: blocks and bodies are nested more than 256 levels deep"])
+  }
+
   @Test func badOptions() {
     let text = "network n {\n  input 3x8x8\n}\n"
     #expect(

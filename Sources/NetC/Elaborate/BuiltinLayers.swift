@@ -99,12 +99,15 @@ struct BuiltinLayer: Sendable {
   }
 }
 
-/// Every parameter of a built-in layer call, evaluated, defaults filled in.
+/// Every parameter of a built-in layer call, evaluated, defaults filled in, in parameter order (an array, not
+/// a dictionary: a layer has at most seven parameters and a network may have many thousand layers).
 struct LayerArguments {
-  var values: [String: TypedValue]
+  var values: [TypedValue]
 
   subscript(_ name: String) -> TypedValue {
-    guard let value = values[name] else { preconditionFailure("built-in layer reads undeclared parameter '\(name)'") }
+    guard let value = values.first(where: { $0.parameter == name }) else {
+      preconditionFailure("built-in layer reads undeclared parameter '\(name)'")
+    }
     return value
   }
 }

@@ -88,7 +88,7 @@ extension Elaborator {
     let parameters = Dictionary(uniqueKeysWithValues: arguments.map { ($0.name, Binding(value: $0.value, range: $0.range)) })
     var context = Context(
       environment: Environment(globals: globals, frames: [parameters]),
-      names: NameSpace(path: path, body: block.declaration.body), flow: flow)
+      names: NameSpace(path: path, reserved: block.explicitNames), flow: flow)
     instantiations.append(Instantiation(template: template, path: path, call: call.range))
     defer { instantiations.removeLast() }
     try elaborate(block.declaration.body, &context)

@@ -87,23 +87,23 @@ extension Elaborator {
   {
     let bound = try layer.signature.bind(call)
     let evaluator = Evaluator(environment: environment)
-    var values: [String: TypedValue] = [:]
-    for (parameter, argument) in zip(layer.parameters, bound) {
-      guard let argument else { continue }
-      values[parameter.name] = TypedValue(
-        value: try evaluator.evaluate(argument.value), parameter: parameter.name, range: argument.value.range)
+    var values: [TypedValue?] = try zip(layer.parameters, bound).map { parameter, argument in
+      try argument.map {
+        TypedValue(value: try evaluator.evaluate($0.value), parameter: parameter.name, range: $0.value.range)
+      }
     }
-    for parameter in layer.parameters where values[parameter.name] == nil {
+    for (index, parameter) in layer.parameters.enumerated() where values[index] == nil {
       switch parameter.defaultValue {
       case .value(let value):
-        values[parameter.name] = TypedValue(value: value, parameter: parameter.name, range: call.range)
+        values[index] = TypedValue(value: value, parameter: parameter.name, range: call.range)
       case .sameAs(let other):
-        values[parameter.name] = values[other].map { TypedValue(value: $0.value, parameter: parameter.name, range: $0.range) }
+        let source = values[layer.parameters.firstIndex { $0.name == other } ?? index]
+        values[index] = source.map { TypedValue(value: $0.value, parameter: parameter.name, range: $0.range) }
       case .required:
         throw Diagnostic.error(FrontEndMessages.missingArgument(parameter.name, of: layer.name), at: call.range)
       }
     }
-    return LayerArguments(values: values)
+    return LayerArguments(values: values.compactMap { $0 })
   }
 
   private mutating func sequential(_ name: Identifier?, _ body: [Statement], at range: SourceRange, _ context: inout Context)
@@ -112,7 +112,7 @@ extension Elaborator {
     let path = context.names.qualified(try context.names.name(for: name, kind: "sequential", at: range))
     try openScope(Scope(path: path, kind: .sequential, parent: context.names.path), at: range)
     var inner = Context(
-      environment: context.environment.pushed(), names: NameSpace(path: path, isSequential: true, body: body),
+      environment: context.environment.pushed(), names: NameSpace(path: path, isSequential: true, reserved: []),
       flow: context.flow)
     try elaborate(body, &inner)
     context.flow = inner.flow
@@ -135,12 +135,24 @@ extension Elaborator {
     case .failure(let error):
       throw Diagnostic.error(error.message, at: range, notes: notes)
     case .success(let shape):
-      let node = Node(name: name, op: op, inputs: inputs.map(\.name), shape: shape, scope: scope)
-      for parameter in node.parameters(inputShapes: shapes) {
-        try checkElementCount(parameter.shape, what: "parameter '\(parameter.name)'", at: range)
-      }
-      nodes.append(node)
+      try checkWeightSize(op, input: shapes[0], at: range)
+      nodes.append(Node(name: name, op: op, inputs: inputs.map(\.name), shape: shape, scope: scope))
       return Flow(name: name, shape: shape)
     }
+  }
+
+  /// A weight can be too large even where every activation is fine (`linear(16_000_000)` after a big
+  /// flatten). Biases and batch-norm vectors have one entry per channel, which the attribute limit bounds.
+  private func checkWeightSize(_ op: Op, input: Shape, at range: SourceRange) throws {
+    let (module, shape): (String, Shape)
+    switch op {
+    case .conv(let conv):
+      (module, shape) = (conv.module, Shape([conv.outChannels, input.channels / conv.groups, conv.kernel.h, conv.kernel.w]))
+    case .linear(let linear):
+      (module, shape) = (linear.module, Shape([linear.outFeatures, input.channels]))
+    default:
+      return
+    }
+    try checkElementCount(shape, what: "parameter '\(module).weight'", at: range)
   }
 }

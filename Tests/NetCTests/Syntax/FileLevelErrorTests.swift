@@ -114,8 +114,8 @@ import Testing
   }
 
   @Test func graphTooLarge() {
-    let text = "block unit() {\n  relu\n}\nnetwork n {\n  input 3x8x8\n  layer = unit() * 100000\n}\n"
-    #expect(located(diagnostics(text)) == ["m.net:6:11: network exceeds 100000 layers and blocks; check the stage counts"])
+    let text = "block unit() {\n  relu\n}\nnetwork n {\n  input 3x8x8\n  layer = unit() * 50000\n}\n"
+    #expect(located(diagnostics(text)) == ["m.net:6:11: network exceeds 50000 layers and blocks; check the stage counts"])
   }
 
   @Test func instancesTooDeep() {

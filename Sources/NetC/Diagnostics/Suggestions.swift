@@ -35,3 +35,11 @@ public func editDistance(_ a: String, _ b: String) -> Int {
   }
   return previous[b.count]
 }
+
+/// `closestMatch`, or else the one candidate that `word` begins (a truncated name such as 'conv' for
+/// 'conv2d'), for suggestions among short names where a typo budget of a third of the word is too small.
+public func closestMatchOrCompletion(to word: String, in candidates: [String]) -> String? {
+  if let match = closestMatch(to: word, in: candidates) { return match }
+  let completions = candidates.filter { !word.isEmpty && $0.hasPrefix(word) }
+  return completions.count == 1 ? completions[0] : nil
+}

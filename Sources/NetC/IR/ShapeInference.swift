@@ -170,6 +170,7 @@ extension Op {
       return
     }
     let x = try featureMap(source)
+    try requirePositive(shortcut.stride, "residual stride")
     if target.rank != 4 || target.batch != x.batch
       || target.height != ceilDiv(x.height, shortcut.stride) || target.width != ceilDiv(x.width, shortcut.stride)
       || shortcut.channelOffset < 0 || shortcut.channelOffset + x.channels > target.channels

@@ -6,6 +6,8 @@ enum Catalog {
       Help.self,
       Dump.self,
       Summary.self,
+      Passes.self,
+      Plan.self,
     ]
   }
 }

@@ -1,0 +1,70 @@
+// 2-d convolution (groups, stride, padding, dilation) by direct summation in Double, and its epilogue:
+// bias, batch norm, residual, ReLU, in the order `Epilogue` defines.
+
+/// `out[n, o, y, x] = Σ_{i, ky, kx} w[o, i, ky, kx] · in[n, g·Cg + i, y·sy − py + ky·dy, x·sx − px + kx·dx]`
+/// over the `Cg = C / groups` input channels of the output channel's group `g`; taps in the padding read 0.
+func convolve(_ x: Tensor, weight: Tensor, _ conv: Conv, outputShape: Shape) -> Accumulator {
+  var result = Accumulator(zeros: outputShape)
+  let input = x.scalars.map(Double.init)
+  let weights = weight.scalars.map(Double.init)
+  let (channels, height, width) = (x.shape.channels, x.shape.height, x.shape.width)
+  let (outChannels, outHeight, outWidth) = (outputShape.channels, outputShape.height, outputShape.width)
+  let (kernel, stride, pad, dilation) = (conv.kernel, conv.stride, conv.pad, conv.dilation)
+  let inPerGroup = channels / conv.groups
+  let outPerGroup = outChannels / conv.groups
+  // For each kernel row (column), the output rows (columns) whose tap lands inside the input.
+  let rows = (0..<kernel.h).map {
+    inputBounded(count: outHeight, stride: stride.h, offset: $0 * dilation.h - pad.h, size: height)
+  }
+  let columns = (0..<kernel.w).map {
+    inputBounded(count: outWidth, stride: stride.w, offset: $0 * dilation.w - pad.w, size: width)
+  }
+  input.withUnsafeBufferPointer { input in
+    weights.withUnsafeBufferPointer { weights in
+      result.values.withUnsafeMutableBufferPointer { output in
+        for item in 0..<x.shape.batch {
+          for o in 0..<outChannels {
+            let outPlane = output.baseAddress! + (item * outChannels + o) * outHeight * outWidth
+            let firstInput = (o / outPerGroup) * inPerGroup
+            for i in 0..<inPerGroup {
+              let inPlane = input.baseAddress! + (item * channels + firstInput + i) * height * width
+              for ky in 0..<kernel.h {
+                for kx in 0..<kernel.w {
+                  let w = weights[((o * inPerGroup + i) * kernel.h + ky) * kernel.w + kx]
+                  for y in rows[ky] {
+                    let inRow = (y * stride.h + ky * dilation.h - pad.h) * width + kx * dilation.w - pad.w
+                    let outRow = y * outWidth
+                    for x in columns[kx] { outPlane[outRow + x] += w * inPlane[inRow + x * stride.w] }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  return result
+}
+
+/// The outputs `o` in `0..<count` whose input index `o * stride + offset` lies in `0..<size`.
+func inputBounded(count: Int, stride: Int, offset: Int, size: Int) -> Range<Int> {
+  let first = offset >= 0 ? 0 : (-offset + stride - 1) / stride
+  let lastInput = size - 1 - offset
+  let end = lastInput < 0 ? 0 : min(count, lastInput / stride + 1)
+  return first..<max(first, end)
+}
+
+/// The conv op: convolution, then its epilogue; one rounding to f32 at the end.
+func convolution(
+  _ operands: [Tensor], _ conv: Conv, outputShape: Shape, weights: Weights
+) throws -> Tensor {
+  var result = convolve(
+    operands[0], weight: try weights.tensor(conv.module + ".weight"), conv, outputShape: outputShape)
+  if conv.hasBias { result.addBias(try weights.tensor(conv.module + ".bias")) }
+  if let batchNorm = conv.epilogue.batchNorm {
+    result.applyBatchNorm(try weights.batchNorm(module: batchNorm.module, eps: batchNorm.eps))
+  }
+  if let residual = conv.epilogue.residual { result.addShortcut(operands[1], residual) }
+  return result.rounded(relu: conv.epilogue.relu)
+}

@@ -1,0 +1,39 @@
+// `netc plan`: where every activation of a compiled model lives in the arena, and how much memory that takes.
+
+import Foundation
+import NetC
+
+enum Plan: Command {
+  static let name = "plan"
+  static let abstract = "Show the memory plan of a model: buffers, offsets, live ranges and totals"
+  static let usage = "netc plan <model> [--batch N] [--input CxHxW] [--json] [--svg out.svg] [-O0 | --passes a,b,c]"
+  static let details = """
+    Plans the activations of the model after the pass pipeline, in one 64-byte-aligned arena (the graph
+    input and output live there too). Prints a table of buffers (offset, bytes, live node range, values)
+    and three totals: naive (every activation its own buffer), lower bound (most bytes live at once) and
+    the arena.
+
+    \(ModelOptions.help)
+      --json                print the plan as JSON instead of the table
+      --svg FILE            also draw the buffers over time and offset as an SVG file
+    \(PipelineOptions.help)
+    """
+
+  static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {
+    let model = try ModelOptions.parse(&arguments)
+    let json = arguments.flag("--json")
+    let svgPath = try arguments.option("--svg")
+    let pipeline = try PipelineOptions.parse(&arguments, allowDumps: false)
+    try arguments.finish()
+    let graph = try pipeline.run(try model.load()) { _ in }
+    let plan = MemoryPlanner.plan(graph)
+    console.out(json ? plan.json(model: graph.name) : plan.table)
+    if let svgPath {
+      let svg = plan.svg(model: graph.name, steps: graph.nodes.count)
+      guard FileManager.default.createFile(atPath: svgPath, contents: Data(svg.utf8)) else {
+        throw DiagnosticError(.error("\(svgPath): cannot write the file"))
+      }
+    }
+    return ExitCode.success
+  }
+}

@@ -5,8 +5,6 @@ import Foundation
 import Testing
 
 @Suite struct CLITests {
-  static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
-
   /// Golden transcript name and the arguments, run from the repository root so paths are relative.
   static let transcripts: [(String, [String])] = [
     ("help", ["--help"]),
@@ -24,31 +22,31 @@ import Testing
 
   @Test(arguments: CLITests.transcripts)
   func transcript(name: String, arguments: [String]) throws {
-    let output = try NetcBinary.run(arguments)
+    let output = try runNetc(arguments)
     let transcript = "$ netc \(arguments.joined(separator: " "))\nexit status: \(output.status)\n"
       + "--- stdout\n\(output.stdout)--- stderr\n\(output.stderr)"
-    Golden.expect(transcript, matches: CLITests.goldenDirectory.appendingPathComponent(name + ".txt"))
+    try Fixtures.expectGolden(transcript, "Tests/NetCTests/CLI/Golden/\(name).txt")
   }
 
   @Test func exitCodes() throws {
-    #expect(try NetcBinary.run(["dump", "Models/resnet18.net"]).status == 0)
-    #expect(try NetcBinary.run(["dump", "Tests/NetCTests/Elaborate/BadInputs/unknown_layer.net"]).status == 1)
-    #expect(try NetcBinary.run(["dump", "Models/resnet18.net", "extra"]).status == 2)
-    #expect(try NetcBinary.run(["summary", "--batch", "0", "Models/resnet18.net"]).status == 2)
+    #expect(try runNetc(["dump", "Models/resnet18.net"]).status == 0)
+    #expect(try runNetc(["dump", "Tests/NetCTests/Elaborate/BadInputs/unknown_layer.net"]).status == 1)
+    #expect(try runNetc(["dump", "Models/resnet18.net", "extra"]).status == 2)
+    #expect(try runNetc(["summary", "--batch", "0", "Models/resnet18.net"]).status == 2)
   }
 
   /// The dump on stdout is exactly `Graph.text`, so reviews can diff `netc dump` output.
   @Test func dumpIsTheGoldenIR() throws {
-    let output = try NetcBinary.run(["dump", "Models/resnet50.net"])
+    let output = try runNetc(["dump", "Models/resnet50.net"])
     let golden = try String(
-      contentsOf: Repository.root.appendingPathComponent("Tests/NetCTests/Elaborate/Golden/resnet50.nir"), encoding: .utf8)
+      contentsOf: Fixtures.url("Tests/NetCTests/Elaborate/Golden/resnet50.nir"), encoding: .utf8)
     #expect(output.stdout == golden)
     #expect(output.stderr.isEmpty)
   }
 
   /// The JSON totals agree with the library's counts.
   @Test func summaryJSONTotals() throws {
-    let output = try NetcBinary.run(["summary", "Models/resnet50.net", "--json"])
+    let output = try runNetc(["summary", "Models/resnet50.net", "--json"])
     let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
     #expect(json["params"] as? Int == 25_557_032)
     #expect(json["macs"] as? Int == 4_089_184_256)

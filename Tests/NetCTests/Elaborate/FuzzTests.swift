@@ -83,8 +83,8 @@ enum Mutation: CaseIterable {
   static let perInputLimit = Duration.seconds(1)
 
   @Test func mutatedZooIsAlwaysDiagnosed() throws {
-    let files = try Repository.files(under: Repository.models)
-    let mains = Repository.zoo.map { Repository.model($0).path }
+    let files = try Zoo.files()
+    let mains = Zoo.names.map { Zoo.path($0) }
     let libraries = files.keys.filter { $0.contains("/lib/") }.sorted()
     var random = SplitMix64(state: 0x6E65_7463)
     var accepted = 0

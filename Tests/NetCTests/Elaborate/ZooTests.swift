@@ -8,7 +8,7 @@ import Testing
 
 @Suite struct ZooTests {
   static func load(_ name: String, options: LoadOptions = .init()) throws -> Graph {
-    try ModelLoader.load(path: Repository.model(name).path, options: options)
+    try ModelLoader.load(path: Zoo.path(name), options: options)
   }
 
   /// torchvision's counts for its models; the paper's nets counted by hand (AlexNet: 34,944 + 307,456 +
@@ -25,7 +25,7 @@ import Testing
   ]
 
   @Test func everyZooModelHasAnExpectedCount() {
-    #expect(Set(Repository.zoo) == Set(ZooTests.parameterCounts.map(\.0)))
+    #expect(Set(Zoo.names) == Set(ZooTests.parameterCounts.map(\.0)))
   }
 
   @Test(arguments: ZooTests.parameterCounts)
@@ -46,9 +46,7 @@ import Testing
   /// Every tensor torchvision's `state_dict` has, same name, same shape, same order.
   @Test(arguments: ["alexnet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d"])
   func torchvisionStateDict(model: String) throws {
-    let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .appendingPathComponent("Fixtures/torchvision_state_dicts.txt")
-    let expected = try String(contentsOf: fixture, encoding: .utf8).split(separator: "\n")
+    let expected = try Fixtures.read("Tests/NetCTests/Elaborate/Fixtures/torchvision_state_dicts.txt").split(separator: "\n")
       .filter { $0.hasPrefix(model + " ") }.map { $0.dropFirst(model.count + 1) }.map(String.init)
     let actual = try ZooTests.load(model).parameters.map {
       "\($0.name) " + $0.shape.dims.map(String.init).joined(separator: ",")
@@ -102,8 +100,8 @@ import Testing
     ("resnet56", "plain56", ["let shortcut"]),
   ])
   func relatedModelFilesDiffer(only first: String, _ second: String, in lines: [String]) throws {
-    let a = try String(contentsOf: Repository.model(first), encoding: .utf8).split(separator: "\n")
-    let b = try String(contentsOf: Repository.model(second), encoding: .utf8).split(separator: "\n")
+    let a = try String(contentsOfFile: Zoo.path(first), encoding: .utf8).split(separator: "\n")
+    let b = try String(contentsOfFile: Zoo.path(second), encoding: .utf8).split(separator: "\n")
     #expect(a.count == b.count)
     let differing = zip(a, b).filter { $0 != $1 }.map { String($0.0.prefix { $0 != "=" && $0 != "{" }) }
     #expect(differing.map { $0.trimmingCharacters(in: .whitespaces) } == lines + ["network \(first)"])

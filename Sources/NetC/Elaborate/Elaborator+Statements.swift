@@ -82,7 +82,9 @@ extension Elaborator {
   }
 
   /// Every parameter of a built-in layer: the call's arguments evaluated, then the defaults.
-  private func builtinArguments(_ layer: BuiltinLayer, _ call: LayerCall, _ environment: Environment) throws
+  private func builtinArguments(
+    _ layer: BuiltinLayer, _ call: LayerCall, _ environment: Environment
+  ) throws
     -> LayerArguments
   {
     let bound = try layer.signature.bind(call)
@@ -106,7 +108,9 @@ extension Elaborator {
     return LayerArguments(values: values.compactMap { $0 })
   }
 
-  private mutating func sequential(_ name: Identifier?, _ body: [Statement], at range: SourceRange, _ context: inout Context)
+  private mutating func sequential(
+    _ name: Identifier?, _ body: [Statement], at range: SourceRange, _ context: inout Context
+  )
     throws
   {
     let path = context.names.qualified(try context.names.name(for: name, kind: "sequential", at: range))
@@ -147,7 +151,9 @@ extension Elaborator {
     let (module, shape): (String, Shape)
     switch op {
     case .conv(let conv):
-      (module, shape) = (conv.module, Shape([conv.outChannels, input.channels / conv.groups, conv.kernel.h, conv.kernel.w]))
+      (module, shape) = (
+        conv.module, Shape([conv.outChannels, input.channels / conv.groups, conv.kernel.h, conv.kernel.w])
+      )
     case .linear(let linear):
       (module, shape) = (linear.module, Shape([linear.outFeatures, input.channels]))
     default:

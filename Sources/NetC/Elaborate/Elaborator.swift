@@ -83,7 +83,8 @@ struct Elaborator {
       let key = "\(diagnostic.range.map { "\($0.start):\($0.length)" } ?? "")|\(diagnostic.message)"
       guard reported.insert(key).inserted else { return }
       for instance in instantiations.reversed() {
-        diagnostic.notes.append(.init(FrontEndMessages.inInstance(instance.path, of: instance.template), at: instance.call))
+        diagnostic.notes.append(
+          .init(FrontEndMessages.inInstance(instance.path, of: instance.template), at: instance.call))
       }
       diagnostics.append(diagnostic)
     default:
@@ -195,7 +196,8 @@ struct Elaborator {
     }
     nodes.append(Node(name: "input", op: .input, inputs: [], shape: shape))
     var context = Context(
-      environment: Environment(globals: globals), names: NameSpace(path: "", reserved: NameSpace.explicitNames(in: network.body)),
+      environment: Environment(globals: globals),
+      names: NameSpace(path: "", reserved: NameSpace.explicitNames(in: network.body)),
       flow: Flow(name: "input", shape: shape))
     try elaborate(Array(network.body.dropFirst()), &context)
     return Graph(name: network.name.name, nodes: nodes, output: context.flow.name, scopes: scopes)

@@ -23,7 +23,8 @@ import Testing
   @Test(arguments: CLITests.transcripts)
   func transcript(name: String, arguments: [String]) throws {
     let output = try runNetc(arguments)
-    let transcript = "$ netc \(arguments.joined(separator: " "))\nexit status: \(output.status)\n"
+    let transcript =
+      "$ netc \(arguments.joined(separator: " "))\nexit status: \(output.status)\n"
       + "--- stdout\n\(output.stdout)--- stderr\n\(output.stderr)"
     try Fixtures.expectGolden(transcript, "Tests/NetCTests/CLI/Golden/\(name).txt")
   }

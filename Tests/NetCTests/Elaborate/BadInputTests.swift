@@ -24,7 +24,8 @@ import Testing
     }
     let folder = directory.appendingPathComponent(name)
     let files = try Zoo.files(under: folder)
-    let relative = Dictionary(uniqueKeysWithValues: files.map { (name + $0.key.dropFirst(folder.path.count), $0.value) })
+    let relative = Dictionary(
+      uniqueKeysWithValues: files.map { (name + $0.key.dropFirst(folder.path.count), $0.value) })
     return (relative, name + "/main.net")
   }
 

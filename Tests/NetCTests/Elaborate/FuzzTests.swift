@@ -41,7 +41,9 @@ enum Mutation: CaseIterable {
     case .deleteToken, .duplicateToken, .swapTokens, .changeNumber:
       var tokens = Mutation.tokens(bytes)
       let words = tokens.indices.filter { !tokens[$0].allSatisfy { $0 == 0x20 || $0 == 0x0A } }
-      guard let i = words.randomElement(using: &random), let j = words.randomElement(using: &random) else { return bytes }
+      guard let i = words.randomElement(using: &random), let j = words.randomElement(using: &random) else {
+        return bytes
+      }
       switch self {
       case .deleteToken: tokens.remove(at: i)
       case .duplicateToken: tokens.insert(tokens[i], at: i)

@@ -49,7 +49,8 @@ import Testing
     #expect(removed == ["  stage layer3 = bottleneck * 6 {"] + readers)
     let newBlock = added.filter { $0.contains("layer3.6") && !$0.contains("= conv2d(%layer3.6.relu_2)") }
     #expect(newBlock.count == 11)
-    #expect(newBlock.first == "    block layer3.6 = bottleneck(planes=256, stride=1, groups=1, base_width=64, shortcut=B) {")
+    #expect(
+      newBlock.first == "    block layer3.6 = bottleneck(planes=256, stride=1, groups=1, base_width=64, shortcut=B) {")
     let rest = added.filter { !newBlock.contains($0) }
     #expect(
       rest == ["  stage layer3 = bottleneck * 7 {", "    }"]

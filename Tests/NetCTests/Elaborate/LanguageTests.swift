@@ -54,7 +54,10 @@ import Testing
     let projection = try #require(graph.node(named: "t.downsample_1.0"))
     #expect(
       projection.op
-        == .conv(Conv(outChannels: 8, kernel: Pair(square: 1), stride: Pair(square: 2), module: "t.downsample_1.0", hasBias: false)))
+        == .conv(
+          Conv(
+            outChannels: 8, kernel: Pair(square: 1), stride: Pair(square: 2), module: "t.downsample_1.0", hasBias: false
+          )))
     #expect(graph.node(named: "t.add_1")?.inputs == ["t.conv2", "t.downsample_1.1"])
     #expect(graph.nodes.allSatisfy { $0.name == "input" || $0.scope == "t" })
   }
@@ -138,16 +141,22 @@ import Testing
         flatten; linear(3, bias = false); softmax
       }
       """)
-    #expect(names(graph) == ["input", "tall.conv", "tall_1.conv", "avgpool", "adaptive_avgpool", "flatten", "linear", "softmax"])
+    #expect(
+      names(graph) == [
+        "input", "tall.conv", "tall_1.conv", "avgpool", "adaptive_avgpool", "flatten", "linear", "softmax",
+      ])
     #expect(graph.node(named: "tall.conv")?.shape == Shape([1, 2, 8, 4]))
-    #expect(graph.node(named: "avgpool")?.op == .avgPool(Pool(kernel: Pair(square: 2), stride: Pair(square: 1), ceilMode: true, countIncludePad: false)))
+    #expect(
+      graph.node(named: "avgpool")?.op
+        == .avgPool(Pool(kernel: Pair(square: 2), stride: Pair(square: 1), ceilMode: true, countIncludePad: false)))
     #expect(graph.outputShape == Shape([1, 3]))
   }
 
   /// `/` is true division (an integer only when exact); `and`/`or` short-circuit, so `undefined` is never
   /// evaluated.
   @Test func expressions() throws {
-    let values = try evaluate("[7 / 2, 8 / 2, floor(3.5), ceil(3.5), min(5, 2, 9), max([1, 6, 4]), len([1, 2]), 7 % 3, -4]")
+    let values = try evaluate(
+      "[7 / 2, 8 / 2, floor(3.5), ceil(3.5), min(5, 2, 9), max([1, 6, 4]), len([1, 2]), 7 % 3, -4]")
     #expect(values == "[3.5, 4, 3, 4, 2, 6, 2, 1, -4]")
     #expect(try evaluate("false and undefined or 1 < 2 and not (2 >= 3) and [1, 2] == [1, 2] and B != A") == "true")
     #expect(try evaluate("2 + 3 * 4 - 6 / 3") == "12")
@@ -157,7 +166,8 @@ import Testing
 
   /// The value of a file-level constant, spelled as a dump would.
   func evaluate(_ expression: String) throws -> String {
-    let graph = try load("let v = \(expression)\nblock show(v) {\n  relu\n}\nnetwork n {\n  input 1x1x1\n  show(v)\n}\n")
+    let graph = try load(
+      "let v = \(expression)\nblock show(v) {\n  relu\n}\nnetwork n {\n  input 1x1x1\n  show(v)\n}\n")
     return graph.scopes[0].arguments[0].value
   }
 
@@ -183,7 +193,8 @@ import Testing
   }
 
   @Test func batchAndInputOverride() throws {
-    let graph = try load("network n {\n  input 3x8x8\n  conv(4, 3, pad = 1)\n}\n", options: LoadOptions(batch: 5, input: [3, 4, 6]))
+    let graph = try load(
+      "network n {\n  input 3x8x8\n  conv(4, 3, pad = 1)\n}\n", options: LoadOptions(batch: 5, input: [3, 4, 6]))
     #expect(graph.input.shape == Shape([5, 3, 4, 6]))
     #expect(graph.outputShape == Shape([5, 4, 4, 6]))
   }

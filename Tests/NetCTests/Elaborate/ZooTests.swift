@@ -46,8 +46,10 @@ import Testing
   /// Every tensor torchvision's `state_dict` has, same name, same shape, same order.
   @Test(arguments: ["alexnet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d"])
   func torchvisionStateDict(model: String) throws {
-    let expected = try Fixtures.read("Tests/NetCTests/Elaborate/Fixtures/torchvision_state_dicts.txt").split(separator: "\n")
-      .filter { $0.hasPrefix(model + " ") }.map { $0.dropFirst(model.count + 1) }.map(String.init)
+    let expected = try Fixtures.read("Tests/NetCTests/Elaborate/Fixtures/torchvision_state_dicts.txt").split(
+      separator: "\n"
+    )
+    .filter { $0.hasPrefix(model + " ") }.map { $0.dropFirst(model.count + 1) }.map(String.init)
     let actual = try ZooTests.load(model).parameters.map {
       "\($0.name) " + $0.shape.dims.map(String.init).joined(separator: ",")
     }
@@ -56,7 +58,8 @@ import Testing
   }
 
   @Test(arguments: [
-    ("resnet50", "layer3.5.conv2.weight", [256, 256, 3, 3]), ("resnet50", "layer2.0.downsample.0.weight", [512, 256, 1, 1]),
+    ("resnet50", "layer3.5.conv2.weight", [256, 256, 3, 3]),
+    ("resnet50", "layer2.0.downsample.0.weight", [512, 256, 1, 1]),
     ("resnet50", "layer2.0.downsample.1.running_var", [512]), ("resnet50", "fc.bias", [1000]),
     ("resnet50", "bn1.running_var", [64]), ("alexnet", "features.0.weight", [64, 3, 11, 11]),
     ("alexnet", "classifier.1.weight", [4096, 9216]), ("resnet20", "layer3.2.bn2.weight", [64]),

@@ -94,6 +94,11 @@ enum FrontEndMessages {
     "expected \(type) for '\(parameter)', got \(value.spelling)"
   }
 
+  /// Reasons for `cannotRead`.
+  static let fileIsDirectory = "it is a directory"
+  static let fileNotFound = "no such file"
+  static let fileUnreadable = "permission denied"
+
   static let firstGivenHere = "first given here"
 
   static func firstNetwork(_ name: String) -> String {

@@ -5,13 +5,12 @@ import Foundation
 
 /// Compile-time choices that are not part of the model file.
 public struct LoadOptions: Sendable {
-  /// The batch size N of the input `[N, C, H, W]`; nil: the model's own (1 for the architecture language,
-  /// the file's for IR text).
-  public var batch: Int?
+  /// The batch size N of the input `[N, C, H, W]`.
+  public var batch: Int = 1
   /// `[C, H, W]` replacing the network's declared `input`, for reduced-size runs.
   public var input: [Int]?
 
-  public init(batch: Int? = nil, input: [Int]? = nil) {
+  public init(batch: Int = 1, input: [Int]? = nil) {
     self.batch = batch
     self.input = input
   }
@@ -27,7 +26,7 @@ public enum ModelLoader {
   public static func load(path: String, files: [String: [UInt8]], options: LoadOptions = .init()) throws -> Graph {
     let files = Dictionary(files.map { (ProgramLoader.normalize($0), $1) }, uniquingKeysWith: { first, _ in first })
     return try load(path: path, options: options) { name in
-      files[name].map { .success($0) } ?? .failure(FileReadError(reason: "no such file"))
+      files[name].map { .success($0) } ?? .failure(FileReadError(reason: FrontEndMessages.fileNotFound))
     }
   }
 
@@ -36,13 +35,9 @@ public enum ModelLoader {
     try load(path: path, files: files.mapValues { Array($0.utf8) }, options: options)
   }
 
-  /// The one dispatch point on the kind of model file: IR text or the architecture language.
+  /// The one dispatch point on the kind of model file: architecture language today; IR text (`.nir`) joins here.
   static func load(path: String, options: LoadOptions, read: @escaping FileReader) throws -> Graph {
     try checkOptions(options)
-    let mainPath = ProgramLoader.normalize(path)
-    if case .success(let bytes) = read(mainPath), isIRText(path: mainPath, bytes: bytes) {
-      return try loadIR(path: mainPath, bytes: bytes, options: options)
-    }
     let program = ProgramLoader.load(path, read: read)
     guard program.diagnostics.isEmpty else { throw DiagnosticError(program.diagnostics, sources: program.sources) }
     let (graph, diagnostics) = Elaborator.elaborate(
@@ -53,8 +48,8 @@ public enum ModelLoader {
 
   private static func checkOptions(_ options: LoadOptions) throws {
     var diagnostics: [Diagnostic] = []
-    if let batch = options.batch, !(1...maxAttribute).contains(batch) {
-      diagnostics.append(.error(FrontEndMessages.badBatch(batch, limit: maxAttribute)))
+    if !(1...maxAttribute).contains(options.batch) {
+      diagnostics.append(.error(FrontEndMessages.badBatch(options.batch, limit: maxAttribute)))
     }
     if let input = options.input, input.count != 3 || input.contains(where: { !(1...maxAttribute).contains($0) }) {
       diagnostics.append(.error(FrontEndMessages.badInputOverride(input, limit: maxAttribute)))
@@ -65,11 +60,11 @@ public enum ModelLoader {
   private static func readFromDisk(_ path: String) -> Result<[UInt8], FileReadError> {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      return .failure(FileReadError(reason: "no such file"))
+      return .failure(FileReadError(reason: FrontEndMessages.fileNotFound))
     }
-    if isDirectory.boolValue { return .failure(FileReadError(reason: "it is a directory")) }
+    if isDirectory.boolValue { return .failure(FileReadError(reason: FrontEndMessages.fileIsDirectory)) }
     guard let data = FileManager.default.contents(atPath: path) else {
-      return .failure(FileReadError(reason: "permission denied"))
+      return .failure(FileReadError(reason: FrontEndMessages.fileUnreadable))
     }
     return .success([UInt8](data))
   }

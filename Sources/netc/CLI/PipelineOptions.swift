@@ -11,13 +11,13 @@ struct PipelineOptions {
 
   /// Help lines for the commands' `details`.
   static let help = """
-      -O0                 run no passes (by default, the pipeline 'netc passes' lists)
-      --passes a,b,c      run these passes, in this order
-      --skip PASS         leave PASS out of the pipeline (repeatable)
+      -O0                   run no passes (by default: the pipeline 'netc passes' lists)
+      --passes a,b,c        run these passes, in this order
+      --skip PASS           leave PASS out of the pipeline (repeatable)
     """
   static let dumpHelp = """
-      --after PASS        print the IR after PASS instead of the final IR
-      --print-after-all   print the IR after every pass
+      --after PASS          print the IR after PASS instead of the final IR
+      --print-after-all     print the IR after every pass
     """
 
   /// Reads the options; `allowDumps` says whether the command prints intermediate IR.

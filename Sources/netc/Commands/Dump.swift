@@ -11,19 +11,18 @@ enum Dump: Command {
     [--after PASS | --print-after-all]
     """
   static let details = """
-      <model>             the model: architecture language (.net; includes are read relative to it)
-                          or IR text (.nir)
-    \(Arguments.modelOptionsHelp)
+      <model>               a model in the architecture language (includes are read relative to it)
+                            or IR text (a '.nir' file)
+    \(ModelOptions.help)
     \(PipelineOptions.help)
     \(PipelineOptions.dumpHelp)
     """
 
   static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {
-    let path = try arguments.positional("model file")
-    let options = try arguments.loadOptions()
+    let model = try ModelOptions.parse(&arguments)
     let pipeline = try PipelineOptions.parse(&arguments, allowDumps: true)
     try arguments.finish()
-    let graph = try pipeline.run(try ModelLoader.load(path: path, options: options), print: console.out)
+    let graph = try pipeline.run(try model.load(), print: console.out)
     if pipeline.printsFinalIR { console.out(graph.text) }
     return ExitCode.success
   }

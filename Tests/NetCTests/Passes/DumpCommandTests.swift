@@ -9,12 +9,12 @@ import Testing
 @Suite struct DumpCommandTests {
   static let model = "Models/resnet20.net"
 
-  static func source() throws -> Graph { try ModelLoader.load(path: Repository.url(model).path) }
+  static func source() throws -> Graph { try ModelLoader.load(path: Fixtures.url(model).path) }
 
   @Test func printAfterAllGolden() throws {
-    let result = try NetcBinary.run(["dump", Self.model, "--print-after-all"])
+    let result = try runNetc(["dump", Self.model, "--print-after-all"])
     #expect(result.status == 0 && result.stderr.isEmpty)
-    Golden.expect(result.stdout, matches: Repository.url("Tests/NetCTests/Passes/resnet20.print-after-all.txt"))
+    try Fixtures.expectGolden(result.stdout, "Tests/NetCTests/Passes/resnet20.print-after-all.txt")
   }
 
   @Test func pipelineSelection() throws {
@@ -33,7 +33,7 @@ import Testing
       ),
     ]
     for (options, expected) in cases {
-      let result = try NetcBinary.run(["dump", Self.model] + options)
+      let result = try runNetc(["dump", Self.model] + options)
       #expect(result.status == 0)
       #expect(result.stdout == expected, "\(options)")
     }
@@ -50,7 +50,7 @@ import Testing
       ("source.nir", source.text, ["-O0"]), ("optimized.nir", try Pipeline.default.run(source).text, []),
     ] {
       try text.write(to: directory.appendingPathComponent(name), atomically: true, encoding: .utf8)
-      let result = try NetcBinary.run(["dump", name] + options, in: directory)
+      let result = try runNetc(["dump", name] + options, in: directory)
       #expect(result.status == 0)
       #expect(result.stdout == text, "\(name)")
     }
@@ -70,7 +70,7 @@ import Testing
       (["--skip", "dce"], "error: unknown pass 'dce'; run 'netc passes' for the list\n"),
     ]
     for (options, message) in cases {
-      let result = try NetcBinary.run(["dump", Self.model] + options)
+      let result = try runNetc(["dump", Self.model] + options)
       #expect(result.status == 2)
       #expect(result.stderr == message + usage, "\(options)")
     }

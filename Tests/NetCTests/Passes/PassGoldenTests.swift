@@ -11,7 +11,7 @@ import Testing
   func goldenCases(_ passName: String) throws {
     let pass = try #require(Pipeline.pass(named: passName))
     let path = "Tests/NetCTests/Passes/\(passName).nir"
-    let cases = try GoldenCase.parse(try Repository.read(path), path: path)
+    let cases = try GoldenCase.parse(try Fixtures.read(path), path: path)
     #expect(cases.count >= 3, "every pass has at least three cases")
     #expect(cases.contains { $0.title.hasPrefix("no ") }, "every pass has a negative case titled 'no …'")
     var regenerated: [GoldenCase] = []
@@ -27,8 +27,8 @@ import Testing
       golden.output = output.text
       regenerated.append(golden)
     }
-    Golden.expect(GoldenCase.render(regenerated), matches: Repository.url(path))
-    for golden in try GoldenCase.parse(try Repository.read(path), path: path) {
+    try Fixtures.expectGolden(GoldenCase.render(regenerated), path)
+    for golden in try GoldenCase.parse(try Fixtures.read(path), path: path) {
       let reparsed = try GoldenCase.graph(golden.output, path: path, line: golden.outputLine)
       #expect(reparsed.text == golden.output, "expected output of '\(golden.title)' does not round-trip")
     }

@@ -54,7 +54,7 @@ func roundingSensitivity(_ graph: Graph, seed: UInt64) throws -> Double {
   @Test(arguments: Pipeline.catalog.map(\.name))
   func goldenCasesKeepTheirMeaning(_ passName: String) throws {
     let path = "Tests/NetCTests/Passes/\(passName).nir"
-    for (index, golden) in try GoldenCase.parse(try Repository.read(path), path: path).enumerated() {
+    for (index, golden) in try GoldenCase.parse(try Fixtures.read(path), path: path).enumerated() {
       let input = try GoldenCase.graph(golden.input, path: path, line: golden.inputLine)
       let pass = try #require(Pipeline.pass(named: passName))
       for (name, error) in try passDisagreements(input, pipeline: Pipeline([pass]), seed: UInt64(index)) {
@@ -68,7 +68,7 @@ func roundingSensitivity(_ graph: Graph, seed: UInt64) throws -> Double {
   /// up so its last pool sees more than one window), CIFAR nets at their 32x32.
   static func reducedInput(_ model: String) -> [Int]? {
     if model == "alexnet_paper" { return [3, 99, 99] }
-    let declared = try? ModelLoader.load(path: Repository.model(model).path).input.shape
+    let declared = try? ModelLoader.load(path: Zoo.path(model)).input.shape
     return (declared?.height ?? 0) > 32 ? [3, 64, 64] : nil
   }
 
@@ -80,10 +80,10 @@ func roundingSensitivity(_ graph: Graph, seed: UInt64) throws -> Double {
   /// perturbation of every op to ~4e-4 of its output, so no reordering of roundings (fusion here, or any
   /// other implementation) agrees with it to 1e-5. Where 1e-5 fails, the change must stay within twice what
   /// such a perturbation does (a wrong fold, offset or operand changes outputs by 1e-2 or more).
-  @Test(arguments: Repository.zoo)
+  @Test(arguments: Zoo.names)
   func zooModelsKeepTheirMeaning(model: String) throws {
     let options = LoadOptions(batch: 1, input: Self.reducedInput(model))
-    let graph = try ModelLoader.load(path: Repository.model(model).path, options: options)
+    let graph = try ModelLoader.load(path: Zoo.path(model), options: options)
     let disagreements = try passDisagreements(graph, seed: 5)
     #expect(!disagreements.isEmpty, "the pipeline changes every zoo model")
     let worst = disagreements.map(\.1).max() ?? 0

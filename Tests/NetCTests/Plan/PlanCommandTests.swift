@@ -7,7 +7,7 @@ import Testing
   static let model = "Tests/NetCTests/Plan/residual.nir"
 
   @Test func passesListsTheDefaultPipeline() throws {
-    let result = try NetcBinary.run(["passes"])
+    let result = try runNetc(["passes"])
     #expect(result.status == 0)
     #expect(
       result.stdout == """
@@ -23,7 +23,7 @@ import Testing
 
   /// After the pipeline the relu is part of `conv1`, and `conv2` accumulates into the input's buffer.
   @Test func tableAfterThePipeline() throws {
-    let result = try NetcBinary.run(["plan", Self.model])
+    let result = try runNetc(["plan", Self.model])
     #expect(result.status == 0 && result.stderr.isEmpty)
     #expect(
       result.stdout == """
@@ -40,7 +40,7 @@ import Testing
 
   /// Without passes the unfused relu writes over `conv1` in place.
   @Test func jsonWithoutPasses() throws {
-    let result = try NetcBinary.run(["plan", Self.model, "-O0", "--json"])
+    let result = try runNetc(["plan", Self.model, "-O0", "--json"])
     #expect(result.status == 0)
     #expect(
       result.stdout == """
@@ -64,15 +64,16 @@ import Testing
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let path = directory.appendingPathComponent("plan.svg").path
-    let result = try NetcBinary.run(["plan", Self.model, "--svg", path])
+    let result = try runNetc(["plan", Self.model, "--svg", path])
     #expect(result.status == 0)
     let svg = try String(contentsOfFile: path, encoding: .utf8)
-    Golden.expect(svg, matches: Repository.url("Tests/NetCTests/Plan/residual.svg"))
+    try Fixtures.expectGolden(svg, "Tests/NetCTests/Plan/residual.svg")
   }
 
   @Test func commandLineErrors() throws {
     let usage = """
-      usage: netc plan <model> [--batch N] [--input CxHxW] [--json] [--svg out.svg] [-O0 | --passes a,b,c]
+      usage: netc plan <model> [--batch N] [--input CxHxW] [--json] [--svg out.svg] [-O0 | --passes a,b,c] \
+      [--skip PASS]
       run 'netc help plan' for details
 
       """
@@ -88,7 +89,7 @@ import Testing
       (["--after", "fold-bn"], "error: unknown option '--after'\n"),
     ]
     for (arguments, message) in cases {
-      let result = try NetcBinary.run(["plan", Self.model] + arguments)
+      let result = try runNetc(["plan", Self.model] + arguments)
       #expect(result.status == 2)
       #expect(result.stderr == message + usage, "\(arguments)")
     }
@@ -100,7 +101,7 @@ import Testing
     defer { try? FileManager.default.removeItem(at: directory) }
     try "graph broken {\n  %input: f32[1,2,3] = input\n  return %input\n}\n".write(
       to: directory.appendingPathComponent("broken.nir"), atomically: true, encoding: .utf8)
-    let result = try NetcBinary.run(["plan", "broken.nir"], in: directory)
+    let result = try runNetc(["plan", "broken.nir"], in: directory)
     #expect(result.status == 1)
     #expect(
       result.stderr == """

@@ -7,13 +7,13 @@ import Testing
 
 @Suite struct ZooPlanTests {
   static func graph(_ model: String, _ pipeline: Pipeline, options: LoadOptions = .init()) throws -> Graph {
-    try pipeline.run(try ModelLoader.load(path: Repository.model(model).path, options: options))
+    try pipeline.run(try ModelLoader.load(path: Zoo.path(model), options: options))
   }
 
   /// At the declared input size, batch 1, with and without the passes (without them, unfused ReLUs and batch
   /// norms are written in place); and at batch 3 at 64x64 for the ImageNet nets (AlexNet as published needs
   /// at least 67x67: its last pool would be empty).
-  @Test(arguments: Repository.zoo)
+  @Test(arguments: Zoo.names)
   func plansAreSoundAndReachTheLowerBound(model: String) throws {
     var settings: [(Pipeline, LoadOptions)] = [(.default, LoadOptions()), (Pipeline([]), LoadOptions())]
     if model != "alexnet_paper" { settings.append((.default, LoadOptions(batch: 3, input: [3, 64, 64]))) }

@@ -54,7 +54,8 @@ import Testing
     let (tokens, diagnostics) = Lexer.tokenize(Array("include \"é✓.net\" @\n\trelu".utf8), path: "t.net")
     #expect(tokens[1].range.start.column == 9)
     #expect(diagnostics.map(\.range?.start.column) == [18])
-    #expect(tokens.first { $0.kind == .identifier("relu") }?.range.start == SourceLocation(path: "t.net", line: 2, column: 2))
+    #expect(
+      tokens.first { $0.kind == .identifier("relu") }?.range.start == SourceLocation(path: "t.net", line: 2, column: 2))
   }
 
   @Test func controlCharactersAreNamedByCodePoint() {

@@ -5,7 +5,7 @@ import Testing
 
 @testable import NetC
 
-private let fixtures = Repository.url("Tests/NetCTests/Weights/Fixtures")
+private let fixtures = Fixtures.url("Tests/NetCTests/Weights/Fixtures")
 
 /// A version 1.0 file with the given header text and data bytes.
 private func npy(_ header: String, data: [UInt8] = [], version: UInt8 = 1) -> [UInt8] {

@@ -6,7 +6,7 @@ import Testing
 
 @testable import NetC
 
-private let fixtures = Repository.url("Tests/NetCTests/Weights/Fixtures")
+private let fixtures = Fixtures.url("Tests/NetCTests/Weights/Fixtures")
 
 /// A file with the given header text (its length prefixed) and data bytes.
 private func file(_ header: String, data: [UInt8] = []) -> [UInt8] {

@@ -85,7 +85,7 @@ import Testing
         ["--passes", "fold-bn", "--skip", "drop-dropout"],
         "error: '--skip drop-dropout': pass 'drop-dropout' is not in the pipeline\n"
       ),
-      (["--input", "3x64"], "error: option '--input' expects CxHxW with positive integers, got '3x64'\n"),
+      (["--input", "3x64"], "error: option '--input' expects CxHxW with positive sizes, e.g. 3x224x224, got '3x64'\n"),
       (["--after", "fold-bn"], "error: unknown option '--after'\n"),
     ]
     for (arguments, message) in cases {

@@ -261,10 +261,12 @@ enum FrontEndMessages {
   }
 
   static func unexpectedCharacter(_ text: String) -> String {
-    let printable = text.unicodeScalars.allSatisfy {
-      $0.value >= 0x20 && $0.value != 0x7F && !$0.properties.isWhitespace
+    let invisible: Set<Unicode.GeneralCategory> = [
+      .control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator, .unassigned, .privateUse,
+    ]
+    if !text.unicodeScalars.contains(where: { invisible.contains($0.properties.generalCategory) }) {
+      return "unexpected character '\(text)'"
     }
-    if printable { return "unexpected character '\(text)'" }
     let code = String(text.unicodeScalars.first?.value ?? 0, radix: 16, uppercase: true)
     return "unexpected character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)"
   }

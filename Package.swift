@@ -11,8 +11,8 @@ let testData: [String] = {
   let paths = (try? FileManager.default.subpathsOfDirectory(atPath: root)) ?? []
   return paths.filter { path in
     var isDirectory: ObjCBool = false
-    FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory)
-    return !isDirectory.boolValue && !path.hasSuffix(".swift")
+    let exists = FileManager.default.fileExists(atPath: root + "/" + path, isDirectory: &isDirectory)
+    return exists && !isDirectory.boolValue && !path.hasSuffix(".swift")
   }.sorted()
 }()
 

@@ -8,6 +8,7 @@ enum Catalog {
       Summary.self,
       Passes.self,
       Plan.self,
+      InitWeights.self,
       Compile.self,
       Run.self,
       Check.self,

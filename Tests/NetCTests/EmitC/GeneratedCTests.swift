@@ -8,28 +8,27 @@ import Testing
 
 @testable import NetC
 
-private let generated = Repository.root.appendingPathComponent("Generated")
 
 @Suite struct GeneratedCTests {
-  @Test(arguments: Repository.zoo)
+  @Test(arguments: Zoo.names)
   func zooModelIsFresh(_ name: String) throws {
-    let graph = try Pipeline.default.run(try ModelLoader.load(path: Repository.model(name).path))
+    let graph = try Pipeline.default.run(try ModelLoader.load(path: Zoo.path(name)))
     let program = try CEmitter(graph: graph).emit()
-    Golden.expect(program.source, matches: generated.appendingPathComponent("\(program.prefix).c"))
-    Golden.expect(program.header, matches: generated.appendingPathComponent("\(program.prefix).h"))
+    try Fixtures.expectGolden(program.source, "Generated/\(program.prefix).c")
+    try Fixtures.expectGolden(program.header, "Generated/\(program.prefix).h")
   }
 
   /// Nothing in `Generated/` outlives the model it was generated from.
   @Test func noStaleFiles() throws {
-    let files = try FileManager.default.contentsOfDirectory(atPath: generated.path).sorted()
-    #expect(files == Repository.zoo.flatMap { ["\($0).c", "\($0).h"] }.sorted())
+    let files = try FileManager.default.contentsOfDirectory(atPath: Fixtures.url("Generated").path).sorted()
+    #expect(files == Zoo.names.flatMap { ["\($0).c", "\($0).h"] }.sorted())
   }
 
   @Test func tinyNetwork() throws {
-    let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
-    let graph = try Pipeline.default.run(try ModelLoader.load(path: directory.appendingPathComponent("tiny.net").path))
+    let directory = "Tests/NetCTests/EmitC/Golden/"
+    let graph = try Pipeline.default.run(try ModelLoader.load(path: Fixtures.url(directory + "tiny.net").path))
     let program = try CEmitter(graph: graph).emit()
-    Golden.expect(program.source, matches: directory.appendingPathComponent("tiny.c.golden"))
-    Golden.expect(program.header, matches: directory.appendingPathComponent("tiny.h.golden"))
+    try Fixtures.expectGolden(program.source, directory + "tiny.c.golden")
+    try Fixtures.expectGolden(program.header, directory + "tiny.h.golden")
   }
 }

@@ -9,13 +9,13 @@ import Testing
 
 /// conv (batch norm folded in) → global average pool → flatten → fc: every kind of parameter.
 private func loaderGraph() throws -> Graph {
-  var net = GraphBuilder(input: [1, 1, 4, 4])
+  var net = GraphBuilder("loader", input: [1, 1, 4, 4])
   let bn = Epilogue(batchNorm: FoldedBatchNorm(module: "bn", eps: 1e-5), relu: true)
   try net.add("conv", conv("conv", 2, Pair(square: 3), pad: Pair(square: 1), epilogue: bn))
   try net.add("pool", .adaptiveAvgPool(AdaptiveAvgPool(out: Pair(square: 1))))
   try net.add("flatten", .flatten)
   try net.add("fc", .linear(Linear(outFeatures: 3, module: "fc", hasBias: true)))
-  return net.graph("loader")
+  return net.graph()
 }
 
 /// A test program around the model: `load FILE` hands the file to `loader_load` in a buffer of exactly its

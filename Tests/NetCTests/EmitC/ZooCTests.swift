@@ -16,7 +16,7 @@ func reducedInput(_ name: String, declared: Shape) -> [Int] {
 
 /// The zoo model at its reduced input size, before and after the default pipeline.
 func reducedZooModel(_ name: String) throws -> (graph: Graph, compiled: Graph) {
-  let path = Repository.model(name).path
+  let path = Zoo.path(name)
   let declared = try ModelLoader.load(path: path).input.shape
   let graph = try ModelLoader.load(path: path, options: LoadOptions(input: reducedInput(name, declared: declared)))
   return (graph, try Pipeline.default.run(graph))
@@ -26,7 +26,7 @@ func reducedZooModel(_ name: String) throws -> (graph: Graph, compiled: Graph) {
   /// The C sums in double and rounds once, as the interpreter does, so outputs differ at most by a rare
   /// last-bit rounding (say, where a compiler contracts a multiply-add): ~1e-7 of the largest output, far
   /// inside `netc check`'s 1e-4. A real mistake is of order 1.
-  @Test(arguments: Repository.zoo)
+  @Test(arguments: Zoo.names)
   func sanitizedRunMatchesInterpreter(_ name: String) throws {
     let (graph, compiled) = try reducedZooModel(name)
     let program = try CEmitter(graph: compiled).emit()
@@ -37,7 +37,7 @@ func reducedZooModel(_ name: String) throws -> (graph: Graph, compiled: Graph) {
     #expect(check.relativeError <= 1e-6, "\(name): max_rel_err=\(check.relativeError)")
   }
 
-  @Test(arguments: Repository.zoo)
+  @Test(arguments: Zoo.names)
   func gccCompilesWithoutWarnings(_ name: String) throws {
     let program = try CEmitter(graph: try reducedZooModel(name).compiled).emit()
     let directory = try CTest.temporaryDirectory()

@@ -59,7 +59,8 @@ public struct CEmitter: Sendable {
     let facts = APIFacts(
       network: graph.name, prefix: prefix, inputShape: graph.input.shape, outputShape: graph.outputShape,
       arenaBytes: plan.arenaBytes, modelBytes: weights.modelBytes)
-    let kernels = CKernel.closure([.loadStep] + CKernel.loadWeights.dependencies + layers.flatMap { $0.lowering.kernels })
+    let kernels = CKernel.closure(
+      [.loadStep] + CKernel.loadWeights.dependencies + layers.flatMap { $0.lowering.kernels })
     let source = [
       fileComment(facts),
       ["errno", "limits", "math", "stdarg", "stdint", "stdio", "stdlib", "string"]

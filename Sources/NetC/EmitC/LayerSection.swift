@@ -15,12 +15,14 @@ struct LayerSection {
     }
     if !locations.scratch.isEmpty {
       out += "/* A layer's scratch memory in the arena, at an offset from the memory plan. */\n"
-      out += "static double *netc_scratch(unsigned char *arena, size_t offset) { return (double *)(arena + offset); }\n\n"
+      out +=
+        "static double *netc_scratch(unsigned char *arena, size_t offset) { return (double *)(arena + offset); }\n\n"
     }
     for (layer, lowering) in layers {
       guard let body = lowering.body(layer) else { continue }
       out += CText.comment(comment(layer, lowering))
-      out += CText.wrapped("static void \(layer.function)(", parameters(layer, lowering), ") {", indent: "")
+      out +=
+        CText.wrapped("static void \(layer.function)(", parameters(layer, lowering), ") {", indent: "")
         .joined(separator: "\n") + "\n"
       out += body.joined(separator: "\n") + "\n}\n\n"
     }
@@ -58,7 +60,8 @@ struct LayerSection {
   }
 
   private var forward: String {
-    var out = "/* The forward pass: every layer in program order, reading and writing values at their arena offsets. */\n"
+    var out =
+      "/* The forward pass: every layer in program order, reading and writing values at their arena offsets. */\n"
     out += "static void netc_forward(const struct \(prefix)_model *model, const float *input, float *output,\n"
     out += "                         unsigned char *arena) {\n"
     var usesModel = false

@@ -53,12 +53,15 @@ struct WeightsSection {
       out += "  {\"\(parameter.name)\", \(parameter.shape.rank), {\(dims)}, \(variance)}, /* t[\(i)] */\n"
     }
     out += "  {NULL, 0, {0}, 0},\n};\n\n"
-    let sorted = parameters.indices.sorted { parameters[$0].name.utf8.lexicographicallyPrecedes(parameters[$1].name.utf8) }
+    let sorted = parameters.indices.sorted {
+      parameters[$0].name.utf8.lexicographicallyPrecedes(parameters[$1].name.utf8)
+    }
     out += "/* Indices of netc_tensors sorted by name, in byte order. */\n"
-    out += CText.wrapped(
-      "static const int netc_tensors_by_name[netc_tensor_count + 1] = {", sorted.map(String.init) + ["-1"], "};",
-      indent: ""
-    ).joined(separator: "\n") + "\n\n"
+    out +=
+      CText.wrapped(
+        "static const int netc_tensors_by_name[netc_tensor_count + 1] = {", sorted.map(String.init) + ["-1"], "};",
+        indent: ""
+      ).joined(separator: "\n") + "\n\n"
     return out
   }
 

@@ -10,7 +10,8 @@ import Testing
   @Test func compileWritesTheCAndItsHeader() throws {
     let directory = try CTest.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
-    let c = directory.appendingPathComponent("cifar.c").path, h = directory.appendingPathComponent("cifar.h").path
+    let c = directory.appendingPathComponent("cifar.c").path
+    let h = directory.appendingPathComponent("cifar.h").path
     let result = try runNetc(["compile", "Models/resnet20.net", "-o", c, "--header", h, "--prefix", "cifar"])
     #expect(result.status == 0 && result.stdout.isEmpty && result.stderr.isEmpty)
     let source = try String(contentsOfFile: c, encoding: .utf8)
@@ -50,7 +51,8 @@ import Testing
     let interpreted = try runNetc(arguments + ["--output", path("i.npy"), "--interpret"])
     #expect(compiled.status == 0 && compiled.stdout.isEmpty && compiled.stderr.isEmpty)
     #expect(interpreted.status == 0 && interpreted.stderr.isEmpty)
-    let c = try NPY.read(path("c.npy")), reference = try NPY.read(path("i.npy"))
+    let c = try NPY.read(path("c.npy"))
+    let reference = try NPY.read(path("i.npy"))
     #expect(c.shape == Shape([2, 10]))
     // The interpreter runs the network before fusion, rounding after every op where the C rounds once per
     // fused conv: a few float roundings, amplified little by a residual net (~1e-7); 1e-5 leaves margin.

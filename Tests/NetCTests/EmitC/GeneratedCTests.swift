@@ -8,7 +8,6 @@ import Testing
 
 @testable import NetC
 
-
 @Suite struct GeneratedCTests {
   @Test(arguments: Zoo.names)
   func zooModelIsFresh(_ name: String) throws {

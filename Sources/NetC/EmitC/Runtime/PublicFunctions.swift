@@ -3,7 +3,8 @@
 
 extension CRuntime {
   static func definitions(_ f: APIFacts) -> String {
-    let p = f.prefix, u = f.upper
+    let p = f.prefix
+    let u = f.upper
     func shape(_ s: Shape) -> String { s.dims.map(String.init).joined(separator: ", ") }
     return #"""
       const char *\#(p)_strerror(\#(p)_status status) {

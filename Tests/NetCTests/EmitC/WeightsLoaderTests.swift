@@ -284,6 +284,16 @@ struct BadFile: CustomTestStringConvertible, Sendable {
     BadFile(
       "overlap", file(replacing("fc.bias", with: SafetensorsEntry("fc.bias", [3], offsets: (100, 112)))),
       format: "tensors 'bn.running_var' and 'fc.bias' overlap: data offsets [96,104] and [100,112]"),
+    BadFile(
+      "gap", file(replacing("fc.bias", with: SafetensorsEntry("fc.bias", [3], offsets: (132, 144)))),
+      format: "the tensors cover 140 of the 144 data bytes; tensor data must be contiguous"),
+    BadFile(
+      "bytes after the data", file(goodEntries) + [0, 0, 0, 0],
+      format: "the tensors cover 140 of the 144 data bytes; tensor data must be contiguous"),
+    BadFile(
+      "ignored tensor overlapping",
+      file(goodEntries + [SafetensorsEntry("bn.num_batches_tracked", [], dtype: "I64", offsets: (0, 8))]),
+      format: "the tensors cover 148 bytes, more than the 140 data bytes; tensor data must not overlap"),
     BadFile("missing", file(replacing("bn.bias", with: nil)), weights: "missing tensor 'bn.bias' of shape [2]"),
     BadFile(
       "extra", file(goodEntries + [SafetensorsEntry("fc2.weight", [1])]),

@@ -16,6 +16,12 @@ import Testing
     #expect(CNames.defaultPrefix(for: "resnext50_32x4d") == "resnext50_32x4d")
   }
 
+  /// Names reach the C as string literals and comments that nothing in them can break.
+  @Test func literalsAndComments() {
+    #expect(CText.string(#"a"b\c??=é"#) == #""a\042b\134c\077\077=\303\251""#)
+    #expect(CText.comment(["x */ y"]) == "/* x * / y */\n")
+  }
+
   /// Layer functions are named after their nodes, made identifiers, unless that names something C, libc or
   /// the generated file already has.
   @Test func layerFunctionNames() throws {

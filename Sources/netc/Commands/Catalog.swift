@@ -8,6 +8,8 @@ enum Catalog {
       Summary.self,
       Passes.self,
       Plan.self,
+      Diff.self,
+      Emit.self,
     ]
   }
 }

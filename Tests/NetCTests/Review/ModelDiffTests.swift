@@ -1,0 +1,61 @@
+// `netc diff` on pairs of zoo models, byte for byte: depth, cardinality, shortcut option, one inserted block
+// (one line, not a cascade), identical models; and the exit codes with and without --exit-code.
+
+import Foundation
+import Testing
+
+@testable import NetC
+
+@Suite struct ModelDiffTests {
+  static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+  @Test(arguments: [
+    ("resnet50", "resnet101"), ("resnet50", "resnext50_32x4d"), ("resnet20", "plain20"), ("resnet18", "resnet18"),
+  ])
+  func zooPair(old: String, new: String) throws {
+    let diff = try ModelDiff(
+      old: try ModelLoader.load(path: Repository.model(old).path),
+      new: try ModelLoader.load(path: Repository.model(new).path))
+    let report = diff.report(oldLabel: "Models/\(old).net", newLabel: "Models/\(new).net")
+    Golden.expect(report, matches: Self.golden.appendingPathComponent("\(old)-\(new).diff"))
+    #expect(diff.hasChanges == (old != new))
+  }
+
+  /// ResNet-50 with a seventh block in stage 3: the stage's count and the new block, two change lines; the
+  /// block after it (layer4.0), which now reads layer3.6's output, is not reported as changed.
+  @Test func oneInsertedBlockIsOneLine() throws {
+    let path = Repository.model("resnet50").path
+    let deeper = try String(contentsOfFile: path, encoding: .utf8)
+      .replacingOccurrences(of: "let depths = [3, 4, 6, 3]", with: "let depths = [3, 4, 7, 3]")
+    let files = try Repository.files(under: Repository.models).merging([path: Array(deeper.utf8)]) { $1 }
+    let diff = try ModelDiff(
+      old: try ModelLoader.load(path: path), new: try ModelLoader.load(path: path, files: files))
+    #expect(
+      diff.changes == [
+        "~ stage layer3 = bottleneck * 6 → 7",
+        "+   block layer3.6 = bottleneck(planes=256, stride=1, groups=1, base_width=64, shortcut=B)"
+          + "  (10 ops, 1,117,184 parameters)",
+      ])
+    let report = diff.report(oldLabel: "Models/resnet50.net", newLabel: "resnet50 with depths [3, 4, 7, 3]")
+    Golden.expect(report, matches: Self.golden.appendingPathComponent("resnet50-one-more-block.diff"))
+  }
+
+  @Test func exitCodes() throws {
+    let (a, b) = ("Models/resnet20.net", "Models/plain20.net")
+    #expect(try runNetc(["diff", a, b]).status == 0)
+    #expect(try runNetc(["diff", a, b, "--exit-code"]).status == 1)
+    #expect(try runNetc(["diff", a, a, "--exit-code"]).status == 0)
+    let missing = try runNetc(["diff", a])
+    #expect(missing.status == 2)
+    #expect(missing.stderr.hasPrefix("error: missing new model file\n"))
+  }
+
+  @Test func reportsAreDeterministic() throws {
+    let first = try runNetc(["diff", "Models/resnet50.net", "Models/resnext50_32x4d.net"])
+    let second = try runNetc(["diff", "Models/resnet50.net", "Models/resnext50_32x4d.net"])
+    #expect(first.status == 0)
+    #expect(first.stdout == second.stdout)
+    let golden = Self.golden.appendingPathComponent("resnet50-resnext50_32x4d.diff")
+    #expect(first.stdout == (try String(contentsOf: golden, encoding: .utf8)))
+  }
+}

@@ -10,6 +10,7 @@ enum Catalog {
       Plan.self,
       Diff.self,
       Emit.self,
+      Export.self,
     ]
   }
 }

@@ -43,10 +43,14 @@ extension Array where Element == UInt8 {
     }
   }
 
+  /// Appends `values` as little-endian f32 (the host's own layout on every platform netc targets).
   mutating func appendLittleEndian(_ values: [Float]) {
-    reserveCapacity(count + 4 * values.count)
-    for value in values {
-      Swift.withUnsafeBytes(of: value.bitPattern.littleEndian) { self += $0 }
-    }
+    #if _endian(little)
+      values.withUnsafeBytes { append(contentsOf: $0) }
+    #else
+      for value in values {
+        Swift.withUnsafeBytes(of: value.bitPattern.littleEndian) { append(contentsOf: $0) }
+      }
+    #endif
   }
 }

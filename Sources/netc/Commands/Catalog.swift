@@ -8,6 +8,7 @@ enum Catalog {
       Summary.self,
       Passes.self,
       Plan.self,
+      InitWeights.self,
       Diff.self,
       Emit.self,
       Export.self,

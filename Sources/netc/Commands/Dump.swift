@@ -1,21 +1,29 @@
-// `netc dump`: a model's IR text form, the stable dump architecture reviews diff.
+// `netc dump`: a model's IR text form, the stable dump architecture reviews diff, after the pass pipeline
+// or any part of it.
 
 import NetC
 
 enum Dump: Command {
   static let name = "dump"
   static let abstract = "Print a model's IR: every layer with its shape, attributes and parameter names"
-  static let usage = "netc dump <model.net> [--batch N] [--input CxHxW]"
+  static let usage = """
+    netc dump <model> [--batch N] [--input CxHxW] [-O0 | --passes a,b,c] [--skip PASS] \
+    [--after PASS | --print-after-all]
+    """
   static let details = """
-      <model.net>      the model file; includes are read relative to it
-    \(Arguments.modelOptionsHelp)
+      <model>               a model in the architecture language (includes are read relative to it)
+                            or IR text (a '.nir' file)
+    \(ModelOptions.help)
+    \(PipelineOptions.help)
+    \(PipelineOptions.dumpHelp)
     """
 
   static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {
-    let path = try arguments.positional("model file")
-    let options = try arguments.loadOptions()
+    let model = try ModelOptions.parse(&arguments)
+    let pipeline = try PipelineOptions.parse(&arguments, allowDumps: true)
     try arguments.finish()
-    console.out(try ModelLoader.load(path: path, options: options).text)
+    let graph = try pipeline.run(try model.load(), print: console.out)
+    if pipeline.printsFinalIR { console.out(graph.text) }
     return ExitCode.success
   }
 }

@@ -6,13 +6,16 @@ import NetC
 enum Plan: Command {
   static let name = "plan"
   static let abstract = "Show the memory plan of a model: buffers, offsets, live ranges and totals"
-  static let usage = "netc plan <model> [--batch N] [--input CxHxW] [--json] [--svg out.svg] [-O0 | --passes a,b,c]"
+  static let usage = """
+    netc plan <model> [--batch N] [--input CxHxW] [--json] [--svg out.svg] [-O0 | --passes a,b,c] [--skip PASS]
+    """
   static let details = """
     Plans the activations of the model after the pass pipeline, in one 64-byte-aligned arena (the graph
     input and output live there too). Prints a table of buffers (offset, bytes, live node range, values)
     and three totals: naive (every activation its own buffer), lower bound (most bytes live at once) and
     the arena.
 
+      <model>               a model in the architecture language or IR text (a '.nir' file)
     \(ModelOptions.help)
       --json                print the plan as JSON instead of the table
       --svg FILE            also draw the buffers over time and offset as an SVG file

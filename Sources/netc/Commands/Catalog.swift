@@ -10,6 +10,7 @@ enum Catalog {
       Plan.self,
       InitWeights.self,
       Diff.self,
+      GraphPicture.self,
       Emit.self,
       Export.self,
     ]

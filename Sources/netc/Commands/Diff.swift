@@ -14,21 +14,19 @@ enum Diff: Command {
     after the default passes) close the report.
 
       <old> <new>      .net files or IR text (.nir)
-    \(Arguments.modelOptionsHelp)
+    \(ModelOptions.help)
       --exit-code      exit with 1 when the models differ (like 'git diff --exit-code'); without it the exit
                        code is 0 whether or not they differ, and 1 only for errors
     """
 
   static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {
-    let oldPath = try arguments.positional("old model file")
-    let newPath = try arguments.positional("new model file")
-    let options = try arguments.loadOptions()
     let exitCode = arguments.flag("--exit-code")
+    let oldModel = try ModelOptions.parse(&arguments)
+    var newModel = oldModel
+    newModel.path = try arguments.positional("new model file")
     try arguments.finish()
-    let old = try ModelLoader.load(path: oldPath, options: options)
-    let new = try ModelLoader.load(path: newPath, options: options)
-    let diff = try ModelDiff(old: old, new: new)
-    console.out(diff.report(oldLabel: oldPath, newLabel: newPath))
+    let diff = try ModelDiff(old: try oldModel.load(), new: try newModel.load())
+    console.out(diff.report(oldLabel: oldModel.path, newLabel: newModel.path))
     return exitCode && diff.hasChanges ? ExitCode.failure : ExitCode.success
   }
 }

@@ -14,20 +14,19 @@ enum Emit: Command {
                        netc with safetensors.torch.save_file(model.state_dict(), path)
       <model>          a .net file or IR text before passes (.nir, e.g. from 'netc dump')
       -o FILE          write the Python file here (default: standard output)
-    \(Arguments.modelOptionsHelp)
+    \(ModelOptions.help)
     """
 
   static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {
+    // Options first, so the output path is never taken for the model.
+    let output = try arguments.option("-o")
     let target = try arguments.positional("target ('pytorch')")
     guard target == "pytorch" else {
       throw UsageError("unknown target '\(target)'\(suggestion(target, ["pytorch"])); the target is 'pytorch'")
     }
-    let path = try arguments.positional("model file")
-    let output = try arguments.option("-o")
-    let options = try arguments.loadOptions()
+    let model = try ModelOptions.parse(&arguments)
     try arguments.finish()
-    let graph = try ModelLoader.load(path: path, options: options)
-    try console.write(try PyTorchEmitter.emit(graph), to: output)
+    try console.write(try PyTorchEmitter.emit(try model.load()), to: output)
     return ExitCode.success
   }
 }

@@ -14,20 +14,20 @@ enum Export: Command {
       <model>          a .net file or IR text before passes (.nir)
       --weights FILE   the weights (safetensors, torchvision names), checked against the model
       -o FILE          the ONNX file to write
-    \(Arguments.modelOptionsHelp)
+    \(ModelOptions.help)
     """
 
   static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {
+    // Options first, so neither file is taken for the model.
+    guard let weightsPath = try arguments.option("--weights") else { throw UsageError("missing '--weights FILE'") }
+    guard let output = try arguments.option("-o") else { throw UsageError("missing output file '-o FILE'") }
     let format = try arguments.positional("format ('onnx')")
     guard format == "onnx" else {
       throw UsageError("unknown format '\(format)'\(suggestion(format, ["onnx"])); the format is 'onnx'")
     }
-    let path = try arguments.positional("model file")
-    guard let weightsPath = try arguments.option("--weights") else { throw UsageError("missing '--weights FILE'") }
-    guard let output = try arguments.option("-o") else { throw UsageError("missing '-o FILE'") }
-    let options = try arguments.loadOptions()
+    let model = try ModelOptions.parse(&arguments)
     try arguments.finish()
-    let graph = try ModelLoader.load(path: path, options: options)
+    let graph = try model.load()
     let weights = try SafeTensors.readWeights(weightsPath, for: graph)
     try console.write(try ONNXExporter.export(graph, weights: weights), to: output)
     return ExitCode.success

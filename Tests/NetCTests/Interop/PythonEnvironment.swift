@@ -4,7 +4,7 @@
 import Foundation
 
 enum PythonEnvironment {
-  static let python = Repository.root.appendingPathComponent("bench/.venv/bin/python")
+  static let python = Fixtures.root.appendingPathComponent("bench/.venv/bin/python")
 
   static let hasTorch = canImport(["torch", "safetensors", "numpy"])
   static let hasONNXRuntime = canImport(["onnx", "onnxruntime", "numpy"])

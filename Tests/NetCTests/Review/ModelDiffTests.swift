@@ -7,27 +7,27 @@ import Testing
 @testable import NetC
 
 @Suite struct ModelDiffTests {
-  static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+  static func golden(_ name: String) -> String { "Tests/NetCTests/Review/Golden/\(name).diff" }
 
   @Test(arguments: [
     ("resnet50", "resnet101"), ("resnet50", "resnext50_32x4d"), ("resnet20", "plain20"), ("resnet18", "resnet18"),
   ])
   func zooPair(old: String, new: String) throws {
     let diff = try ModelDiff(
-      old: try ModelLoader.load(path: Repository.model(old).path),
-      new: try ModelLoader.load(path: Repository.model(new).path))
+      old: try ModelLoader.load(path: Zoo.path(old)),
+      new: try ModelLoader.load(path: Zoo.path(new)))
     let report = diff.report(oldLabel: "Models/\(old).net", newLabel: "Models/\(new).net")
-    Golden.expect(report, matches: Self.golden.appendingPathComponent("\(old)-\(new).diff"))
+    try Fixtures.expectGolden(report, Self.golden("\(old)-\(new)"))
     #expect(diff.hasChanges == (old != new))
   }
 
   /// ResNet-50 with a seventh block in stage 3: the stage's count and the new block, two change lines; the
   /// block after it (layer4.0), which now reads layer3.6's output, is not reported as changed.
   @Test func oneInsertedBlockIsOneLine() throws {
-    let path = Repository.model("resnet50").path
+    let path = Zoo.path("resnet50")
     let deeper = try String(contentsOfFile: path, encoding: .utf8)
       .replacingOccurrences(of: "let depths = [3, 4, 6, 3]", with: "let depths = [3, 4, 7, 3]")
-    let files = try Repository.files(under: Repository.models).merging([path: Array(deeper.utf8)]) { $1 }
+    let files = try Zoo.files().merging([path: Array(deeper.utf8)]) { $1 }
     let diff = try ModelDiff(
       old: try ModelLoader.load(path: path), new: try ModelLoader.load(path: path, files: files))
     #expect(
@@ -37,7 +37,7 @@ import Testing
           + "  (10 ops, 1,117,184 parameters)",
       ])
     let report = diff.report(oldLabel: "Models/resnet50.net", newLabel: "resnet50 with depths [3, 4, 7, 3]")
-    Golden.expect(report, matches: Self.golden.appendingPathComponent("resnet50-one-more-block.diff"))
+    try Fixtures.expectGolden(report, Self.golden("resnet50-one-more-block"))
   }
 
   @Test func exitCodes() throws {
@@ -55,7 +55,6 @@ import Testing
     let second = try runNetc(["diff", "Models/resnet50.net", "Models/resnext50_32x4d.net"])
     #expect(first.status == 0)
     #expect(first.stdout == second.stdout)
-    let golden = Self.golden.appendingPathComponent("resnet50-resnext50_32x4d.diff")
-    #expect(first.stdout == (try String(contentsOf: golden, encoding: .utf8)))
+    #expect(first.stdout == (try Fixtures.read(Self.golden("resnet50-resnext50_32x4d"))))
   }
 }

@@ -13,8 +13,8 @@ extension Graph {
       default: fused = false
       }
       if fused {
-        let message = "\(purpose) needs the IR before passes; '\(node.name)' has fused ops (use the .net file)"
-        throw DiagnosticError(.error(message))
+        let hint = "use the .net file or 'netc dump -O0'"
+        throw DiagnosticError(.error("\(purpose) needs the IR before passes; '\(node.name)' has fused ops (\(hint))"))
       }
     }
   }

@@ -57,7 +57,8 @@ import Testing
     let graph = try Pipeline.default.run(try ModelLoader.load(path: Zoo.path("resnet20")))
     #expect(
       diagnosticText { _ = try PyTorchEmitter.emit(graph) }
-        == "error: emit pytorch needs the IR before passes; 'conv1' has fused ops (use the .net file)\n")
+        == "error: emit pytorch needs the IR before passes; 'conv1' has fused ops "
+        + "(use the .net file or 'netc dump -O0')\n")
   }
 
   @Test func moduleAttributeNamesAreRejected() throws {

@@ -40,6 +40,51 @@ import Testing
     try Fixtures.expectGolden(report, Self.golden("resnet50-one-more-block"))
   }
 
+  /// Changes inside single ops: attributes, an added bias, new ops, a removed one, operands rewired, shapes and
+  /// parameters reshaped, each on its own line.
+  @Test func opLevelChanges() throws {
+    let old = """
+      network small {
+        input 3x32x32
+        conv1 = conv(16, 3, pad = 1, bias = false)
+        bn1 = batchnorm
+        relu
+        pool = maxpool(2)
+        flatten
+        drop = dropout(0.5)
+        fc = linear(10)
+      }
+      """
+    let new = """
+      network small {
+        input 3x32x32
+        conv1 = conv(16, 5, pad = 2)
+        bn1 = batchnorm(eps = 1e-3)
+        relu
+        conv2 = conv(32, 3, stride = 2, pad = 1, bias = false)
+        relu_2 = relu
+        pool = maxpool(2)
+        flatten
+        fc = linear(100)
+      }
+      """
+    let diff = try ModelDiff(
+      old: try ModelLoader.load(path: "old.net", files: ["old.net": old]),
+      new: try ModelLoader.load(path: "new.net", files: ["new.net": new]))
+    try Fixtures.expectGolden(diff.report(oldLabel: "old.net", newLabel: "new.net"), Self.golden("ops"))
+  }
+
+  /// IR text and the architecture language compare alike: a model against its own dump has no differences.
+  @Test func irTextAgainstItsSource() throws {
+    let scratch = try ScratchDirectory("diff-nir")
+    defer { scratch.cleanUp() }
+    let dump = try runNetc(["dump", "-O0", "Models/resnet50.net"])
+    try dump.stdout.write(toFile: scratch.path("resnet50.nir"), atomically: true, encoding: .utf8)
+    let result = try runNetc(["diff", "Models/resnet50.net", scratch.path("resnet50.nir"), "--exit-code"])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("\n  no differences in ops, blocks or parameters\n"))
+  }
+
   @Test func exitCodes() throws {
     let (a, b) = ("Models/resnet20.net", "Models/plain20.net")
     #expect(try runNetc(["diff", a, b]).status == 0)

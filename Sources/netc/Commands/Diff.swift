@@ -13,10 +13,10 @@ enum Diff: Command {
     stage and block headers that locate them; the totals (parameters, multiply-accumulates, and the arena
     after the default passes) close the report.
 
-      <old> <new>      .net files or IR text (.nir)
+      <old> <new>           .net files or IR text (.nir)
     \(ModelOptions.help)
-      --exit-code      exit with 1 when the models differ (like 'git diff --exit-code'); without it the exit
-                       code is 0 whether or not they differ, and 1 only for errors
+      --exit-code           exit with 1 when the models differ (like 'git diff --exit-code'); without it the exit
+                            code is 0 whether or not they differ, and 1 only for errors
     """
 
   static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {

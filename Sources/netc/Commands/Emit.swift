@@ -8,12 +8,12 @@ enum Emit: Command {
   static let abstract = "Write the model as source for another framework: 'emit pytorch' writes an nn.Module"
   static let usage = "netc emit pytorch <model> [-o model.py] [--batch N] [--input CxHxW]"
   static let details = """
-      pytorch          the only target: a PyTorch nn.Module whose state_dict names and shapes are netc's
-                       (torchvision's for torchvision's models); load netc weights with
-                       model.load_state_dict(safetensors.torch.load_file(path)), save PyTorch weights for
-                       netc with safetensors.torch.save_file(model.state_dict(), path)
-      <model>          a .net file or IR text before passes (.nir, e.g. from 'netc dump')
-      -o FILE          write the Python file here (default: standard output)
+      pytorch               the only target: a PyTorch nn.Module whose state_dict names and shapes are netc's
+                            (torchvision's for torchvision's models); load netc weights with
+                            model.load_state_dict(safetensors.torch.load_file(path)), save PyTorch weights for
+                            netc with safetensors.torch.save_file(model.state_dict(), path)
+      <model>               a .net file or IR text before passes (.nir, e.g. from 'netc dump -O0')
+      -o FILE               write the Python file here (default: standard output)
     \(ModelOptions.help)
     """
 

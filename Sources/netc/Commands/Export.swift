@@ -10,10 +10,10 @@ enum Export: Command {
     Writes the network before passes (opset 17, batch norms as BatchNormalization: runtimes fold them)
     with static shapes, the weights as initializers named after the parameters.
 
-      onnx             the only format
-      <model>          a .net file or IR text before passes (.nir)
-      --weights FILE   the weights (safetensors, torchvision names), checked against the model
-      -o FILE          the ONNX file to write
+      onnx                  the only format
+      <model>               a .net file or IR text before passes (.nir)
+      --weights FILE        the weights (safetensors, torchvision names), checked against the model
+      -o FILE               the ONNX file to write
     \(ModelOptions.help)
     """
 

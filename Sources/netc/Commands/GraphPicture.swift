@@ -13,9 +13,9 @@ enum GraphPicture: Command {
     blocks one box each; a residual shortcut is a second edge into its block: dashed grey for identity,
     bold red for a projection, dotted blue for option A.
 
-      <model>          a .net file or IR text (.nir)
-      --dot            print the DOT source (the default)
-      --svg FILE       render an SVG with Graphviz's 'dot' (Debian/Ubuntu: apt-get install graphviz)
+      <model>               a .net file or IR text (.nir)
+      --dot                 print the DOT source (the default)
+      --svg FILE            render an SVG with Graphviz's 'dot' (Debian/Ubuntu: apt-get install graphviz)
     \(ModelOptions.help)
     """
 

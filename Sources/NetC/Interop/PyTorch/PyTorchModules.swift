@@ -35,7 +35,7 @@ struct PyTorchModules {
     case .op(let index):
       let node = graph.nodes[index]
       guard let call = PyTorchLayer.module(node, inputShapes: node.inputs.map { shapes[$0]! }, role: role) else {
-        let message = "'\(node.name)' ('\(node.op.mnemonic)') has no nn.Module, so it cannot be in an nn.Sequential"
+        let message = "'\(node.name)' ('\(node.op.mnemonic)') has no nn.Module to put in an nn.Sequential or ModuleDict"
         throw DiagnosticError(.error(message))
       }
       return call

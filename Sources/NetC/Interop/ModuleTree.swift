@@ -29,8 +29,6 @@ struct ModuleTree: Sendable {
 
   var root: ModuleNode { modules[""]! }
 
-  func module(_ path: String) -> ModuleNode { modules[path]! }
-
   func children(of module: ModuleNode) -> [ModuleNode] { module.children.map { modules[$0]! } }
 
   /// Where an op's module sits: its parameters' module for ops that have parameters (their names are what must

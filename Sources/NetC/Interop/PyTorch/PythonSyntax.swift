@@ -30,8 +30,6 @@ enum Python {
 
   static func isDigit(_ c: Unicode.Scalar) -> Bool { ("0"..."9").contains(c) }
 
-  static func int(_ value: Int) -> String { String(value) }
-
   static func bool(_ value: Bool) -> String { value ? "True" : "False" }
 
   /// Swift and Python both print the shortest text that reads back as the same double (`1e-05`, `0.1`, `2.0`).

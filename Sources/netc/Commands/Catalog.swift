@@ -12,6 +12,10 @@ enum Catalog {
       Compile.self,
       Run.self,
       Check.self,
+      Diff.self,
+      GraphPicture.self,
+      Emit.self,
+      Export.self,
     ]
   }
 }

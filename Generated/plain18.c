@@ -1573,29 +1573,45 @@ plain18_status plain18_load(const void *safetensors, size_t size, plain18_model 
   return status;
 }
 
+/* "cannot open file: no such file or directory", as netc's own messages say it. */
+static plain18_status netc_file_failure(char *detail, size_t detail_size, const char *what, int error) {
+  char reason[128];
+  snprintf(reason, sizeof reason, "%s", strerror(error));
+  if (reason[0] >= 'A' && reason[0] <= 'Z') reason[0] = (char)(reason[0] - 'A' + 'a');
+  return netc_fail(detail, detail_size, PLAIN18_ERR_IO, "%s: %s", what, reason);
+}
+
 plain18_status plain18_load_file(const char *path, plain18_model **model, char *detail, size_t detail_size) {
+  unsigned char *bytes = NULL;
+  size_t size = 0, capacity = 0;
   if (!path || !model) {
     return netc_fail(detail, detail_size, PLAIN18_ERR_ARGUMENT, "path and model must not be NULL");
   }
   FILE *file = fopen(path, "rb");
-  if (!file) return netc_fail(detail, detail_size, PLAIN18_ERR_IO, "cannot open the file: %s", strerror(errno));
-  long size = -1;
-  if (fseek(file, 0, SEEK_END) == 0) size = ftell(file);
-  if (size < 0 || fseek(file, 0, SEEK_SET) != 0) {
-    fclose(file);
-    return netc_fail(detail, detail_size, PLAIN18_ERR_IO, "cannot find the size of the file");
+  if (!file) return netc_file_failure(detail, detail_size, "cannot open file", errno);
+  /* In chunks rather than by the size ftell reports, which a pipe or a directory does not have. */
+  for (;;) {
+    if (size == capacity) {
+      unsigned char *grown = capacity <= SIZE_MAX / 2 ? realloc(bytes, capacity ? 2 * capacity : 1 << 20) : NULL;
+      if (!grown) {
+        free(bytes);
+        fclose(file);
+        return netc_fail(detail, detail_size, PLAIN18_ERR_NOMEM, "cannot allocate memory to read the file");
+      }
+      bytes = grown;
+      capacity = capacity ? 2 * capacity : 1 << 20;
+    }
+    size += fread(bytes + size, 1, capacity - size, file);
+    if (ferror(file)) {
+      const int error = errno;
+      free(bytes);
+      fclose(file);
+      return netc_file_failure(detail, detail_size, "cannot read file", error);
+    }
+    if (feof(file)) break;
   }
-  unsigned char *bytes = malloc(size > 0 ? (size_t)size : 1);
-  if (!bytes) {
-    fclose(file);
-    return netc_fail(detail, detail_size, PLAIN18_ERR_NOMEM, "cannot allocate %ld bytes to read the file", size);
-  }
-  const size_t read = fread(bytes, 1, (size_t)size, file);
-  const int failed = ferror(file);
   fclose(file);
-  plain18_status status = PLAIN18_ERR_IO;
-  if (read == (size_t)size && !failed) status = plain18_load(bytes, (size_t)size, model, detail, detail_size);
-  else netc_fail(detail, detail_size, status, "cannot read the file: %s", failed ? strerror(errno) : "it shrank");
+  const plain18_status status = plain18_load(bytes, size, model, detail, detail_size);
   free(bytes);
   return status;
 }

@@ -66,6 +66,19 @@ import Testing
     #expect(interpretedError.status == 1 && interpretedError.stderr.hasPrefix(missing))
   }
 
+  @Test func runWithoutAWeightsFile() throws {
+    let directory = try CTest.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let input = directory.appendingPathComponent("x.npy").path, weights = directory.appendingPathComponent("w").path
+    try NPY.write(Tensor(zeros: Shape([1, 3, 32, 32])), to: input)
+    let arguments = ["run", "Models/resnet20.net", "--weights", weights, "--input", input, "--output", "y.npy"]
+    for options in [[], ["--interpret"]] {
+      let result = try runNetc(arguments + options)
+      #expect(result.status == 1)
+      #expect(result.stderr == "error: \(weights): cannot open file: no such file or directory\n")
+    }
+  }
+
   @Test func runChecksTheInputsChannels() throws {
     let directory = try CTest.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }

@@ -309,10 +309,11 @@ struct BadFile: CustomTestStringConvertible, Sendable {
         """)
   }
 
-  @Test func missingFile() throws {
+  @Test func unreadableFiles() throws {
     #expect(
       try run("file", path: "/nonexistent/w.safetensors")
-        == "3 cannot read the weights file: cannot open the file: No such file or directory\n")
+        == "3 cannot read the weights file: cannot open file: no such file or directory\n")
+    #expect(try run("file", path: "/") == "3 cannot read the weights file: cannot read file: is a directory\n")
   }
 
   @Test(arguments: malformed)

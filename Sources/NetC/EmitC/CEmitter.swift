@@ -59,8 +59,9 @@ public struct CEmitter: Sendable {
     let facts = APIFacts(
       network: graph.name, prefix: prefix, inputShape: graph.input.shape, outputShape: graph.outputShape,
       arenaBytes: plan.arenaBytes, modelBytes: weights.modelBytes)
+    // The layers' kernels first, in the order layers first use them, then what loading needs.
     let kernels = CKernel.closure(
-      [.loadStep] + CKernel.loadWeights.dependencies + layers.flatMap { $0.lowering.kernels })
+      layers.flatMap { $0.lowering.kernels } + [.loadStep] + CKernel.loadWeights.dependencies)
     let source = [
       fileComment(facts),
       ["errno", "limits", "math", "stdarg", "stdint", "stdio", "stdlib", "string"]

@@ -16,6 +16,7 @@ enum Catalog {
       GraphPicture.self,
       Emit.self,
       Export.self,
+      Fuzz.self,
     ]
   }
 }

@@ -5,31 +5,35 @@
 
 public struct FuzzShrinker {
   /// The most candidate programs checked for one failure (each may cost a C compile).
-  public var budget = 400
+  public var budget: Int
 
-  public init() {}
+  public init(budget: Int = 400) { self.budget = budget }
 
   /// The smallest program found that `fails` the same way as `program` (the predicate returns the failure's
-  /// `check`, or nil when the candidate passes); `progress` hears each accepted program.
+  /// `check`, or nil when the candidate passes); `progress` hears each accepted program. After an accepted
+  /// edit the search resumes at the same position in the new program's list of edits, so edits that did not
+  /// help are not all tried again before the ones after them.
   public func shrink(
     _ program: FuzzProgram, fails: (FuzzProgram) -> String?, progress: (FuzzProgram) -> Void = { _ in }
   ) -> FuzzProgram {
     guard let check = fails(program) else { return program }
     var best = program
     var spent = 1
-    var improved = true
-    while improved && spent < budget {
-      improved = false
-      for candidate in Self.candidates(best) where spent < budget {
-        guard FuzzSimulator.run(candidate) != nil else { continue }
+    var start = 0
+    search: while spent < budget {
+      let candidates = Self.candidates(best)
+      for offset in candidates.indices where spent < budget {
+        let position = (start + offset) % candidates.count
+        guard FuzzSimulator.run(candidates[position]) != nil else { continue }
         spent += 1
-        if fails(candidate) == check {
-          best = candidate
+        if fails(candidates[position]) == check {
+          best = candidates[position]
           progress(best)
-          improved = true
-          break
+          start = position
+          continue search
         }
       }
+      break
     }
     return best
   }
@@ -108,16 +112,18 @@ public struct FuzzShrinker {
     }
   }
 
-  /// A block instance replaced by the block's body, its parameters bound by `let`s, in a `residual(none)`
-  /// (which adds nothing and keeps those names local).
+  /// A block instance replaced by the block's body in a `residual(none)` (which adds nothing), its parameters
+  /// bound by `let`s under names of their own (`planes_unit3`), so they clash with no name where it lands.
   private static func inline(_ block: FuzzBlock, _ call: FuzzCall) -> FuzzStatement? {
     guard let bound = FuzzLayers.bind(call, to: block.parameters.map(\.name)) else { return nil }
+    let renamed = Dictionary(
+      block.parameters.map { ($0.name, "\($0.name)_\(block.name)") }, uniquingKeysWith: { first, _ in first })
     var lets: [FuzzStatement] = []
     for (parameter, argument) in zip(block.parameters, bound) {
-      guard let value = argument ?? parameter.defaultValue else { return nil }
-      lets.append(.constant(parameter.name, value))
+      guard let value = argument ?? parameter.defaultValue.map({ $0.renaming(renamed) }) else { return nil }
+      lets.append(.constant(renamed[parameter.name]!, value))
     }
-    return .residual(shortcut: .name("none"), lets + block.body)
+    return .residual(shortcut: .name("none"), lets + block.body.map { $0.renaming(renamed) })
   }
 
   /// A call with one keyword argument left to its default, or one argument simpler.
@@ -277,6 +283,43 @@ struct FuzzNames {
         visit(then)
         visit(otherwise)
       }
+    }
+  }
+}
+
+extension FuzzExpr {
+  /// The expression with names replaced as `names` says.
+  func renaming(_ names: [String: String]) -> FuzzExpr {
+    switch self {
+    case .name(let name): .name(names[name] ?? name)
+    case .list(let elements): .list(elements.map { $0.renaming(names) })
+    case .index(let list, let index): .index(list.renaming(names), index.renaming(names))
+    case .unary(let op, let operand): .unary(op, operand.renaming(names))
+    case .binary(let op, let lhs, let rhs): .binary(op, lhs.renaming(names), rhs.renaming(names))
+    case .call(let function, let arguments): .call(function, arguments.map { $0.renaming(names) })
+    case .integer, .float, .boolean: self
+    }
+  }
+}
+
+extension FuzzStatement {
+  /// The statement with the names its expressions read replaced as `names` says.
+  func renaming(_ names: [String: String]) -> FuzzStatement {
+    func call(_ call: FuzzCall) -> FuzzCall {
+      FuzzCall(
+        call.callee, positional: call.positional.map { $0.renaming(names) },
+        keywords: call.keywords.map { FuzzKeyword($0.name, $0.value.renaming(names)) })
+    }
+    switch self {
+    case .constant(let name, let value): return .constant(names[name] ?? name, value.renaming(names))
+    case .layer(let label, let c): return .layer(name: label, call(c))
+    case .stage(let label, let c, let count): return .stage(name: label, call(c), count: count.renaming(names))
+    case .sequential(let label, let body): return .sequential(name: label, body.map { $0.renaming(names) })
+    case .residual(let shortcut, let body):
+      return .residual(shortcut: shortcut.renaming(names), body.map { $0.renaming(names) })
+    case .conditional(let condition, let then, let otherwise):
+      return .conditional(
+        condition.renaming(names), then: then.map { $0.renaming(names) }, otherwise: otherwise.map { $0.renaming(names) })
     }
   }
 }

@@ -167,7 +167,9 @@ extension Fuzzer {
     var narrow = self
     narrow.options = options.restricted(to: failure)
     let name = outcome.fuzzCase.name
-    let shrunk = FuzzShrinker().shrink(
+    // In-process checks take milliseconds; a C leg's compile takes most of a second.
+    let budget = narrow.options.compilers.isEmpty && narrow.options.python == nil ? 4000 : 400
+    let shrunk = FuzzShrinker(budget: budget).shrink(
       program,
       fails: { candidate in
         narrow.checkChunk([FuzzCase(candidate, name: name)]).first?.failure?.check

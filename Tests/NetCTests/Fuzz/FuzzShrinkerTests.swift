@@ -19,7 +19,7 @@ import Testing
       })
     let program = FuzzGenerator.program(seed: seed)
     var accepted = 0
-    let shrunk = FuzzShrinker().shrink(program, fails: Self.hasLRN) { _ in accepted += 1 }
+    let shrunk = FuzzShrinker(budget: 4000).shrink(program, fails: Self.hasLRN) { _ in accepted += 1 }
     #expect(Self.hasLRN(shrunk) == "lrn")
     #expect(accepted > 0)
     #expect(shrunk.blocks.isEmpty && shrunk.constants.isEmpty, "\(shrunk.source)")

@@ -3,10 +3,9 @@
 
 /// `out[n, o, y, x] = Σ_{i, ky, kx} w[o, i, ky, kx] · in[n, g·Cg + i, y·sy − py + ky·dy, x·sx − px + kx·dx]`
 /// over the `Cg = C / groups` input channels of the output channel's group `g`; taps in the padding read 0.
-func convolve(_ x: Tensor, weight: Tensor, _ conv: Conv, outputShape: Shape) -> Accumulator {
+func convolve(_ x: Accumulator, weights: [Double], _ conv: Conv, outputShape: Shape) -> Accumulator {
   var result = Accumulator(zeros: outputShape)
-  let input = x.scalars.map(Double.init)
-  let weights = weight.scalars.map(Double.init)
+  let input = x.values
   let (channels, height, width) = (x.shape.channels, x.shape.height, x.shape.width)
   let (outChannels, outHeight, outWidth) = (outputShape.channels, outputShape.height, outputShape.width)
   let (kernel, stride, pad, dilation) = (conv.kernel, conv.stride, conv.pad, conv.dilation)
@@ -55,16 +54,17 @@ func inputBounded(count: Int, stride: Int, offset: Int, size: Int) -> Range<Int>
   return first..<max(first, end)
 }
 
-/// The conv op: convolution, then its epilogue; one rounding to f32 at the end.
+/// The conv op: convolution, then its epilogue.
 func convolution(
-  _ operands: [Tensor], _ conv: Conv, outputShape: Shape, weights: Weights
-) throws -> Tensor {
+  _ operands: [Accumulator], _ conv: Conv, outputShape: Shape, parameters: some ParameterSource
+) throws -> Accumulator {
   var result = convolve(
-    operands[0], weight: try weights.tensor(conv.module + ".weight"), conv, outputShape: outputShape)
-  if conv.hasBias { result.addBias(try weights.tensor(conv.module + ".bias")) }
+    operands[0], weights: try parameters.values(conv.module + ".weight"), conv, outputShape: outputShape)
+  if conv.hasBias { result.addBias(try parameters.values(conv.module + ".bias")) }
   if let batchNorm = conv.epilogue.batchNorm {
-    result.applyBatchNorm(try weights.batchNorm(module: batchNorm.module, eps: batchNorm.eps))
+    result.applyBatchNorm(try parameters.batchNorm(module: batchNorm.module, eps: batchNorm.eps))
   }
   if let residual = conv.epilogue.residual { result.addShortcut(operands[1], residual) }
-  return result.rounded(relu: conv.epilogue.relu)
+  if conv.epilogue.relu { result.applyReLU() }
+  return result
 }

@@ -113,6 +113,9 @@ public struct Interpreter: Sendable {
       return localResponseNorm(x, lrn)
     case .softmax:
       return softmax(x)
+    case .train(let op):
+      throw DiagnosticError(
+        .error("'\(node.name)': the inference interpreter cannot run training op '\(op.mnemonic)'; use TrainingInterpreter"))
     }
   }
 }

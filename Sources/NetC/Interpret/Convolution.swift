@@ -5,9 +5,28 @@
 /// over the `Cg = C / groups` input channels of the output channel's group `g`; taps in the padding read 0.
 func convolve(_ x: Accumulator, weights: [Double], _ conv: Conv, outputShape: Shape) -> Accumulator {
   var result = Accumulator(zeros: outputShape)
-  let input = x.values
-  let (channels, height, width) = (x.shape.channels, x.shape.height, x.shape.width)
-  let (outChannels, outHeight, outWidth) = (outputShape.channels, outputShape.height, outputShape.width)
+  let step = conv.stride.w
+  x.values.withUnsafeBufferPointer { input in
+    result.values.withUnsafeMutableBufferPointer { output in
+      forEachConvolutionRun(conv, input: x.shape, output: outputShape) { weight, first, source, count in
+        let w = weights[weight]
+        for j in 0..<count { output[first + j] += w * input[source + j * step] }
+      }
+    }
+  }
+  return result
+}
+
+/// Every tap of a convolution as runs of consecutive outputs: for each item, output channel, input channel of
+/// its group, kernel position and output row, the columns whose tap lands inside the input, as the weight's
+/// index, the first output's and first input's element index, and the run's length; the inputs of a run are
+/// `conv.stride.w` apart. The forward pass and both input and weight gradients walk the same runs.
+@inline(__always)
+func forEachConvolutionRun(
+  _ conv: Conv, input: Shape, output: Shape, _ run: (_ weight: Int, _ output: Int, _ input: Int, _ count: Int) -> Void
+) {
+  let (channels, height, width) = (input.channels, input.height, input.width)
+  let (outChannels, outHeight, outWidth) = (output.channels, output.height, output.width)
   let (kernel, stride, pad, dilation) = (conv.kernel, conv.stride, conv.pad, conv.dilation)
   let inPerGroup = channels / conv.groups
   let outPerGroup = outChannels / conv.groups
@@ -18,32 +37,25 @@ func convolve(_ x: Accumulator, weights: [Double], _ conv: Conv, outputShape: Sh
   let columns = (0..<kernel.w).map {
     inputBounded(count: outWidth, stride: stride.w, offset: $0 * dilation.w - pad.w, size: width)
   }
-  input.withUnsafeBufferPointer { input in
-    weights.withUnsafeBufferPointer { weights in
-      result.values.withUnsafeMutableBufferPointer { output in
-        for item in 0..<x.shape.batch {
-          for o in 0..<outChannels {
-            let outPlane = output.baseAddress! + (item * outChannels + o) * outHeight * outWidth
-            let firstInput = (o / outPerGroup) * inPerGroup
-            for i in 0..<inPerGroup {
-              let inPlane = input.baseAddress! + (item * channels + firstInput + i) * height * width
-              for ky in 0..<kernel.h {
-                for kx in 0..<kernel.w {
-                  let w = weights[((o * inPerGroup + i) * kernel.h + ky) * kernel.w + kx]
-                  for y in rows[ky] {
-                    let inRow = (y * stride.h + ky * dilation.h - pad.h) * width + kx * dilation.w - pad.w
-                    let outRow = y * outWidth
-                    for x in columns[kx] { outPlane[outRow + x] += w * inPlane[inRow + x * stride.w] }
-                  }
-                }
-              }
+  for item in 0..<input.batch {
+    for o in 0..<outChannels {
+      let outPlane = (item * outChannels + o) * outHeight * outWidth
+      let firstInput = (o / outPerGroup) * inPerGroup
+      for i in 0..<inPerGroup {
+        let inPlane = (item * channels + firstInput + i) * height * width
+        for ky in 0..<kernel.h {
+          for kx in 0..<kernel.w where !columns[kx].isEmpty {
+            let weight = ((o * inPerGroup + i) * kernel.h + ky) * kernel.w + kx
+            let first = columns[kx].lowerBound
+            for y in rows[ky] {
+              let inRow = (y * stride.h + ky * dilation.h - pad.h) * width + kx * dilation.w - pad.w
+              run(weight, outPlane + y * outWidth + first, inPlane + inRow + first * stride.w, columns[kx].count)
             }
           }
         }
       }
     }
   }
-  return result
 }
 
 /// The outputs `o` in `0..<count` whose input index `o * stride + offset` lies in `0..<size`.

@@ -5,21 +5,27 @@ extension Accumulator {
   /// `self[n, c, y, x] += source[n, c - offset, y * stride, x * stride]` where that source channel exists;
   /// the identity shortcut is stride 1, offset 0. Works on `[N, F]` values too (as 1x1 maps).
   mutating func addShortcut(_ source: Accumulator, _ residual: Residual) {
-    let channels = shape.channels
-    let (height, width) = spatialSize(shape)
-    let sourceChannels = source.shape.channels
-    let (sourceHeight, sourceWidth) = spatialSize(source.shape)
-    for item in 0..<shape.batch {
-      for channel in 0..<channels {
-        let sourceChannel = channel - residual.channelOffset
-        guard sourceChannel >= 0 && sourceChannel < sourceChannels else { continue }
-        let target = (item * channels + channel) * height * width
-        let origin = (item * sourceChannels + sourceChannel) * sourceHeight * sourceWidth
-        for y in 0..<height {
-          for x in 0..<width {
-            let from = origin + (y * residual.stride) * sourceWidth + x * residual.stride
-            values[target + y * width + x] += source.values[from]
-          }
+    forEachShortcutPair(target: shape, source: source.shape, residual) { target, from in
+      values[target] += source.values[from]
+    }
+  }
+}
+
+/// Every (target element, source element) pair a residual mapping adds, as element indices.
+func forEachShortcutPair(target: Shape, source: Shape, _ residual: Residual, _ body: (Int, Int) -> Void) {
+  let channels = target.channels
+  let (height, width) = spatialSize(target)
+  let sourceChannels = source.channels
+  let (sourceHeight, sourceWidth) = spatialSize(source)
+  for item in 0..<target.batch {
+    for channel in 0..<channels {
+      let sourceChannel = channel - residual.channelOffset
+      guard sourceChannel >= 0 && sourceChannel < sourceChannels else { continue }
+      let first = (item * channels + channel) * height * width
+      let origin = (item * sourceChannels + sourceChannel) * sourceHeight * sourceWidth
+      for y in 0..<height {
+        for x in 0..<width {
+          body(first + y * width + x, origin + (y * residual.stride) * sourceWidth + x * residual.stride)
         }
       }
     }

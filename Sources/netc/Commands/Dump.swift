@@ -5,17 +5,21 @@ import NetC
 enum Dump: Command {
   static let name = "dump"
   static let abstract = "Print a model's IR: every layer with its shape, attributes and parameter names"
-  static let usage = "netc dump <model.net> [--batch N] [--input CxHxW]"
+  static let usage = "netc dump <model.net> [--batch N] [--input CxHxW] [--train]"
   static let details = """
       <model.net>      the model file; includes are read relative to it
     \(Arguments.modelOptionsHelp)
+      --train          print the training graph instead: the forward pass in training mode, the loss
+                       (softmax cross-entropy, mean over the batch) and the backward pass
     """
 
   static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {
     let path = try arguments.positional("model file")
     let options = try arguments.loadOptions()
+    let train = arguments.flag("--train")
     try arguments.finish()
-    console.out(try ModelLoader.load(path: path, options: options).text)
+    let graph = try ModelLoader.load(path: path, options: options)
+    console.out((train ? try TrainingGraph.build(graph) : graph).text)
     return ExitCode.success
   }
 }

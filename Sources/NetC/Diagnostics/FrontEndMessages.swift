@@ -24,6 +24,10 @@ enum FrontEndMessages {
     "block '\(name)' has the name of a built-in layer; rename it"
   }
 
+  static func bodiesTooDeep(_ limit: Int) -> String {
+    "blocks and bodies are nested more than \(limit) levels deep"
+  }
+
   static func builtinRepeated(_ name: String) -> String {
     "only blocks can be repeated with '*'; '\(name)' is a built-in layer"
   }
@@ -89,6 +93,11 @@ enum FrontEndMessages {
   static func expectedType(_ type: String, for parameter: String, got value: Value) -> String {
     "expected \(type) for '\(parameter)', got \(value.spelling)"
   }
+
+  /// Reasons for `cannotRead`.
+  static let fileIsDirectory = "it is a directory"
+  static let fileNotFound = "no such file"
+  static let fileUnreadable = "permission denied"
 
   static let firstGivenHere = "first given here"
 
@@ -252,8 +261,12 @@ enum FrontEndMessages {
   }
 
   static func unexpectedCharacter(_ text: String) -> String {
-    let printable = text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F && !$0.properties.isWhitespace }
-    if printable { return "unexpected character '\(text)'" }
+    let invisible: Set<Unicode.GeneralCategory> = [
+      .control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator, .unassigned, .privateUse,
+    ]
+    if !text.unicodeScalars.contains(where: { invisible.contains($0.properties.generalCategory) }) {
+      return "unexpected character '\(text)'"
+    }
     let code = String(text.unicodeScalars.first?.value ?? 0, radix: 16, uppercase: true)
     return "unexpected character U+\(String(repeating: "0", count: max(0, 4 - code.count)) + code)"
   }

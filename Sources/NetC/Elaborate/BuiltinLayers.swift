@@ -59,7 +59,8 @@ struct BuiltinLayer: Sendable {
     },
     BuiltinLayer(name: "relu", parameters: []) { _, _ in .relu },
     BuiltinLayer(
-      name: "maxpool", parameters: [p("kernel"), p("stride", .sameAs("kernel")), p("pad", int(0)), p("ceil", .value(.boolean(false)))]
+      name: "maxpool",
+      parameters: [p("kernel"), p("stride", .sameAs("kernel")), p("pad", int(0)), p("ceil", .value(.boolean(false)))]
     ) { a, _ in
       .maxPool(try pool(a, countIncludePad: true))
     },
@@ -75,7 +76,9 @@ struct BuiltinLayer: Sendable {
     BuiltinLayer(name: "adaptive_avgpool", parameters: [p("size")]) { a, _ in
       .adaptiveAvgPool(AdaptiveAvgPool(out: try a["size"].pair()))
     },
-    BuiltinLayer(name: "global_avgpool", parameters: []) { _, _ in .adaptiveAvgPool(AdaptiveAvgPool(out: Pair(square: 1))) },
+    BuiltinLayer(name: "global_avgpool", parameters: []) { _, _ in
+      .adaptiveAvgPool(AdaptiveAvgPool(out: Pair(square: 1)))
+    },
     BuiltinLayer(name: "flatten", parameters: []) { _, _ in .flatten },
     BuiltinLayer(name: "linear", parameters: [p("out"), p("bias", .value(.boolean(true)))]) { a, module in
       .linear(Linear(outFeatures: try a["out"].size(), module: module, hasBias: try a["bias"].boolean()))
@@ -85,9 +88,14 @@ struct BuiltinLayer: Sendable {
     },
     BuiltinLayer(
       name: "lrn",
-      parameters: [p("size", int(5)), p("alpha", .value(.float(1e-4))), p("beta", .value(.float(0.75))), p("k", int(2))]
+      parameters: [
+        p("size", int(5)), p("alpha", .value(.float(1e-4))), p("beta", .value(.float(0.75))), p("k", int(2)),
+      ]
     ) { a, _ in
-      .lrn(LRN(size: try a["size"].size(), alpha: try a["alpha"].number(), beta: try a["beta"].number(), k: try a["k"].number()))
+      .lrn(
+        LRN(
+          size: try a["size"].size(), alpha: try a["alpha"].number(), beta: try a["beta"].number(),
+          k: try a["k"].number()))
     },
     BuiltinLayer(name: "softmax", parameters: []) { _, _ in .softmax },
   ]
@@ -99,12 +107,15 @@ struct BuiltinLayer: Sendable {
   }
 }
 
-/// Every parameter of a built-in layer call, evaluated, defaults filled in.
+/// Every parameter of a built-in layer call, evaluated, defaults filled in, in parameter order (an array, not
+/// a dictionary: a layer has at most seven parameters and a network may have many thousand layers).
 struct LayerArguments {
-  var values: [String: TypedValue]
+  var values: [TypedValue]
 
   subscript(_ name: String) -> TypedValue {
-    guard let value = values[name] else { preconditionFailure("built-in layer reads undeclared parameter '\(name)'") }
+    guard let value = values.first(where: { $0.parameter == name }) else {
+      preconditionFailure("built-in layer reads undeclared parameter '\(name)'")
+    }
     return value
   }
 }

@@ -18,13 +18,15 @@ extension Elaborator {
     let count = try TypedValue(value: countValue, parameter: "count", range: countExpr.range).integer()
     guard count >= 1 else { throw Diagnostic.error(FrontEndMessages.stageCountTooSmall(count), at: countExpr.range) }
     guard count <= Elaborator.maxGraphSize else {
-      throw Diagnostic.error(FrontEndMessages.mustBeAtMost("count", Elaborator.maxGraphSize, got: count), at: countExpr.range)
+      throw Diagnostic.error(
+        FrontEndMessages.mustBeAtMost("count", Elaborator.maxGraphSize, got: count), at: countExpr.range)
     }
     let arguments = try blockArguments(block, call, context.environment)
     let path = context.names.qualified(try context.names.name(for: name, kind: block.signature.name, at: call.range))
     try openScope(
       Scope(
-        path: path, kind: .stage, template: block.signature.name, arguments: [.init(name: "count", value: String(count))],
+        path: path, kind: .stage, template: block.signature.name,
+        arguments: [.init(name: "count", value: String(count))],
         parent: context.names.path), at: call.range)
     let stride = arguments.firstIndex { $0.name == "stride" }
     for index in 0..<count {
@@ -36,7 +38,9 @@ extension Elaborator {
   }
 
   /// `name = block(args)`: one instance, scope `name`.
-  mutating func instance(_ block: BlockDefinition, _ call: LayerCall, named name: Identifier?, _ context: inout Context)
+  mutating func instance(
+    _ block: BlockDefinition, _ call: LayerCall, named name: Identifier?, _ context: inout Context
+  )
     throws
   {
     let arguments = try blockArguments(block, call, context.environment)
@@ -46,7 +50,9 @@ extension Elaborator {
 
   /// Every parameter's value in declaration order: arguments evaluated where the call is, defaults where the
   /// block is defined (they may use the parameters before them).
-  private func blockArguments(_ block: BlockDefinition, _ call: LayerCall, _ environment: Environment) throws
+  private func blockArguments(
+    _ block: BlockDefinition, _ call: LayerCall, _ environment: Environment
+  ) throws
     -> [BlockArgument]
   {
     let bound = try block.signature.bind(call)
@@ -60,7 +66,8 @@ extension Elaborator {
       } else if let defaultValue = parameter.defaultValue {
         value = try Evaluator(environment: defaults).evaluate(defaultValue)
       } else {
-        throw Diagnostic.error(FrontEndMessages.missingArgument(parameter.name.name, of: block.signature.name), at: call.range)
+        throw Diagnostic.error(
+          FrontEndMessages.missingArgument(parameter.name.name, of: block.signature.name), at: call.range)
       }
       defaults.frames[0][parameter.name.name] = Binding(value: value, range: parameter.name.range)
       arguments.append(BlockArgument(name: parameter.name.name, value: value, range: parameter.name.range))
@@ -85,10 +92,11 @@ extension Elaborator {
         path: path, kind: .block, template: template,
         arguments: arguments.map { Scope.Argument(name: $0.name, value: $0.value.spelling) }, parent: parent),
       at: call.range)
-    let parameters = Dictionary(uniqueKeysWithValues: arguments.map { ($0.name, Binding(value: $0.value, range: $0.range)) })
+    let parameters = Dictionary(
+      uniqueKeysWithValues: arguments.map { ($0.name, Binding(value: $0.value, range: $0.range)) })
     var context = Context(
       environment: Environment(globals: globals, frames: [parameters]),
-      names: NameSpace(path: path, body: block.declaration.body), flow: flow)
+      names: NameSpace(path: path, reserved: block.explicitNames), flow: flow)
     instantiations.append(Instantiation(template: template, path: path, call: call.range))
     defer { instantiations.removeLast() }
     try elaborate(block.declaration.body, &context)

@@ -2,7 +2,9 @@
 // (identity, A: subsample and zero-pad, B: project where shapes change, C: project always, none: no add).
 
 extension Elaborator {
-  mutating func residual(_ shortcutExpr: Expr, _ body: [Statement], at range: SourceRange, _ context: inout Context)
+  mutating func residual(
+    _ shortcutExpr: Expr, _ body: [Statement], at range: SourceRange, _ context: inout Context
+  )
     throws
   {
     let value = try Evaluator(environment: context.environment).evaluate(shortcutExpr)
@@ -26,7 +28,8 @@ extension Elaborator {
       if shortcut == .A {
         let name = context.names.qualified(context.names.automaticName("shortcut", at: range))
         shortcutValue = try addNode(
-          name, .shortcutA(ShortcutA(outChannels: y.channels, stride: stride)), inputs: [input], at: range, scope: scope,
+          name, .shortcutA(ShortcutA(outChannels: y.channels, stride: stride)), inputs: [input], at: range,
+          scope: scope,
           notes: bodyEnd)
       } else {
         let module = context.names.qualified(context.names.automaticName("downsample", at: range))
@@ -39,12 +42,14 @@ extension Elaborator {
       }
     }
     let add = context.names.qualified(context.names.automaticName("add", at: range))
-    context.flow = try addNode(add, .add(Add()), inputs: [output, shortcutValue], at: range, scope: scope, notes: bodyEnd)
+    context.flow = try addNode(
+      add, .add(Add()), inputs: [output, shortcutValue], at: range, scope: scope, notes: bodyEnd)
   }
 
   /// The stride `s` with `ceil(x / s) == y` in both spatial dimensions (the size a 1x1 conv or a subsampling
   /// with stride `s` produces), or an error when the sizes are not related that way.
-  private func shortcutStride(from x: Shape, to y: Shape, at range: SourceRange, notes: [Diagnostic.Note]) throws -> Int {
+  private func shortcutStride(from x: Shape, to y: Shape, at range: SourceRange, notes: [Diagnostic.Note]) throws -> Int
+  {
     let stride = ceilDiv(x.height, y.height)
     guard ceilDiv(x.height, stride) == y.height, ceilDiv(x.width, stride) == y.width else {
       throw Diagnostic.error(

@@ -2,8 +2,17 @@
 // one place nodes are created, with their shapes inferred and checked.
 
 extension Elaborator {
-  /// Elaborates statements in order; an error is recorded and the next statement still checked.
+  /// Elaborates statements in order; an error is recorded and the next statement still checked. Every body
+  /// (network, block instance, `if`, `residual`, `sequential`) comes through here, so this bounds the depth of
+  /// the elaborator's recursion even where block instances and nested bodies multiply.
   mutating func elaborate(_ statements: [Statement], _ context: inout Context) throws {
+    bodyDepth += 1
+    defer { bodyDepth -= 1 }
+    if bodyDepth > Elaborator.maxBodyDepth, let first = statements.first {
+      try record(Diagnostic.error(FrontEndMessages.bodiesTooDeep(Elaborator.maxBodyDepth), at: first.range))
+      context.flow.shape = nil
+      return
+    }
     for statement in statements {
       do {
         try elaborate(statement, &context)
@@ -73,37 +82,41 @@ extension Elaborator {
   }
 
   /// Every parameter of a built-in layer: the call's arguments evaluated, then the defaults.
-  private func builtinArguments(_ layer: BuiltinLayer, _ call: LayerCall, _ environment: Environment) throws
+  private func builtinArguments(
+    _ layer: BuiltinLayer, _ call: LayerCall, _ environment: Environment
+  ) throws
     -> LayerArguments
   {
     let bound = try layer.signature.bind(call)
     let evaluator = Evaluator(environment: environment)
-    var values: [String: TypedValue] = [:]
-    for (parameter, argument) in zip(layer.parameters, bound) {
-      guard let argument else { continue }
-      values[parameter.name] = TypedValue(
-        value: try evaluator.evaluate(argument.value), parameter: parameter.name, range: argument.value.range)
+    var values: [TypedValue?] = try zip(layer.parameters, bound).map { parameter, argument in
+      try argument.map {
+        TypedValue(value: try evaluator.evaluate($0.value), parameter: parameter.name, range: $0.value.range)
+      }
     }
-    for parameter in layer.parameters where values[parameter.name] == nil {
+    for (index, parameter) in layer.parameters.enumerated() where values[index] == nil {
       switch parameter.defaultValue {
       case .value(let value):
-        values[parameter.name] = TypedValue(value: value, parameter: parameter.name, range: call.range)
+        values[index] = TypedValue(value: value, parameter: parameter.name, range: call.range)
       case .sameAs(let other):
-        values[parameter.name] = values[other].map { TypedValue(value: $0.value, parameter: parameter.name, range: $0.range) }
+        let source = values[layer.parameters.firstIndex { $0.name == other } ?? index]
+        values[index] = source.map { TypedValue(value: $0.value, parameter: parameter.name, range: $0.range) }
       case .required:
         throw Diagnostic.error(FrontEndMessages.missingArgument(parameter.name, of: layer.name), at: call.range)
       }
     }
-    return LayerArguments(values: values)
+    return LayerArguments(values: values.compactMap { $0 })
   }
 
-  private mutating func sequential(_ name: Identifier?, _ body: [Statement], at range: SourceRange, _ context: inout Context)
+  private mutating func sequential(
+    _ name: Identifier?, _ body: [Statement], at range: SourceRange, _ context: inout Context
+  )
     throws
   {
     let path = context.names.qualified(try context.names.name(for: name, kind: "sequential", at: range))
     try openScope(Scope(path: path, kind: .sequential, parent: context.names.path), at: range)
     var inner = Context(
-      environment: context.environment.pushed(), names: NameSpace(path: path, isSequential: true, body: body),
+      environment: context.environment.pushed(), names: NameSpace(path: path, isSequential: true, reserved: []),
       flow: context.flow)
     try elaborate(body, &inner)
     context.flow = inner.flow
@@ -126,12 +139,26 @@ extension Elaborator {
     case .failure(let error):
       throw Diagnostic.error(error.message, at: range, notes: notes)
     case .success(let shape):
-      let node = Node(name: name, op: op, inputs: inputs.map(\.name), shape: shape, scope: scope)
-      for parameter in node.parameters(inputShapes: shapes) {
-        try checkElementCount(parameter.shape, what: "parameter '\(parameter.name)'", at: range)
-      }
-      nodes.append(node)
+      try checkWeightSize(op, input: shapes[0], at: range)
+      nodes.append(Node(name: name, op: op, inputs: inputs.map(\.name), shape: shape, scope: scope))
       return Flow(name: name, shape: shape)
     }
+  }
+
+  /// A weight can be too large even where every activation is fine (`linear(16_000_000)` after a big
+  /// flatten). Biases and batch-norm vectors have one entry per channel, which the attribute limit bounds.
+  private func checkWeightSize(_ op: Op, input: Shape, at range: SourceRange) throws {
+    let (module, shape): (String, Shape)
+    switch op {
+    case .conv(let conv):
+      (module, shape) = (
+        conv.module, Shape([conv.outChannels, input.channels / conv.groups, conv.kernel.h, conv.kernel.w])
+      )
+    case .linear(let linear):
+      (module, shape) = (linear.module, Shape([linear.outFeatures, input.channels]))
+    default:
+      return
+    }
+    try checkElementCount(shape, what: "parameter '\(module).weight'", at: range)
   }
 }

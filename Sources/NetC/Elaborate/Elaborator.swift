@@ -20,6 +20,8 @@ struct Context {
 struct BlockDefinition {
   var declaration: BlockDeclaration
   var signature: Signature
+  /// Computed once: a stage instantiates the same body many times.
+  var explicitNames: Set<String>
 }
 
 /// A block instance being elaborated, for recursion detection and "in instance …" notes.
@@ -33,9 +35,11 @@ struct Instantiation {
 struct ElaborationAbort: Error {}
 
 struct Elaborator {
-  /// Most nodes plus scopes a program may create; a stage count typo should not build a million layers.
-  static let maxGraphSize = 100_000
+  /// Most nodes plus scopes a program may create: ten times ResNet-1202, so a stage count typo is an error
+  /// rather than a million layers.
+  static let maxGraphSize = 50_000
   static let maxInstantiationDepth = 64
+  static let maxBodyDepth = 256
   static let maxErrors = 20
 
   let options: LoadOptions
@@ -49,6 +53,7 @@ struct Elaborator {
   var nodes: [Node] = []
   var scopes: [Scope] = []
   var instantiations: [Instantiation] = []
+  var bodyDepth = 0
   private var size = 0
 
   init(options: LoadOptions) { self.options = options }
@@ -78,7 +83,8 @@ struct Elaborator {
       let key = "\(diagnostic.range.map { "\($0.start):\($0.length)" } ?? "")|\(diagnostic.message)"
       guard reported.insert(key).inserted else { return }
       for instance in instantiations.reversed() {
-        diagnostic.notes.append(.init(FrontEndMessages.inInstance(instance.path, of: instance.template), at: instance.call))
+        diagnostic.notes.append(
+          .init(FrontEndMessages.inInstance(instance.path, of: instance.template), at: instance.call))
       }
       diagnostics.append(diagnostic)
     default:
@@ -166,7 +172,8 @@ struct Elaborator {
     }
     let required = declaration.parameters.prefix { $0.defaultValue == nil }.count
     let signature = Signature(name: name.name, parameters: declaration.parameters.map(\.name.name), required: required)
-    blocks[name.name] = BlockDefinition(declaration: declaration, signature: signature)
+    blocks[name.name] = BlockDefinition(
+      declaration: declaration, signature: signature, explicitNames: NameSpace.explicitNames(in: declaration.body))
   }
 
   // MARK: The network
@@ -189,7 +196,8 @@ struct Elaborator {
     }
     nodes.append(Node(name: "input", op: .input, inputs: [], shape: shape))
     var context = Context(
-      environment: Environment(globals: globals), names: NameSpace(path: "", body: network.body),
+      environment: Environment(globals: globals),
+      names: NameSpace(path: "", reserved: NameSpace.explicitNames(in: network.body)),
       flow: Flow(name: "input", shape: shape))
     try elaborate(Array(network.body.dropFirst()), &context)
     return Graph(name: network.name.name, nodes: nodes, output: context.flow.name, scopes: scopes)

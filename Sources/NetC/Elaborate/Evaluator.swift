@@ -29,7 +29,9 @@ struct Evaluator {
     }
   }
 
-  private func subscripted(_ list: Value, _ index: Value, at range: SourceRange, indexRange: SourceRange) throws -> Value {
+  private func subscripted(
+    _ list: Value, _ index: Value, at range: SourceRange, indexRange: SourceRange
+  ) throws -> Value {
     guard case .list(let elements) = list else {
       throw Diagnostic.error(FrontEndMessages.notIndexable(list), at: range)
     }
@@ -60,10 +62,14 @@ struct Evaluator {
   private func binary(_ op: BinaryOperator, _ lhs: Expr, _ rhs: Expr, at range: SourceRange) throws -> Value {
     let left = try evaluate(lhs)
     if op == .and || op == .or {
-      guard case .boolean(let l) = left else { throw Diagnostic.error(FrontEndMessages.badOperand(op.rawValue, left), at: range) }
+      guard case .boolean(let l) = left else {
+        throw Diagnostic.error(FrontEndMessages.badOperand(op.rawValue, left), at: range)
+      }
       if l == (op == .or) { return .boolean(l) }
       let right = try evaluate(rhs)
-      guard case .boolean = right else { throw Diagnostic.error(FrontEndMessages.badOperand(op.rawValue, right), at: range) }
+      guard case .boolean = right else {
+        throw Diagnostic.error(FrontEndMessages.badOperand(op.rawValue, right), at: range)
+      }
       return right
     }
     let right = try evaluate(rhs)
@@ -127,7 +133,8 @@ struct Evaluator {
       default: l / r
       }
     guard result.isFinite else {
-      throw Diagnostic.error(FrontEndMessages.floatOverflow("\(left.spelling) \(op.rawValue) \(right.spelling)"), at: range)
+      throw Diagnostic.error(
+        FrontEndMessages.floatOverflow("\(left.spelling) \(op.rawValue) \(right.spelling)"), at: range)
     }
     return .float(result)
   }
@@ -171,7 +178,8 @@ struct Evaluator {
       var best = candidates[0]
       for candidate in candidates {
         guard let value = candidate.number, let current = best.number else {
-          throw Diagnostic.error(FrontEndMessages.expectedNumbers(name, got: candidate.number == nil ? candidate : best), at: range)
+          throw Diagnostic.error(
+            FrontEndMessages.expectedNumbers(name, got: candidate.number == nil ? candidate : best), at: range)
         }
         if name == "min" ? value < current : value > current { best = candidate }
       }

@@ -55,7 +55,8 @@ struct ProgramLoader {
     program.sources.append(source)
     if let offset = UTF8Validation.firstInvalidOffset(bytes) {
       let location = UTF8Validation.location(of: offset, in: bytes, path: path)
-      program.diagnostics.append(.error(FrontEndMessages.invalidUTF8(bytes[offset], offset: offset), at: SourceRange(location)))
+      program.diagnostics.append(
+        .error(FrontEndMessages.invalidUTF8(bytes[offset], offset: offset), at: SourceRange(location)))
       return
     }
     let (file, diagnostics) = Parser.parse(source, bytes: bytes)

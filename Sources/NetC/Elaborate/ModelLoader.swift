@@ -26,7 +26,7 @@ public enum ModelLoader {
   public static func load(path: String, files: [String: [UInt8]], options: LoadOptions = .init()) throws -> Graph {
     let files = Dictionary(files.map { (ProgramLoader.normalize($0), $1) }, uniquingKeysWith: { first, _ in first })
     return try load(path: path, options: options) { name in
-      files[name].map { .success($0) } ?? .failure(FileReadError(reason: "no such file"))
+      files[name].map { .success($0) } ?? .failure(FileReadError(reason: FrontEndMessages.fileNotFound))
     }
   }
 
@@ -60,11 +60,11 @@ public enum ModelLoader {
   private static func readFromDisk(_ path: String) -> Result<[UInt8], FileReadError> {
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      return .failure(FileReadError(reason: "no such file"))
+      return .failure(FileReadError(reason: FrontEndMessages.fileNotFound))
     }
-    if isDirectory.boolValue { return .failure(FileReadError(reason: "it is a directory")) }
+    if isDirectory.boolValue { return .failure(FileReadError(reason: FrontEndMessages.fileIsDirectory)) }
     guard let data = FileManager.default.contents(atPath: path) else {
-      return .failure(FileReadError(reason: "permission denied"))
+      return .failure(FileReadError(reason: FrontEndMessages.fileUnreadable))
     }
     return .success([UInt8](data))
   }

@@ -13,12 +13,18 @@ struct NameSpace {
   private var nextSuffix: [String: Int] = [:]
   private var nextPosition = 0
 
-  init(path: String, isSequential: Bool = false, body: [Statement]) {
+  init(path: String, isSequential: Bool = false, reserved: Set<String>) {
     self.path = path
     self.isSequential = isSequential
-    var reserved = Set<String>()
-    NameSpace.collectExplicitNames(body, into: &reserved)
     self.reserved = reserved
+  }
+
+  /// The names written explicitly in a body, at any depth of `if` and `residual` (not inside `sequential`,
+  /// which names its own layers).
+  static func explicitNames(in body: [Statement]) -> Set<String> {
+    var names = Set<String>()
+    collectExplicitNames(body, into: &names)
+    return names
   }
 
   private static func collectExplicitNames(_ statements: [Statement], into names: inout Set<String>) {

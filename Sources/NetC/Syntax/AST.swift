@@ -33,8 +33,17 @@ enum UnaryOperator: String, Hashable, Sendable {
 }
 
 enum BinaryOperator: String, Hashable, Sendable {
-  case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%"
-  case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+  case add = "+"
+  case subtract = "-"
+  case multiply = "*"
+  case divide = "/"
+  case remainder = "%"
+  case equal = "=="
+  case notEqual = "!="
+  case less = "<"
+  case lessEqual = "<="
+  case greater = ">"
+  case greaterEqual = ">="
   case and, or
 }
 

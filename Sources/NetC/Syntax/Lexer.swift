@@ -43,6 +43,8 @@ struct Lexer {
   }
 
   private mutating func run() {
+    // A byte-order mark, as some editors write, is not part of the text.
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { offset = 3 }
     while let byte = peek() {
       let start = (offset: offset, location: location)
       switch byte {

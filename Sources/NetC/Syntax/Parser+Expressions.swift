@@ -41,7 +41,8 @@ extension Parser {
       let depth = max(left.depth, right.depth) + 1
       if depth > Parser.maxDepth { throw tooDeep(at: operatorRange) }
       left = Expr(
-        kind: .binary(op, left, right, operatorRange: operatorRange), range: span(left.range, right.range), depth: depth)
+        kind: .binary(op, left, right, operatorRange: operatorRange), range: span(left.range, right.range), depth: depth
+      )
     }
     return left
   }
@@ -54,7 +55,8 @@ extension Parser {
   }
 
   /// Nesting is counted before the operator is consumed, so the error points at the first one too many.
-  private mutating func parseUnary(_ op: UnaryOperator, operand: @escaping (inout Parser) throws -> Expr) throws -> Expr {
+  private mutating func parseUnary(_ op: UnaryOperator, operand: @escaping (inout Parser) throws -> Expr) throws -> Expr
+  {
     let start = current.range
     let value = try nested { parser in
       parser.advance()

@@ -22,9 +22,25 @@ enum Keyword: String, CaseIterable, Sendable {
 }
 
 enum Symbol: String, CaseIterable, Sendable {
-  case leftParen = "(", rightParen = ")", leftBracket = "[", rightBracket = "]", leftBrace = "{", rightBrace = "}"
-  case comma = ",", assign = "=", plus = "+", minus = "-", star = "*", slash = "/", percent = "%"
-  case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+  case leftParen = "("
+  case rightParen = ")"
+  case leftBracket = "["
+  case rightBracket = "]"
+  case leftBrace = "{"
+  case rightBrace = "}"
+  case comma = ","
+  case assign = "="
+  case plus = "+"
+  case minus = "-"
+  case star = "*"
+  case slash = "/"
+  case percent = "%"
+  case equal = "=="
+  case notEqual = "!="
+  case less = "<"
+  case lessEqual = "<="
+  case greater = ">"
+  case greaterEqual = ">="
 }
 
 struct Token: Hashable, Sendable {

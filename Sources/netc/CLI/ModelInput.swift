@@ -27,12 +27,13 @@ struct ModelOptions {
     return ModelOptions(path: try arguments.positional("model file"), batch: batch, input: input)
   }
 
-  /// Reads the model: IR text (a `.nir` file, or any text starting with `graph`).
+  /// Reads the model: IR text (a `.nir` file, or any text starting with `graph`), else the architecture
+  /// language through `ModelLoader` (which reads the file and its includes itself).
   func load() throws -> Graph {
-    let file = try readSource(path)
-    guard path.hasSuffix(".nir") || file.text.drop(while: \.isWhitespace).hasPrefix("graph") else {
-      throw DiagnosticError(.error("\(path): not IR text (a '.nir' file starting with 'graph')"))
+    if !path.hasSuffix(".nir") && path != "-" && !FileManager.default.isIRText(atPath: path) {
+      return try ModelLoader.load(path: path, options: LoadOptions(batch: batch ?? 1, input: input))
     }
+    let file = try readSource(path)
     var graph = try IRParser.parse(file)
     if batch != nil || input != nil {
       let current = graph.input.shape.dims
@@ -55,4 +56,12 @@ func readSource(_ path: String) throws -> SourceFile {
     throw DiagnosticError(.error("\(path): the file is not valid UTF-8"))
   }
   return SourceFile(path: path == "-" ? "<stdin>" : path, text: text)
+}
+
+extension FileManager {
+  /// Whether the file's first word is `graph`, the start of the IR text form (DSL files never start so).
+  func isIRText(atPath path: String) -> Bool {
+    guard let data = contents(atPath: path) else { return false }
+    return String(decoding: data.prefix(4096), as: UTF8.self).drop(while: \.isWhitespace).hasPrefix("graph")
+  }
 }

@@ -5,19 +5,19 @@ import NetC
 enum Summary: Command {
   static let name = "summary"
   static let abstract = "Print a model's layers with output shapes, parameters and MACs, and the totals"
-  static let usage = "netc summary <model.net> [--json] [--batch N] [--input CxHxW]"
+  static let usage = "netc summary <model> [--json] [--batch N] [--input CxHxW]"
   static let details = """
-      <model.net>      the model file; includes are read relative to it
-      --json           print JSON: name, input, output, params, macs and a layers array
-    \(Arguments.modelOptionsHelp)
+      <model>               a model in the architecture language (includes are read relative to it)
+                            or IR text (a '.nir' file)
+      --json                print JSON: name, input, output, params, macs and a layers array
+    \(ModelOptions.help)
     """
 
   static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {
-    let path = try arguments.positional("model file")
+    let model = try ModelOptions.parse(&arguments)
     let json = arguments.flag("--json")
-    let options = try arguments.loadOptions()
     try arguments.finish()
-    let graph = try ModelLoader.load(path: path, options: options)
+    let graph = try model.load()
     console.out(json ? jsonText(graph) : table(graph))
     return ExitCode.success
   }

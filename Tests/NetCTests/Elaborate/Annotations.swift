@@ -8,7 +8,8 @@ import NetC
 enum Annotations {
   /// Every expected diagnostic of one file, as `path:line:col: severity: message` (`path: …` for `@file`).
   static func expected(in text: String, path: String) -> [String] {
-    let pattern = #/expected-(?<severity>error|note)(?:@(?<offset>[+-]\d+|file))?(?::(?<column>\d+))? \{\{(?<message>.*?)\}\}/#
+    let pattern =
+      #/expected-(?<severity>error|note)(?:@(?<offset>[+-]\d+|file))?(?::(?<column>\d+))? \{\{(?<message>.*?)\}\}/#
     var entries: [String] = []
     for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
       guard let comment = line.firstIndex(of: "#") else { continue }

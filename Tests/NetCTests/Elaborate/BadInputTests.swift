@@ -7,7 +7,7 @@ import Testing
 @testable import NetC
 
 @Suite struct BadInputTests {
-  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("BadInputs")
+  static let directory = Fixtures.url("Tests/NetCTests/Elaborate/BadInputs")
 
   /// A case is a `.net` file, or a folder whose `main.net` includes the others.
   static var cases: [String] {
@@ -23,8 +23,9 @@ import Testing
       return ([name + ".net": Array(try Data(contentsOf: single))], name + ".net")
     }
     let folder = directory.appendingPathComponent(name)
-    let files = try Repository.files(under: folder)
-    let relative = Dictionary(uniqueKeysWithValues: files.map { (name + $0.key.dropFirst(folder.path.count), $0.value) })
+    let files = try Zoo.files(under: folder)
+    let relative = Dictionary(
+      uniqueKeysWithValues: files.map { (name + $0.key.dropFirst(folder.path.count), $0.value) })
     return (relative, name + "/main.net")
   }
 
@@ -57,6 +58,6 @@ import Testing
     for name in BadInputTests.cases {
       rendered += "=== \(name)\n" + (try BadInputTests.diagnose(name)?.rendered ?? "no error\n")
     }
-    Golden.expect(rendered, matches: GoldenDumpTests.goldenDirectory.appendingPathComponent("bad-inputs.txt"))
+    try Fixtures.expectGolden(rendered, "Tests/NetCTests/Elaborate/Golden/bad-inputs.txt")
   }
 }

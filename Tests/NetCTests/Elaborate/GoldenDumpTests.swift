@@ -7,19 +7,26 @@ import Testing
 @testable import NetC
 
 @Suite struct GoldenDumpTests {
-  static let goldenDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
-
-  @Test(arguments: Repository.zoo)
+  @Test(arguments: Zoo.names)
   func dump(model: String) throws {
-    let graph = try ModelLoader.load(path: Repository.model(model).path)
-    Golden.expect(graph.text, matches: GoldenDumpTests.goldenDirectory.appendingPathComponent(model + ".nir"))
+    let graph = try ModelLoader.load(path: Zoo.path(model))
+    try Fixtures.expectGolden(graph.text, "Tests/NetCTests/Elaborate/Golden/\(model).nir")
+  }
+
+  /// The front end's graphs are what the rest of the pipeline expects: the shared verifier finds nothing,
+  /// and the IR parser reads the dump back into the same graph.
+  @Test(arguments: Zoo.names)
+  func verifiesAndRoundTrips(model: String) throws {
+    let graph = try ModelLoader.load(path: Zoo.path(model), options: LoadOptions(batch: 2))
+    #expect(Verifier.violations(in: graph).isEmpty)
+    #expect(try IRParser.parse(SourceFile(path: model + ".nir", text: graph.text)) == graph)
   }
 
   @Test func sameInputSameBytes() throws {
-    let path = Repository.model("resnext50_32x4d").path
+    let path = Zoo.path("resnext50_32x4d")
     let first = try ModelLoader.load(path: path).text
     let second = try ModelLoader.load(path: path).text
-    let files = try Repository.files(under: Repository.models)
+    let files = try Zoo.files()
     let fromMemory = try ModelLoader.load(path: path, files: files).text
     #expect(first == second)
     #expect(first == fromMemory)
@@ -28,11 +35,11 @@ import Testing
   /// ResNet-50 with depths [3, 4, 7, 3]: the stage header's count, the new block, and the two layer4.0 ops
   /// that read the stage's output change; nothing else does.
   @Test func insertingABlockChangesOnlyItsLines() throws {
-    let path = Repository.model("resnet50").path
+    let path = Zoo.path("resnet50")
     let source = try String(contentsOfFile: path, encoding: .utf8)
     let deeper = source.replacingOccurrences(of: "let depths = [3, 4, 6, 3]", with: "let depths = [3, 4, 7, 3]")
     #expect(deeper != source)
-    let files = try Repository.files(under: Repository.models).merging([path: Array(deeper.utf8)]) { $1 }
+    let files = try Zoo.files().merging([path: Array(deeper.utf8)]) { $1 }
     let before = try ModelLoader.load(path: path).text.split(separator: "\n").map(String.init)
     let after = try ModelLoader.load(path: path, files: files).text.split(separator: "\n").map(String.init)
     let (removed, added) = LineDiff.changes(from: before, to: after)
@@ -42,7 +49,8 @@ import Testing
     #expect(removed == ["  stage layer3 = bottleneck * 6 {"] + readers)
     let newBlock = added.filter { $0.contains("layer3.6") && !$0.contains("= conv2d(%layer3.6.relu_2)") }
     #expect(newBlock.count == 11)
-    #expect(newBlock.first == "    block layer3.6 = bottleneck(planes=256, stride=1, groups=1, base_width=64, shortcut=B) {")
+    #expect(
+      newBlock.first == "    block layer3.6 = bottleneck(planes=256, stride=1, groups=1, base_width=64, shortcut=B) {")
     let rest = added.filter { !newBlock.contains($0) }
     #expect(
       rest == ["  stage layer3 = bottleneck * 7 {", "    }"]

@@ -8,7 +8,7 @@ import Testing
 
 @Suite struct ZooTests {
   static func load(_ name: String, options: LoadOptions = .init()) throws -> Graph {
-    try ModelLoader.load(path: Repository.model(name).path, options: options)
+    try ModelLoader.load(path: Zoo.path(name), options: options)
   }
 
   /// torchvision's counts for its models; the paper's nets counted by hand (AlexNet: 34,944 + 307,456 +
@@ -25,7 +25,7 @@ import Testing
   ]
 
   @Test func everyZooModelHasAnExpectedCount() {
-    #expect(Set(Repository.zoo) == Set(ZooTests.parameterCounts.map(\.0)))
+    #expect(Set(Zoo.names) == Set(ZooTests.parameterCounts.map(\.0)))
   }
 
   @Test(arguments: ZooTests.parameterCounts)
@@ -46,10 +46,10 @@ import Testing
   /// Every tensor torchvision's `state_dict` has, same name, same shape, same order.
   @Test(arguments: ["alexnet", "resnet18", "resnet34", "resnet50", "resnet101", "resnet152", "resnext50_32x4d"])
   func torchvisionStateDict(model: String) throws {
-    let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-      .appendingPathComponent("Fixtures/torchvision_state_dicts.txt")
-    let expected = try String(contentsOf: fixture, encoding: .utf8).split(separator: "\n")
-      .filter { $0.hasPrefix(model + " ") }.map { $0.dropFirst(model.count + 1) }.map(String.init)
+    let expected = try Fixtures.read("Tests/NetCTests/Elaborate/Fixtures/torchvision_state_dicts.txt").split(
+      separator: "\n"
+    )
+    .filter { $0.hasPrefix(model + " ") }.map { $0.dropFirst(model.count + 1) }.map(String.init)
     let actual = try ZooTests.load(model).parameters.map {
       "\($0.name) " + $0.shape.dims.map(String.init).joined(separator: ",")
     }
@@ -58,7 +58,8 @@ import Testing
   }
 
   @Test(arguments: [
-    ("resnet50", "layer3.5.conv2.weight", [256, 256, 3, 3]), ("resnet50", "layer2.0.downsample.0.weight", [512, 256, 1, 1]),
+    ("resnet50", "layer3.5.conv2.weight", [256, 256, 3, 3]),
+    ("resnet50", "layer2.0.downsample.0.weight", [512, 256, 1, 1]),
     ("resnet50", "layer2.0.downsample.1.running_var", [512]), ("resnet50", "fc.bias", [1000]),
     ("resnet50", "bn1.running_var", [64]), ("alexnet", "features.0.weight", [64, 3, 11, 11]),
     ("alexnet", "classifier.1.weight", [4096, 9216]), ("resnet20", "layer3.2.bn2.weight", [64]),
@@ -102,8 +103,8 @@ import Testing
     ("resnet56", "plain56", ["let shortcut"]),
   ])
   func relatedModelFilesDiffer(only first: String, _ second: String, in lines: [String]) throws {
-    let a = try String(contentsOf: Repository.model(first), encoding: .utf8).split(separator: "\n")
-    let b = try String(contentsOf: Repository.model(second), encoding: .utf8).split(separator: "\n")
+    let a = try String(contentsOfFile: Zoo.path(first), encoding: .utf8).split(separator: "\n")
+    let b = try String(contentsOfFile: Zoo.path(second), encoding: .utf8).split(separator: "\n")
     #expect(a.count == b.count)
     let differing = zip(a, b).filter { $0 != $1 }.map { String($0.0.prefix { $0 != "=" && $0 != "{" }) }
     #expect(differing.map { $0.trimmingCharacters(in: .whitespaces) } == lines + ["network \(first)"])

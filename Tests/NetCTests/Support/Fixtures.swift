@@ -27,7 +27,15 @@ enum Fixtures {
       return
     }
     let expected = try String(contentsOf: url, encoding: .utf8)
-    let hint = "\(relativePath) differs; regenerate with NETC_UPDATE_GOLDEN=1"
-    #expect(actual == expected, Comment(rawValue: hint), sourceLocation: sourceLocation)
+    guard actual != expected else { return }
+    // The first differing line, not both texts: goldens run to hundreds of kilobytes.
+    let actualLines = actual.split(separator: "\n", omittingEmptySubsequences: false)
+    let expectedLines = expected.split(separator: "\n", omittingEmptySubsequences: false)
+    let line = zip(actualLines, expectedLines).enumerated().first { $1.0 != $1.1 }?.offset
+      ?? min(actualLines.count, expectedLines.count)
+    func text(_ lines: [Substring]) -> String { line < lines.count ? String(lines[line]) : "<end of file>" }
+    let message = "\(relativePath) differs at line \(line + 1); regenerate with NETC_UPDATE_GOLDEN=1\n"
+      + "  expected: \(text(expectedLines))\n  actual:   \(text(actualLines))"
+    Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)
   }
 }

@@ -36,8 +36,11 @@ import Testing
 
   @Test func invalidUTF8() throws {
     let bytes = Array("network n {\n  input 3x8x8\n  # caf".utf8) + [0xE9] + Array(" au lait\n}\n".utf8)
-    let error = try #require(throws: DiagnosticError.self) { try ModelLoader.load(path: "m.net", files: ["m.net": bytes]) }
-    #expect(located(error.diagnostics) == ["m.net:3:8: invalid UTF-8 byte 0xE9 at offset 33; source files must be UTF-8"])
+    let error = try #require(throws: DiagnosticError.self) {
+      try ModelLoader.load(path: "m.net", files: ["m.net": bytes])
+    }
+    #expect(
+      located(error.diagnostics) == ["m.net:3:8: invalid UTF-8 byte 0xE9 at offset 33; source files must be UTF-8"])
     #expect(
       error.rendered == """
         m.net:3:8: error: invalid UTF-8 byte 0xE9 at offset 33; source files must be UTF-8
@@ -51,13 +54,19 @@ import Testing
   func malformedSequences(_ tail: [UInt8]) {
     let found = diagnostics(["m.net": Array("let x = 1 #".utf8) + tail])
     #expect(found.count == 1)
-    #expect(found.first?.message.hasPrefix("invalid UTF-8 byte 0x\(String(tail[0], radix: 16, uppercase: true)) at offset 11") == true)
+    #expect(
+      found.first?.message.hasPrefix("invalid UTF-8 byte 0x\(String(tail[0], radix: 16, uppercase: true)) at offset 11")
+        == true)
   }
 
   /// Programs nested far past the limit, by kind of nesting, with where the error points.
   static let deepPrograms: [String: (text: String, location: String)] = [
-    "parentheses": ("let x = " + String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000), "1:209"),
-    "lists": ("let x = " + String(repeating: "[", count: 10_000) + "1" + String(repeating: "]", count: 10_000), "1:209"),
+    "parentheses": (
+      "let x = " + String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000), "1:209"
+    ),
+    "lists": (
+      "let x = " + String(repeating: "[", count: 10_000) + "1" + String(repeating: "]", count: 10_000), "1:209"
+    ),
     "negations": ("let x = " + String(repeating: "-", count: 10_000) + "1", "1:209"),
     "nots": ("let x = " + String(repeating: "not ", count: 10_000) + "true", "1:809"),
     "sums": ("let x = 1" + String(repeating: " + 1", count: 10_000), "1:807"),
@@ -77,7 +86,8 @@ import Testing
 
   @Test func nestingWithinTheLimitWorks() throws {
     let depth = 150
-    let text = "let x = " + String(repeating: "(", count: depth) + "16" + String(repeating: ")", count: depth)
+    let text =
+      "let x = " + String(repeating: "(", count: depth) + "16" + String(repeating: ")", count: depth)
       + "\nnetwork n {\n  input 3x8x8\n  conv(x, 1)\n}\n"
     #expect(try ModelLoader.load(path: "m.net", files: ["m.net": text]).outputShape == Shape([1, 16, 8, 8]))
   }
@@ -114,8 +124,9 @@ import Testing
   }
 
   @Test func graphTooLarge() {
-    let text = "block unit() {\n  relu\n}\nnetwork n {\n  input 3x8x8\n  layer = unit() * 100000\n}\n"
-    #expect(located(diagnostics(text)) == ["m.net:6:11: network exceeds 100000 layers and blocks; check the stage counts"])
+    let text = "block unit() {\n  relu\n}\nnetwork n {\n  input 3x8x8\n  layer = unit() * 50000\n}\n"
+    #expect(
+      located(diagnostics(text)) == ["m.net:6:11: network exceeds 50000 layers and blocks; check the stage counts"])
   }
 
   @Test func instancesTooDeep() {
@@ -125,6 +136,15 @@ import Testing
     let found = diagnostics(text)
     #expect(located(found) == ["m.net:191:3: blocks are instantiated more than 64 levels deep"])
     #expect(found.first?.notes.count == 64)
+  }
+
+  /// 60 block instances, each nesting 5 bodies: fine by each limit alone, too deep together.
+  @Test func instancesAndBodiesTooDeep() {
+    let nest = String(repeating: "if true {\n", count: 4)
+    var text = ""
+    for i in 0..<60 { text += "block b\(i)() {\n\(nest)b\(i + 1)()\n" + String(repeating: "}\n", count: 5) }
+    text += "block b60() {\n  relu\n}\nnetwork n {\n  input 3x8x8\n  b0()\n}\n"
+    #expect(located(diagnostics(text)) == ["m.net:563:1: blocks and bodies are nested more than 256 levels deep"])
   }
 
   @Test func badOptions() {

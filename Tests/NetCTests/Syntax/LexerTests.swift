@@ -54,11 +54,22 @@ import Testing
     let (tokens, diagnostics) = Lexer.tokenize(Array("include \"é✓.net\" @\n\trelu".utf8), path: "t.net")
     #expect(tokens[1].range.start.column == 9)
     #expect(diagnostics.map(\.range?.start.column) == [18])
-    #expect(tokens.first { $0.kind == .identifier("relu") }?.range.start == SourceLocation(path: "t.net", line: 2, column: 2))
+    #expect(
+      tokens.first { $0.kind == .identifier("relu") }?.range.start == SourceLocation(path: "t.net", line: 2, column: 2))
   }
 
-  @Test func controlCharactersAreNamedByCodePoint() {
-    let (_, diagnostics) = Lexer.tokenize([0x07], path: "t.net")
-    #expect(diagnostics.map(\.message) == ["unexpected character U+0007"])
+  @Test func invisibleCharactersAreNamedByCodePoint() {
+    let (_, diagnostics) = Lexer.tokenize(Array("\u{07} \u{200B} \u{A0} é".utf8), path: "t.net")
+    #expect(
+      diagnostics.map(\.message) == [
+        "unexpected character U+0007", "unexpected character U+200B", "unexpected character U+00A0",
+        "unexpected character 'é'",
+      ])
+  }
+
+  @Test func byteOrderMarkIsSkipped() {
+    let (tokens, diagnostics) = Lexer.tokenize([0xEF, 0xBB, 0xBF] + Array("relu".utf8), path: "t.net")
+    #expect(diagnostics.isEmpty)
+    #expect(tokens.first?.range.start == SourceLocation(path: "t.net", line: 1, column: 1))
   }
 }

@@ -7,17 +7,15 @@ import Testing
 @testable import NetC
 
 @Suite struct TrainingGraphTests {
-  static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-
   @Test func residualNetDumpIsGolden() throws {
     let training = try TrainingGraph.build(try TrainingNets.residual())
-    Golden.expect(training.text, matches: Self.directory.appendingPathComponent("residual.train.nir"))
+    try Fixtures.expectGolden(training.text, "Tests/NetCTests/Train/residual.train.nir")
   }
 
   /// Zoo models of every kind: the training graph parses back to the same bytes and the same graph.
   @Test(arguments: ["resnet20", "resnet110", "resnet18", "resnext50_32x4d", "alexnet", "alexnet_paper", "plain20"])
   func zooTrainingGraphsReadBack(model: String) throws {
-    let graph = try ModelLoader.load(path: Repository.model(model).path, options: LoadOptions(batch: 2))
+    let graph = try ModelLoader.load(path: Zoo.path(model), options: LoadOptions(batch: 2))
     let training = try TrainingGraph.build(graph)
     let parsed = try IRParser.parse(SourceFile(path: "\(model).nir", text: training.text))
     #expect(parsed == training)

@@ -71,7 +71,7 @@ import Testing
 
   @Test func commandLineErrors() throws {
     let usage = """
-      usage: netc plan <model> [--batch N] [--input CxHxW] [--json] [--svg out.svg] [-O0 | --passes a,b,c]
+      usage: netc plan <model> [--batch N] [--input CxHxW] [--json] [--svg out.svg] [-O0 | --passes a,b,c] [--train]
       run 'netc help plan' for details
 
       """

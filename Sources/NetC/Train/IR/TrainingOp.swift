@@ -194,3 +194,20 @@ public struct ShortcutGrad: Hashable, Sendable {
     self.input = input
   }
 }
+
+extension TrainingOp {
+  /// The operand whose storage the op may write its result over when that operand dies there: the ops that
+  /// compute element `i` of the result from element `i` of the operand (and per-channel or per-row values
+  /// they finish reading before writing), so the memory planner can share the two.
+  public var inPlaceOperand: Int? {
+    switch self {
+    case .batchNormTrain, .dropoutTrain, .softmaxCrossEntropyGrad, .reluGrad, .dropoutGrad, .batchNormGradInput,
+      .flattenGrad, .softmaxGrad, .accumulate:
+      0
+    case .batchNormStats, .softmaxCrossEntropy, .convGradInput, .convGradWeight, .biasGrad,
+      .batchNormGradWeight, .maxPoolGrad, .avgPoolGrad, .adaptiveAvgPoolGrad, .lrnGrad, .linearGradInput,
+      .linearGradWeight, .shortcutGrad:
+      nil
+    }
+  }
+}

@@ -5,6 +5,8 @@
 public struct TrainingStepResult: Sendable {
   /// The loss of the batch before the update.
   public var loss: Double
+  /// The logits the loss was computed from.
+  public var logits: Tensor
   /// Every trainable parameter's gradient (of the loss alone; weight decay is the optimizer's), by name.
   public var gradients: Weights
   /// The state after the update: new weights, momentum buffers and running statistics, `step + 1`.
@@ -54,7 +56,8 @@ public struct TrainingInterpreter: Sendable {
       next.weights[name] = Tensor(shape: Shape([values.count]), scalars: values.map { Float($0) })
     }
     next.step += 1
-    return TrainingStepResult(loss: pass.loss, gradients: gradients, state: next)
+    let logits = pass.values[graph.node(named: graph.output)!.inputs[0]]!.rounded
+    return TrainingStepResult(loss: pass.loss, logits: logits, gradients: gradients, state: next)
   }
 
   /// Every value of the graph for one batch, rounded to f32, for comparing the C step value by value.
@@ -78,7 +81,8 @@ public struct TrainingInterpreter: Sendable {
     _ parameters: DoubleParameters, input: Tensor, labels: [Int], seed: UInt64, step: Int, keepingIntermediates: Bool
   ) throws -> Pass {
     try check(input: input, labels: labels)
-    let kept = Set(graph.parameterGradients.map(\.value) + [graph.output])
+    let logits = graph.node(named: graph.output)!.inputs[0]
+    let kept = Set(graph.parameterGradients.map(\.value) + [graph.output, logits])
     let lastUse = graph.users().mapValues { $0.max() ?? 0 }
     var context = TrainingContext(parameters: parameters, labels: labels, seed: seed, step: step)
     var values = [graph.input.name: Accumulator(input)]

@@ -43,10 +43,14 @@ extension Array where Element == UInt8 {
     }
   }
 
+  /// Stores into room made in one step: appending 4 bytes at a time took 35 s for ResNet-152's weights.
   mutating func appendLittleEndian(_ values: [Float]) {
-    reserveCapacity(count + 4 * values.count)
-    for value in values {
-      Swift.withUnsafeBytes(of: value.bitPattern.littleEndian) { self += $0 }
+    let start = count
+    append(contentsOf: repeatElement(0, count: 4 * values.count))
+    withUnsafeMutableBytes { raw in
+      for (index, value) in values.enumerated() {
+        raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: start + 4 * index, as: UInt32.self)
+      }
     }
   }
 }

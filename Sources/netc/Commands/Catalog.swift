@@ -8,6 +8,9 @@ enum Catalog {
       Summary.self,
       Passes.self,
       Plan.self,
+      Compile.self,
+      Run.self,
+      Check.self,
     ]
   }
 }

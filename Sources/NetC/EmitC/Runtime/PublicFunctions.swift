@@ -1,0 +1,124 @@
+// The definitions of a generated model's public functions: status strings, shapes and sizes, the three ways
+// to load (caller memory, malloc, a file path), free, and run.
+
+extension CRuntime {
+  static func definitions(_ f: APIFacts) -> String {
+    let p = f.prefix, u = f.upper
+    func shape(_ s: Shape) -> String { s.dims.map(String.init).joined(separator: ", ") }
+    return #"""
+      const char *\#(p)_strerror(\#(p)_status status) {
+        switch (status) {
+        case \#(u)_OK: return "success";
+        case \#(u)_ERR_ARGUMENT: return "invalid argument";
+        case \#(u)_ERR_NOMEM: return "out of memory";
+        case \#(u)_ERR_IO: return "cannot read the weights file";
+        case \#(u)_ERR_FORMAT: return "malformed safetensors file";
+        case \#(u)_ERR_WEIGHTS: return "the weights do not fit the network";
+        }
+        return "unknown status";
+      }
+
+      size_t \#(p)_input_shape(size_t dims[4]) {
+        static const size_t shape[] = {\#(shape(f.inputShape))};
+        if (dims) memcpy(dims, shape, sizeof shape);
+        return sizeof shape / sizeof shape[0];
+      }
+
+      size_t \#(p)_output_shape(size_t dims[4]) {
+        static const size_t shape[] = {\#(shape(f.outputShape))};
+        if (dims) memcpy(dims, shape, sizeof shape);
+        return sizeof shape / sizeof shape[0];
+      }
+
+      size_t \#(p)_arena_bytes(void) { return \#(u)_ARENA_BYTES; }
+
+      size_t \#(p)_model_bytes(void) { return \#(u)_MODEL_BYTES; }
+
+      \#(p)_status \#(p)_init(void *memory, size_t memory_bytes, const void *safetensors, size_t size,
+                              \#(p)_model **model, char *detail, size_t detail_size) {
+        const unsigned char *found[netc_tensor_count + 1];
+        if (detail && detail_size > 0) detail[0] = '\0';
+        if (!memory || !safetensors || !model) {
+          return netc_fail(detail, detail_size, \#(u)_ERR_ARGUMENT, "memory, safetensors and model must not be NULL");
+        }
+        if (memory_bytes < sizeof(struct \#(p)_model)) {
+          return netc_fail(detail, detail_size, \#(u)_ERR_ARGUMENT, "model memory has %zu bytes, the model needs %zu",
+                           memory_bytes, sizeof(struct \#(p)_model));
+        }
+        if ((uintptr_t)memory % _Alignof(struct \#(p)_model) != 0) {
+          return netc_fail(detail, detail_size, \#(u)_ERR_ARGUMENT, "model memory must be aligned to %zu bytes",
+                           (size_t)_Alignof(struct \#(p)_model));
+        }
+        const int status = netc_read_weights(safetensors, size, found, detail, detail_size);
+        if (status != NETC_OK) return (\#(p)_status)status;
+        netc_load_weights(memory, found);
+        *model = memory;
+        return \#(u)_OK;
+      }
+
+      \#(p)_status \#(p)_load(const void *safetensors, size_t size, \#(p)_model **model, char *detail,
+                              size_t detail_size) {
+        void *memory = malloc(sizeof(struct \#(p)_model));
+        if (!memory) {
+          return netc_fail(detail, detail_size, \#(u)_ERR_NOMEM, "cannot allocate %zu bytes for the model",
+                           sizeof(struct \#(p)_model));
+        }
+        const \#(p)_status status = \#(p)_init(memory, sizeof(struct \#(p)_model), safetensors, size, model, detail,
+                                              detail_size);
+        if (status != \#(u)_OK) free(memory);
+        return status;
+      }
+
+      \#(p)_status \#(p)_load_file(const char *path, \#(p)_model **model, char *detail, size_t detail_size) {
+        if (!path || !model) {
+          return netc_fail(detail, detail_size, \#(u)_ERR_ARGUMENT, "path and model must not be NULL");
+        }
+        FILE *file = fopen(path, "rb");
+        if (!file) return netc_fail(detail, detail_size, \#(u)_ERR_IO, "cannot open the file: %s", strerror(errno));
+        long size = -1;
+        if (fseek(file, 0, SEEK_END) == 0) size = ftell(file);
+        if (size < 0 || fseek(file, 0, SEEK_SET) != 0) {
+          fclose(file);
+          return netc_fail(detail, detail_size, \#(u)_ERR_IO, "cannot find the size of the file");
+        }
+        unsigned char *bytes = malloc(size > 0 ? (size_t)size : 1);
+        if (!bytes) {
+          fclose(file);
+          return netc_fail(detail, detail_size, \#(u)_ERR_NOMEM, "cannot allocate %ld bytes to read the file", size);
+        }
+        const size_t read = fread(bytes, 1, (size_t)size, file);
+        const int failed = ferror(file);
+        fclose(file);
+        \#(p)_status status = \#(u)_ERR_IO;
+        if (read == (size_t)size && !failed) status = \#(p)_load(bytes, (size_t)size, model, detail, detail_size);
+        else netc_fail(detail, detail_size, status, "cannot read the file: %s", failed ? strerror(errno) : "it shrank");
+        free(bytes);
+        return status;
+      }
+
+      void \#(p)_free(\#(p)_model *model) { free(model); }
+
+      \#(p)_status \#(p)_run(const \#(p)_model *model, const float *input, float *output, void *arena) {
+        if (!model || !input || !output || (!arena && \#(u)_ARENA_BYTES > 0)) return \#(u)_ERR_ARGUMENT;
+        if ((uintptr_t)arena % _Alignof(double) != 0) return \#(u)_ERR_ARGUMENT;
+        netc_forward(model, input, output, arena);
+        return \#(u)_OK;
+      }
+
+      """#
+  }
+
+  /// The internal status names the shared C uses, the model's own codes under fixed names.
+  static func statusAliases(_ f: APIFacts) -> String {
+    let u = f.upper
+    return #"""
+      /* The status codes under the names netc's shared code uses. */
+      enum {
+        NETC_OK = \#(u)_OK,
+        NETC_ERR_FORMAT = \#(u)_ERR_FORMAT,
+        NETC_ERR_WEIGHTS = \#(u)_ERR_WEIGHTS
+      };
+
+      """#
+  }
+}

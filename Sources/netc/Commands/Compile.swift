@@ -1,0 +1,47 @@
+// `netc compile`: a model to one self-contained C file (and optionally its header), after the pass pipeline.
+
+import Foundation
+import NetC
+
+enum Compile: Command {
+  static let name = "compile"
+  static let abstract = "Compile a model to one self-contained C11 file (and its header)"
+  static let usage =
+    "netc compile <model> [-o model.c] [--header model.h] [--prefix NAME] [--batch N] [--input CxHxW] "
+    + "[-O0 | --passes a,b,c]"
+  static let details = """
+      <model>               a .net model or .nir IR text
+      -o FILE               write the C there (default: standard output)
+      --header FILE         also write the API declarations as a header (the C file carries them too)
+      --prefix NAME         prefix of the C file's external names and macros (default: the network's name)
+    \(ModelOptions.help)
+    \(PipelineOptions.help)
+    """
+
+  static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {
+    let model = try ModelOptions.parse(&arguments)
+    let output = try arguments.option("-o")
+    let header = try arguments.option("--header")
+    let prefix = try arguments.option("--prefix")
+    let pipeline = try PipelineOptions.parse(&arguments, allowDumps: false)
+    try arguments.finish()
+    if let prefix, let problem = CEmitter.prefixProblem(prefix) { throw UsageError(problem) }
+    let program = try compile(model, pipeline, prefix: prefix)
+    try write(program.source, to: output, console)
+    if let header { try write(program.header, to: header, console) }
+    return ExitCode.success
+  }
+
+  /// The model after the pipeline, planned and emitted as C.
+  static func compile(_ model: ModelOptions, _ pipeline: PipelineOptions, prefix: String?) throws -> CProgram {
+    let graph = try pipeline.run(try model.load()) { _ in }
+    return try CEmitter(graph: graph, options: .init(prefix: prefix)).emit()
+  }
+
+  private static func write(_ text: String, to path: String?, _ console: Console) throws {
+    guard let path, path != "-" else { return console.out(text) }
+    guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+      throw DiagnosticError(.error("\(path): cannot write the file"))
+    }
+  }
+}

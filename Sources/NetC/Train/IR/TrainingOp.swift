@@ -201,10 +201,10 @@ extension TrainingOp {
   /// they finish reading before writing), so the memory planner can share the two.
   public var inPlaceOperand: Int? {
     switch self {
-    case .batchNormTrain, .dropoutTrain, .softmaxCrossEntropyGrad, .reluGrad, .dropoutGrad, .batchNormGradInput,
-      .flattenGrad, .softmaxGrad, .accumulate:
+    case .batchNormTrain, .dropoutTrain, .reluGrad, .dropoutGrad, .batchNormGradInput, .flattenGrad, .softmaxGrad,
+      .accumulate:
       0
-    case .batchNormStats, .softmaxCrossEntropy, .convGradInput, .convGradWeight, .biasGrad,
+    case .batchNormStats, .softmaxCrossEntropy, .softmaxCrossEntropyGrad, .convGradInput, .convGradWeight, .biasGrad,
       .batchNormGradWeight, .maxPoolGrad, .avgPoolGrad, .adaptiveAvgPoolGrad, .lrnGrad, .linearGradInput,
       .linearGradWeight, .shortcutGrad:
       nil

@@ -102,4 +102,21 @@ struct SGDParityFixture {
       #expect(relativeError(momentum, try fixture.expected("momentum\(fixture.steps)", name).scalars) <= 1e-5)
     }
   }
+
+  /// The generated C (f32 values, double sums) after one and three steps, measured: weights and running
+  /// statistics within 4.6e-7 of each tensor's largest element (bound 1e-4), weight changes within 4.2e-5 of
+  /// the largest change (bound 1e-3), about what f32 storage alone gives the interpreter.
+  @Test func generatedCTakesPyTorchsSteps() throws {
+    let fixture = try SGDParityFixture()
+    let executable = try TrainingDriver.executable(try TrainingCEmitter(graph: fixture.graph).emit())
+    let losses = try #require(fixture.tensors["loss"]).scalars
+    for steps in [1, fixture.steps] {
+      let c = try TrainingDriver.run(
+        executable, graph: fixture.graph, weights: fixture.initial.weights, input: fixture.input, labels: fixture.labels,
+        steps: steps, optimizer: fixture.optimizer, seed: 0)
+      #expect(relativeError(c.losses, Array(losses[0..<steps])) <= 1e-4, "losses of \(steps) steps")
+      let found = try fixture.differences(c.state, afterStep: steps, tolerance: 1e-4, changeTolerance: 1e-3)
+      #expect(found.isEmpty, "\(found.prefix(5))")
+    }
+  }
 }

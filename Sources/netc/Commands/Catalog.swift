@@ -11,6 +11,7 @@ enum Catalog {
       Compile.self,
       Run.self,
       Check.self,
+      Train.self,
     ]
   }
 }

@@ -91,6 +91,8 @@ public struct Trainer {
   public var checkpointPath: String?
   /// Where the plain weights (torchvision names only) go at each checkpoint and at the end.
   public var weightsPath: String?
+  /// Whether augmentation flips images left to right (the paper's CIFAR recipe; wrong for digits and text).
+  public var flips = true
   /// Monotonic seconds, for speed and ETA; injected so tests need no clock.
   public var clock: () -> Double
 
@@ -132,7 +134,8 @@ public struct Trainer {
       let indices = order.batch(step: step)
       for (position, image) in indices.enumerated() {
         let (crop, flip) = Preprocessing.augmentation(seed: initial.seed, step: step, position: position)
-        preprocessing.write(train, image, crop: crop, flip: flip, into: &input, at: position * ImageSet.pixelsPerImage)
+        preprocessing.write(
+          train, image, crop: crop, flip: flip && flips, into: &input, at: position * ImageSet.pixelsPerImage)
       }
       let labels = indices.map { Int32(train.labels[$0]) }
       let rate = schedule.rate(at: step)

@@ -46,6 +46,7 @@ struct TrainingOpLowering: TrainingLowering {
     let plane = layer.shape.rank == 4 ? layer.shape.height * layer.shape.width : 1
     switch op {
     case .convGradInput, .maxPoolGrad, .avgPoolGrad, .adaptiveAvgPoolGrad: return plane * 8
+    case .convGradWeight: return layer.input.width * 8
     case .lrnGrad: return 2 * layer.shape.itemCount * 8
     case .linearGradInput: return layer.shape.channels * 8
     default: return 0
@@ -108,7 +109,7 @@ struct TrainingOpLowering: TrainingLowering {
         + CText.call("netc_conv2d_grad_input", ["&window", field(grad.conv.module + ".weight"), "dy", "scratch", "out"])
     case .convGradWeight(let conv):
       return TrainingShapes.window(conv: conv, input: layer.inputShapes[1], output: dy)
-        + CText.call("netc_conv2d_grad_weight", ["&window", "dy", "x", "out"])
+        + CText.call("netc_conv2d_grad_weight", ["&window", "dy", "x", "scratch", "out"])
     case .biasGrad:
       return TrainingShapes.maps(dy) + CText.call("netc_bias_grad", ["&maps", "dy", "out"])
     case .batchNormGradWeight(let bn):

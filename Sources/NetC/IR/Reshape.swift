@@ -14,7 +14,7 @@ extension Graph {
         switch node.op.inferShape(node.inputs.compactMap { shapes[$0] }) {
         case .success(let inferred): graph.nodes[index].shape = inferred
         case .failure(let error):
-          throw DiagnosticError(.error("\(node.name): \(error.message) for input shape \(shape)"))
+          throw DiagnosticError(.error("\(node.name): \(error.message); graph input \(shape)"))
         }
       }
       shapes[node.name] = graph.nodes[index].shape

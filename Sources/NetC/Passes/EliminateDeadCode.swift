@@ -28,7 +28,7 @@ extension Pass {
     }
     let dead = result.nodes.count - kept.count
     result.nodes = kept.reversed()
-    return (result, PassStatistics([.init("dead", dead), .init("identities", identities)]))
+    return (result.withoutEmptyScopes(), PassStatistics([.init("dead", dead), .init("identities", identities)]))
   }
 
   private static func isIdentity(_ node: Node, operand: Shape) -> Bool {

@@ -17,9 +17,6 @@ public struct PassStatistics: Hashable, Sendable, CustomStringConvertible {
 
   public init(_ counts: [Count]) { self.counts = counts }
 
-  /// The count called `name`, 0 if the pass does not report it.
-  public subscript(name: String) -> Int { counts.first { $0.name == name }?.value ?? 0 }
-
   /// Whether the pass changed nothing.
   public var isEmpty: Bool { counts.allSatisfy { $0.value == 0 } }
 
@@ -43,7 +40,6 @@ public struct Pass: Sendable {
 
   /// The rewritten graph and the counts of what changed. Expects a graph that passes the `Verifier`.
   public func run(_ graph: Graph) -> (graph: Graph, statistics: PassStatistics) {
-    let (result, statistics) = rewrite(graph)
-    return (result, statistics)
+    rewrite(graph)
   }
 }

@@ -61,9 +61,26 @@ struct Rewriter {
     position[resolved] = nil
   }
 
-  /// The rebuilt graph; scopes are kept as declared.
+  /// The rebuilt graph, without the scopes it no longer has nodes in.
   var graph: Graph {
     Graph(
-      name: original.name, nodes: nodes.compactMap { $0 }, output: resolve(original.output), scopes: original.scopes)
+      name: original.name, nodes: nodes.compactMap { $0 }, output: resolve(original.output), scopes: original.scopes
+    ).withoutEmptyScopes()
+  }
+}
+
+extension Graph {
+  /// The graph keeping only scopes that hold a node or enclose one: the text form cannot show an empty scope,
+  /// so this is what reading a pass's dump back gives.
+  func withoutEmptyScopes() -> Graph {
+    let parents = Dictionary(scopes.map { ($0.path, $0.parent) }, uniquingKeysWith: { first, _ in first })
+    var used: Set<String> = []
+    for node in nodes {
+      var path = node.scope
+      while !path.isEmpty, used.insert(path).inserted { path = parents[path] ?? "" }
+    }
+    var graph = self
+    graph.scopes.removeAll { !used.contains($0.path) }
+    return graph
   }
 }

@@ -48,12 +48,20 @@ extension WeightInitializer {
       means[channel] = sum / count
       variances[channel] = max(0, sumOfSquares / count - means[channel] * means[channel])
     }
-    let floor = 0.01 * variances.reduce(0, +) / Double(channels)
+    // Shrink each channel's estimates toward the layer's average, as if the layer contributed `priorSamples`
+    // more samples: deep layers of a small input see only a few positions per channel, and a variance
+    // measured on four samples can be near zero by chance and blow up every other input.
+    let priorSamples = 16.0
+    let own = count / (count + priorSamples)
+    let layerMean = means.reduce(0, +) / Double(channels)
+    let layerVariance = variances.reduce(0, +) / Double(channels)
+    means = means.map { own * $0 + (1 - own) * layerMean }
+    variances = variances.map { own * $0 + (1 - own) * layerVariance + 0.01 * layerVariance }
     var meanNoise = RandomSource(seed: seed, stream: module + ".running_mean")
     var varianceNoise = RandomSource(seed: seed, stream: module + ".running_var")
     let shape = Shape([channels])
     let runningMean = (0..<channels).map { means[$0] + 0.1 * variances[$0].squareRoot() * meanNoise.normal() }
-    let runningVar = (0..<channels).map { variances[$0] * exp(0.2 * varianceNoise.normal()) + floor }
+    let runningVar = (0..<channels).map { variances[$0] * exp(0.2 * varianceNoise.normal()) }
     weights[module + ".running_mean"] = Tensor(shape: shape, scalars: runningMean.map(Float.init))
     weights[module + ".running_var"] = Tensor(shape: shape, scalars: runningVar.map(Float.init))
   }

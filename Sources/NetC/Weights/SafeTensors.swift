@@ -50,6 +50,7 @@ public struct SafeTensors: Hashable, Sendable {
     var header = Array(("{" + members.joined(separator: ",") + "}").utf8)
     header += Array(repeating: UInt8(ascii: " "), count: (8 - header.count % 8) % 8)
     var bytes = withUnsafeBytes(of: UInt64(header.count).littleEndian, Array.init) + header
+    bytes.reserveCapacity(bytes.count + offset)
     for (_, tensor) in weights.entries { bytes.appendLittleEndian(tensor.scalars) }
     return bytes
   }

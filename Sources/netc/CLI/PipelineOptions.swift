@@ -11,9 +11,9 @@ struct PipelineOptions {
 
   /// Help lines for the commands' `details`.
   static let help = """
-      -O0                   run no passes
-      --passes a,b,c        run these passes, in this order (see 'netc passes')
-      --skip PASS           leave PASS out of the default pipeline (repeatable)
+      -O0                   run no passes (by default: the pipeline 'netc passes' lists)
+      --passes a,b,c        run these passes, in this order
+      --skip PASS           leave PASS out of the pipeline (repeatable)
     """
   static let dumpHelp = """
       --after PASS          print the IR after PASS instead of the final IR

@@ -8,10 +8,15 @@ enum Catalog {
       Summary.self,
       Passes.self,
       Plan.self,
+      InitWeights.self,
       Compile.self,
       Run.self,
       Check.self,
       Train.self,
+      Diff.self,
+      GraphPicture.self,
+      Emit.self,
+      Export.self,
     ]
   }
 }

@@ -30,9 +30,7 @@ enum Compile: Command {
     let pipeline = try PipelineOptions.parse(&arguments, allowDumps: false)
     try arguments.finish()
     if let prefix, let problem = CEmitter.prefixProblem(prefix) { throw UsageError(problem) }
-    if train && pipeline.pipeline.passes.map(\.name) != Pipeline.catalog.map(\.name) {
-      throw UsageError("'--train' compiles the training graph, which no pass optimizes; drop the pass options")
-    }
+    if train { try pipeline.requireNoPasses("compiles") }
     let program =
       train
       ? try TrainingCEmitter(graph: try model.load(), options: .init(prefix: prefix)).emit()

@@ -6,14 +6,17 @@ import NetC
 enum Plan: Command {
   static let name = "plan"
   static let abstract = "Show the memory plan of a model: buffers, offsets, live ranges and totals"
-  static let usage =
-    "netc plan <model> [--batch N] [--input CxHxW] [--json] [--svg out.svg] [-O0 | --passes a,b,c] [--train]"
+  static let usage = """
+    netc plan <model> [--batch N] [--input CxHxW] [--json] [--svg out.svg] [-O0 | --passes a,b,c] [--skip PASS] \
+    [--train]
+    """
   static let details = """
     Plans the activations of the model after the pass pipeline, in one 64-byte-aligned arena (the graph
     input and output live there too). Prints a table of buffers (offset, bytes, live node range, values)
     and three totals: naive (every activation its own buffer), lower bound (most bytes live at once) and
     the arena.
 
+      <model>               a model in the architecture language or IR text (a '.nir' file)
     \(ModelOptions.help)
       --json                print the plan as JSON instead of the table
       --svg FILE            also draw the buffers over time and offset as an SVG file
@@ -31,10 +34,7 @@ enum Plan: Command {
     let train = arguments.flag("--train")
     let pipeline = try PipelineOptions.parse(&arguments, allowDumps: false)
     try arguments.finish()
-    let passes = pipeline.pipeline.passes.map(\.name)
-    if train && !passes.isEmpty && passes != Pipeline.catalog.map(\.name) {
-      throw UsageError("'--train' plans the training graph, which no pass optimizes; drop the pass options")
-    }
+    if train { try pipeline.requireNoPasses("plans") }
     let loaded = try model.load()
     let graph = train ? try TrainingGraph.build(loaded) : try pipeline.run(loaded) { _ in }
     let plan = MemoryPlanner.plan(graph)

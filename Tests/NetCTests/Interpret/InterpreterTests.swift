@@ -1,6 +1,7 @@
 // Whole graphs through the interpreter: a residual block written unfused and fused agree, batch items are
 // independent, intermediate values are exposed, and malformed graphs, weights or inputs are diagnosed.
 
+import Foundation
 import Testing
 
 @testable import NetC
@@ -52,7 +53,7 @@ private func residualNet(batch: Int, fused: Bool) -> Graph {
 
 /// A CIFAR-style option A block (stride 2, 4 → 8 channels), dropout and a classifier, unfused.
 private func optionANet() throws -> Graph {
-  var net = GraphBuilder(input: [2, 4, 8, 8])
+  var net = GraphBuilder("option_a", input: [2, 4, 8, 8])
   try net.conv3x3("conv1", 8, stride: 2)
   try net.add("bn1", .batchNorm(BatchNorm(module: "bn1")))
   try net.add("relu1", .relu)
@@ -65,7 +66,7 @@ private func optionANet() throws -> Graph {
   try net.add("avgpool", .adaptiveAvgPool(AdaptiveAvgPool(out: Pair(square: 1))))
   try net.add("flatten", .flatten)
   try net.add("fc", .linear(Linear(outFeatures: 5, module: "fc", hasBias: true)))
-  return net.graph("option_a")
+  return net.graph()
 }
 
 /// Random values for every parameter; variances positive.
@@ -169,6 +170,23 @@ private func randomWeights(_ graph: Graph, seed: UInt64) -> Weights {
     graph.output = "logits"
     error = #expect(throws: DiagnosticError.self) { try Interpreter(graph: graph, weights: Weights()) }
     #expect(error?.rendered == "error: returned value '%logits' is not defined\n")
+  }
+
+  /// An `[N, F]` input, which the verifier reserves for feature maps, runs straight into dense ops.
+  @Test func acceptsFeatureVectorInputs() throws {
+    var net = GraphBuilder("dense", input: [3, 4])
+    try net.add("fc", .linear(Linear(outFeatures: 2, module: "fc", hasBias: false)))
+    try net.add("softmax", .softmax)
+    let weights = Weights([("fc.weight", Tensor(shape: Shape([2, 4]), scalars: [1, 0, 0, 0, 0, 0, 0, 0]))])
+    let input = Tensor(shape: Shape([3, 4]), scalars: [0, 1, 2, 3, 1, 1, 1, 1, 2, 0, 0, 0])
+    let output = try Interpreter(graph: net.graph(), weights: weights).run(input)
+    // Logits (x0, 0): softmax gives 1/(1+e^-x0) then its complement.
+    var expected: [Double] = []
+    for x in [0.0, 1, 2] {
+      let first: Double = 1 / (1 + exp(-x))
+      expected += [first, 1 - first]
+    }
+    #expect(f32Units(output.scalars, expected) <= 1)  // one rounding of a Double expression: see f32Units
   }
 
   @Test func evaluateRejectsOperandsOfTheWrongShape() throws {

@@ -31,6 +31,9 @@ import Testing
     for golden in try GoldenCase.parse(try Fixtures.read(path), path: path) {
       let reparsed = try GoldenCase.graph(golden.output, path: path, line: golden.outputLine)
       #expect(reparsed.text == golden.output, "expected output of '\(golden.title)' does not round-trip")
+      // The graph itself, scopes included, not only its text: what a dump of it reads back as.
+      let input = try GoldenCase.graph(golden.input, path: path, line: golden.inputLine)
+      #expect(try Pipeline([pass]).run(input) == reparsed, "'\(golden.title)' differs from its dump read back")
     }
   }
 }

@@ -40,7 +40,7 @@ import Testing
 
   /// Without passes the unfused relu writes over `conv1` in place.
   @Test func jsonWithoutPasses() throws {
-    let result = try runNetc(["plan", "-", "-O0", "--json"], stdin: try Fixtures.read(Self.model))
+    let result = try runNetc(["plan", Self.model, "-O0", "--json"])
     #expect(result.status == 0)
     #expect(
       result.stdout == """
@@ -66,12 +66,14 @@ import Testing
     let path = directory.appendingPathComponent("plan.svg").path
     let result = try runNetc(["plan", Self.model, "--svg", path])
     #expect(result.status == 0)
-    try Fixtures.expectGolden(try String(contentsOfFile: path, encoding: .utf8), "Tests/NetCTests/Plan/residual.svg")
+    let svg = try String(contentsOfFile: path, encoding: .utf8)
+    try Fixtures.expectGolden(svg, "Tests/NetCTests/Plan/residual.svg")
   }
 
   @Test func commandLineErrors() throws {
     let usage = """
-      usage: netc plan <model> [--batch N] [--input CxHxW] [--json] [--svg out.svg] [-O0 | --passes a,b,c] [--train]
+      usage: netc plan <model> [--batch N] [--input CxHxW] [--json] [--svg out.svg] [-O0 | --passes a,b,c] \
+      [--skip PASS] [--train]
       run 'netc help plan' for details
 
       """
@@ -94,11 +96,16 @@ import Testing
   }
 
   @Test func diagnosedModelErrorsExitWithOne() throws {
-    let result = try runNetc(["plan", "-"], stdin: "graph broken {\n  %input: f32[1,2,3] = input\n  return %input\n}\n")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netc-plan-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try "graph broken {\n  %input: f32[1,2,3] = input\n  return %input\n}\n".write(
+      to: directory.appendingPathComponent("broken.nir"), atomically: true, encoding: .utf8)
+    let result = try runNetc(["plan", "broken.nir"], in: directory)
     #expect(result.status == 1)
     #expect(
       result.stderr == """
-        <stdin>:2:11: error: the graph input must have shape f32[N,C,H,W] with positive sizes, got f32[1,2,3]
+        broken.nir:2:11: error: the graph input must have shape f32[N,C,H,W] with positive sizes, got f32[1,2,3]
           %input: f32[1,2,3] = input
                   ^~~~~~~~~~
 

@@ -4,8 +4,10 @@
 
 struct GraphBuilder {
   private(set) var nodes: [Node]
+  let name: String
 
-  init(input dims: [Int]) {
+  init(_ name: String = "test", input dims: [Int]) {
+    self.name = name
     nodes = [Node(name: "input", op: .input, inputs: [], shape: Shape(dims))]
   }
 
@@ -27,8 +29,8 @@ struct GraphBuilder {
     return try add(module, .conv(conv), inputs)
   }
 
-  /// The graph returning the last node's value.
-  func graph(_ name: String) -> Graph {
-    Graph(name: name, nodes: nodes, output: nodes[nodes.count - 1].name)
+  /// The graph returning `output`, by default the last node's value.
+  func graph(output: String? = nil) -> Graph {
+    Graph(name: name, nodes: nodes, output: output ?? nodes[nodes.count - 1].name)
   }
 }

@@ -14,11 +14,11 @@ enum ValueLocation: Hashable, Sendable {
     }
   }
 
-  /// For layer comments: "the caller's input", "@802816".
+  /// For layer comments: "= the caller's input", "@802816".
   var description: String {
     switch self {
-    case .input: "the caller's input"
-    case .output: "the caller's output"
+    case .input: "= the caller's input"
+    case .output: "= the caller's output"
     case .arena(let offset): "@\(offset)"
     }
   }
@@ -50,7 +50,9 @@ struct ArenaLocations {
       } else if node.name == graph.output {
         locations[node.name] = .output
       } else {
-        guard let buffer = buffers[node.name] else { throw internalError("the memory plan has no buffer for '\(node.name)'") }
+        guard let buffer = buffers[node.name] else {
+          throw internalError("the memory plan has no buffer for '\(node.name)'")
+        }
         guard buffer.offset >= 0, buffer.offset % MemoryPlan.alignment == 0, node.shape.byteCount <= buffer.bytes,
           buffer.offset + buffer.bytes <= plan.arenaBytes
         else {

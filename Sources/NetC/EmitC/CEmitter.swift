@@ -73,9 +73,10 @@ public struct CEmitter: Sendable {
     let facts = APIFacts(
       network: graph.name, prefix: prefix, inputShape: graph.input.shape, outputShape: graph.outputShape,
       arenaBytes: plan.arenaBytes, modelBytes: weights.modelBytes)
+    // The layers' kernels first, in the order layers first use them, then what loading needs, then the
+    // extension's.
     let kernels = CKernel.closure(
-      [.loadStep] + CKernel.loadWeights.dependencies + layers.flatMap { $0.lowering.kernels }
-        + (more?.kernels ?? []))
+      layers.flatMap { $0.lowering.kernels } + [.loadStep] + CKernel.loadWeights.dependencies + (more?.kernels ?? []))
     let source = [
       fileComment(facts),
       ["errno", "limits", "math", "stdarg", "stdint", "stdio", "stdlib", "string"]

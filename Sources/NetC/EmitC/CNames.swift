@@ -9,7 +9,7 @@ struct CNames {
     var taken = CNames.reserved
     for node in graph.nodes.dropFirst() {
       var name = CNames.identifier(node.name)
-      if CNames.clashes(name, prefix: prefix) { name = "layer_" + name }
+      if CNames.clashes(name, prefix: prefix) || CNames.reserved.contains(name) { name = "layer_" + name }
       let base = name
       var suffix = 2
       while taken.contains(name) {
@@ -50,11 +50,12 @@ struct CNames {
     return prefixProblem(prefixed) == nil ? prefixed : "net_" + prefixed
   }
 
-  /// File-scope names the generated file declares itself: C reserves leading underscores, the kernels start
-  /// with `netc_`, the API with the prefix.
+  /// Names a layer function cannot take as they are: C reserves leading underscores and no identifier starts
+  /// with a digit; the kernels start with `netc_`, the API with the prefix; libm has `expf` beside `exp`.
   private static func clashes(_ name: String, prefix: String) -> Bool {
     name.hasPrefix("_") || name.first!.isNumber || name.lowercased().hasPrefix("netc_")
       || name.hasPrefix(prefix + "_") || name.hasPrefix(prefix.uppercased() + "_")
+      || (name.hasSuffix("f") || name.hasSuffix("l")) && reserved.contains(String(name.dropLast()))
   }
 
   /// C keywords (C11 and C23), the names the standard headers the file includes may declare or define, and

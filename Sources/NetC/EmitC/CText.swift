@@ -10,6 +10,19 @@ enum CText {
   /// `1e-05`, a double literal.
   static func double(_ value: Double) -> String { "\(value)" }
 
+  /// A C string literal of `text`'s UTF-8 bytes: printable ASCII as itself, everything else (and the quote,
+  /// backslash and question mark, which could start a trigraph) as an octal escape.
+  static func string(_ text: String) -> String {
+    let bytes = text.utf8.map { byte -> String in
+      let plain = byte >= 0x20 && byte < 0x7F && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\")
+        && byte != UInt8(ascii: "?")
+      if plain { return String(UnicodeScalar(byte)) }
+      let octal = String(byte, radix: 8)
+      return "\\" + String(repeating: "0", count: 3 - octal.count) + octal
+    }
+    return "\"" + bytes.joined() + "\""
+  }
+
   /// `head` followed by `items` separated by `, ` and then `tail`, wrapped greedily with continuation lines
   /// aligned under the first item: a call or a braced initializer that reads like hand-written C.
   static func wrapped(_ head: String, _ items: [String], _ tail: String, indent: String = "  ") -> [String] {
@@ -40,9 +53,10 @@ enum CText {
     wrapped(function + "(", arguments, ");")
   }
 
-  /// A block comment, `/* first` … ` */`, its lines wrapped at `width`.
+  /// A block comment, `/* first` … ` */`, its lines wrapped at `width`; a `*/` in the text cannot end it.
   static func comment(_ lines: [String], indent: String = "") -> String {
-    let wrapped = lines.flatMap { wrapWords($0, width: width - indent.count - 3) }
+    let safe = lines.map { $0.replacing("*/", with: "* /") }
+    let wrapped = safe.flatMap { wrapWords($0, width: width - indent.count - 3) }
     var out = ""
     for (i, line) in wrapped.enumerated() {
       out += indent + (i == 0 ? "/* " : "   ") + line + (i == wrapped.count - 1 ? " */" : "") + "\n"

@@ -17,7 +17,7 @@ enum LayerDescription {
     guard case .conv(let conv) = op else { return [] }
     var fused: [String] = []
     if let bn = conv.epilogue.batchNorm {
-      fused.append("batchnorm @\(bn.module) eps=\(bn.eps) (folded into the weights at load)")
+      fused.append("batchnorm @\(bn.module) eps=\(bn.eps) (folded at load into a scale and shift)")
     }
     if let residual = conv.epilogue.residual {
       fused.append(

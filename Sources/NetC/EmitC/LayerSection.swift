@@ -15,12 +15,15 @@ struct LayerSection {
     }
     if !locations.scratch.isEmpty {
       out += "/* A layer's scratch memory in the arena, at an offset from the memory plan. */\n"
-      out += "static double *netc_scratch(unsigned char *arena, size_t offset) { return (double *)(arena + offset); }\n\n"
+      out +=
+        "static double *netc_scratch(unsigned char *arena, size_t offset) { return (double *)(arena + offset); }\n\n"
     }
     for (layer, lowering) in layers {
       guard let body = lowering.body(layer) else { continue }
       out += CText.comment(comment(layer, lowering))
-      out += "static void \(layer.function)(" + parameters(layer, lowering).joined(separator: ", ") + ") {\n"
+      out +=
+        CText.wrapped("static void \(layer.function)(", parameters(layer, lowering), ") {", indent: "")
+        .joined(separator: "\n") + "\n"
       out += body.joined(separator: "\n") + "\n}\n\n"
     }
     return out + forward
@@ -42,20 +45,23 @@ struct LayerSection {
   private func comment(_ layer: Layer, _ lowering: any Lowering) -> [String] {
     let node = layer.node
     let shapes = layer.inputShapes.map(\.dimsText).joined(separator: " + ") + " -> " + node.shape.dimsText
-    var lines = ["\(node.name): \(LayerDescription.op(node.op)), \(shapes)"]
+    var lines = ["\(node.name): \(shapes)", LayerDescription.op(node.op)]
     let fused = LayerDescription.fused(node.op)
     if !fused.isEmpty { lines.append("fused: " + fused.joined(separator: ", ")) }
+    let output = locations[node.name]
     let names = node.inputs.count == 2 ? ["in", "shortcut"] : ["in"]
     let operands = zip(names, node.inputs).map { "\($0) \(locations[$1].description)" }
     let scratch = locations.scratch[node.name].map { ["scratch @\($0)"] } ?? []
+    let overwritten = zip(names, node.inputs).first { locations[$1] == output }.map { " (over \($0.0))" } ?? ""
     lines.append(
-      "lowering: \(lowering.summary); arena: " + (operands + scratch + ["out \(locations[node.name].description)"])
-        .joined(separator: ", "))
+      "lowering: \(lowering.summary); arena: "
+        + (operands + scratch + ["out \(output.description)\(overwritten)"]).joined(separator: ", "))
     return lines
   }
 
   private var forward: String {
-    var out = "/* The forward pass: every layer in program order, reading and writing values at their arena offsets. */\n"
+    var out =
+      "/* The forward pass: every layer in program order, reading and writing values at their arena offsets. */\n"
     out += "static void netc_forward(const struct \(prefix)_model *model, const float *input, float *output,\n"
     out += "                         unsigned char *arena) {\n"
     var usesModel = false

@@ -41,7 +41,7 @@ struct WeightsSection {
   /// binary search uses; both end with a sentinel so they are never empty.
   var tensorTable: String {
     var out = "/* The network's name, for errors about tensors it does not read. */\n"
-    out += "static const char netc_network[] = \"\(network)\";\n\n"
+    out += "static const char netc_network[] = \(CText.string(network));\n\n"
     out += "/* The parameter tensors the network reads (t[i] below is netc_tensors[i]), in program order. */\n"
     out += "enum { netc_tensor_count = \(parameters.count) };\n\n"
     out += "typedef struct {\n  const char *name;\n  int rank, dims[4];\n"
@@ -50,15 +50,18 @@ struct WeightsSection {
     for (i, parameter) in parameters.enumerated() {
       let dims = parameter.shape.dims.map(String.init).joined(separator: ", ")
       let variance = parameter.role == .runningVar ? 1 : 0
-      out += "  {\"\(parameter.name)\", \(parameter.shape.rank), {\(dims)}, \(variance)}, /* t[\(i)] */\n"
+      out += "  {\(CText.string(parameter.name)), \(parameter.shape.rank), {\(dims)}, \(variance)}, /* t[\(i)] */\n"
     }
     out += "  {NULL, 0, {0}, 0},\n};\n\n"
-    let sorted = parameters.indices.sorted { parameters[$0].name.utf8.lexicographicallyPrecedes(parameters[$1].name.utf8) }
+    let sorted = parameters.indices.sorted {
+      parameters[$0].name.utf8.lexicographicallyPrecedes(parameters[$1].name.utf8)
+    }
     out += "/* Indices of netc_tensors sorted by name, in byte order. */\n"
-    out += CText.wrapped(
-      "static const int netc_tensors_by_name[netc_tensor_count + 1] = {", sorted.map(String.init) + ["-1"], "};",
-      indent: ""
-    ).joined(separator: "\n") + "\n\n"
+    out +=
+      CText.wrapped(
+        "static const int netc_tensors_by_name[netc_tensor_count + 1] = {", sorted.map(String.init) + ["-1"], "};",
+        indent: ""
+      ).joined(separator: "\n") + "\n\n"
     return out
   }
 

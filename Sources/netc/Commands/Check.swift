@@ -28,7 +28,8 @@ enum Check: Command {
     let compiled = try pipeline.run(graph) { _ in }
     let emitter = CEmitter(graph: compiled)
     let program = try emitter.emit()
-    let (weights, weightsFile) = try weightsPath.map { (try SafeTensors.readWeights($0, for: graph), $0) }
+    let (weights, weightsFile) =
+      try weightsPath.map { (try SafeTensors.readWeights($0, for: graph), $0) }
       ?? ModelCheck.randomWeights(for: graph)
     defer { if weightsPath == nil { try? FileManager.default.removeItem(atPath: weightsFile) } }
     let check = try ModelCheck.run(
@@ -42,7 +43,8 @@ enum Check: Command {
     console.out("max |C - interpreter| = \(check.maxAbsoluteError), max |interpreter| = \(check.referenceScale)\n")
     console.out("max_rel_err=\(check.relativeError)\n")
     guard check.passed else {
-      console.err("error: the C differs from the interpreter by more than \(ModelCheck.tolerance) of its largest output\n")
+      console.err(
+        "error: the C differs from the interpreter by more than \(ModelCheck.tolerance) of its largest output\n")
       return ExitCode.failure
     }
     return ExitCode.success

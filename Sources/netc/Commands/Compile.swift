@@ -1,6 +1,5 @@
 // `netc compile`: a model to one self-contained C file (and optionally its header), after the pass pipeline.
 
-import Foundation
 import NetC
 
 enum Compile: Command {
@@ -35,8 +34,8 @@ enum Compile: Command {
       train
       ? try TrainingCEmitter(graph: try model.load(), options: .init(prefix: prefix)).emit()
       : try compile(model, pipeline, prefix: prefix)
-    try write(program.source, to: output, console)
-    if let header { try write(program.header, to: header, console) }
+    try console.write(program.source, to: output)
+    if let header { try console.write(program.header, to: header) }
     return ExitCode.success
   }
 
@@ -44,12 +43,5 @@ enum Compile: Command {
   static func compile(_ model: ModelOptions, _ pipeline: PipelineOptions, prefix: String?) throws -> CProgram {
     let graph = try pipeline.run(try model.load()) { _ in }
     return try CEmitter(graph: graph, options: .init(prefix: prefix)).emit()
-  }
-
-  private static func write(_ text: String, to path: String?, _ console: Console) throws {
-    guard let path, path != "-" else { return console.out(text) }
-    guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-      throw DiagnosticError(.error("\(path): cannot write the file"))
-    }
   }
 }

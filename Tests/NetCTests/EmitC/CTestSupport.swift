@@ -30,8 +30,10 @@ enum CTest {
   /// Sanitized and warning-free: every test run of generated C also checks for out-of-bounds accesses and
   /// undefined behaviour, and that the file compiles without a warning.
   static let sanitizerFlags =
-    CCompiler.strictFlags + ["-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
-                             "-fno-sanitize-recover=all"]
+    CCompiler.strictFlags + [
+      "-O1", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
+      "-fno-sanitize-recover=all",
+    ]
 
   static let cacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("netc-test-cache")
 

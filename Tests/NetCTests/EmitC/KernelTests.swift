@@ -33,7 +33,7 @@ private func fold(_ module: String) -> FoldedBatchNorm { FoldedBatchNorm(module:
     var net = GraphBuilder(input: [2, inChannels, 11, 9])
     try net.add(
       "conv", conv("conv", out, kernel, stride: stride, pad: pad, dilation: dilation, groups: groups, bias: true))
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 
   /// Plane sizes below, at and above the matrix product's 512-column block.
@@ -41,7 +41,7 @@ private func fold(_ module: String) -> FoldedBatchNorm { FoldedBatchNorm(module:
   func pointwise(height: Int, width: Int, groups: Int) throws {
     var net = GraphBuilder(input: [1, 6, height, width])
     try net.add("conv", conv("conv", 10, Pair(square: 1), groups: groups, bias: true))
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 
   @Test(arguments: [Pair(square: 3), Pair(square: 1)])
@@ -51,7 +51,7 @@ private func fold(_ module: String) -> FoldedBatchNorm { FoldedBatchNorm(module:
     try net.add(
       "conv", conv("conv", 4, kernel, pad: Pair(square: kernel.h / 2), bias: true, epilogue: epilogue),
       ["input", "input"])
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 
   @Test(arguments: [Pair(square: 3), Pair(square: 1)])
@@ -63,7 +63,7 @@ private func fold(_ module: String) -> FoldedBatchNorm { FoldedBatchNorm(module:
       "conv",
       conv("conv", 8, kernel, stride: Pair(square: stride), pad: Pair(square: kernel.h / 2), epilogue: epilogue),
       ["input", "input"])
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 }
 
@@ -75,7 +75,7 @@ private func fold(_ module: String) -> FoldedBatchNorm { FoldedBatchNorm(module:
       "pool",
       .maxPool(
         Pool(kernel: Pair(square: kernel), stride: Pair(square: stride), pad: Pair(square: pad), ceilMode: ceil)))
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 
   @Test(arguments: [(3, 2, 1, false, true), (3, 2, 1, true, false), (2, 2, 1, true, true), (3, 3, 0, true, true)])
@@ -87,14 +87,14 @@ private func fold(_ module: String) -> FoldedBatchNorm { FoldedBatchNorm(module:
         Pool(
           kernel: Pair(square: kernel), stride: Pair(square: stride), pad: Pair(square: pad), ceilMode: ceil,
           countIncludePad: countPad)))
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 
   @Test(arguments: [Pair(3, 2), Pair(square: 1), Pair(5, 7), Pair(9, 8)])
   func adaptiveAveragePool(out: Pair) throws {
     var net = GraphBuilder(input: [2, 3, 7, 5])
     try net.add("pool", .adaptiveAvgPool(AdaptiveAvgPool(out: out)))
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 }
 
@@ -104,7 +104,7 @@ private func fold(_ module: String) -> FoldedBatchNorm { FoldedBatchNorm(module:
     var net = GraphBuilder(input: [3, 37, 1, 1])
     try net.add("flatten", .flatten)
     try net.add("fc", .linear(Linear(outFeatures: 11, module: "fc", hasBias: bias, relu: relu)))
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 
   /// A wide layer, past the product's 512-column block.
@@ -112,14 +112,14 @@ private func fold(_ module: String) -> FoldedBatchNorm { FoldedBatchNorm(module:
     var net = GraphBuilder(input: [1, 2, 3, 5])
     try net.add("flatten", .flatten)
     try net.add("fc", .linear(Linear(outFeatures: 1000, module: "fc", hasBias: true)))
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 
   @Test(arguments: [5, 4, 1])
   func localResponseNorm(size: Int) throws {
     var net = GraphBuilder(input: [2, 7, 3, 5])
     try net.add("lrn", .lrn(LRN(size: size, alpha: 0.5, beta: 0.75, k: 2)))
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 
   @Test(arguments: [[3, 10, 1, 1], [2, 6, 3, 5]])
@@ -127,7 +127,7 @@ private func fold(_ module: String) -> FoldedBatchNorm { FoldedBatchNorm(module:
     var net = GraphBuilder(input: dims)
     if dims[2] == 1 { try net.add("flatten", .flatten) }
     try net.add("softmax", .softmax)
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 }
 
@@ -136,7 +136,7 @@ private func fold(_ module: String) -> FoldedBatchNorm { FoldedBatchNorm(module:
     var net = GraphBuilder(input: [2, 5, 3, 7])
     try net.add("bn", .batchNorm(BatchNorm(eps: 1e-3, module: "bn")))
     try net.add("relu", .relu)
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 
   @Test(arguments: [false, true])
@@ -144,7 +144,7 @@ private func fold(_ module: String) -> FoldedBatchNorm { FoldedBatchNorm(module:
     var net = GraphBuilder(input: [2, 4, 5, 3])
     try net.add("a", conv("a", 4, Pair(square: 1)))
     try net.add("add", .add(Add(relu: relu)), ["a", "input"])
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 
   @Test func identityAddOnFeatures() throws {
@@ -152,7 +152,7 @@ private func fold(_ module: String) -> FoldedBatchNorm { FoldedBatchNorm(module:
     try net.add("flatten", .flatten)
     try net.add("fc", .linear(Linear(outFeatures: 6, module: "fc", hasBias: false)))
     try net.add("add", .add(Add(relu: true)), ["fc", "flatten"])
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 
   @Test func optionAAddAndShortcut() throws {
@@ -160,7 +160,7 @@ private func fold(_ module: String) -> FoldedBatchNorm { FoldedBatchNorm(module:
     try net.add("conv", conv("conv", 8, Pair(square: 3), stride: Pair(square: 2), pad: Pair(square: 1)))
     try net.add("add", .add(Add(shortcut: Residual(stride: 2, channelOffset: 2), relu: true)), ["conv", "input"])
     try net.add("shortcut", .shortcutA(ShortcutA(outChannels: 12, stride: 2)))
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 
   @Test func flattenAndDropoutCopy() throws {
@@ -169,6 +169,6 @@ private func fold(_ module: String) -> FoldedBatchNorm { FoldedBatchNorm(module:
     try net.add("flatten", .flatten)
     try net.add("dropout", .dropout(Dropout(p: 0.5)))
     try net.add("fc", .linear(Linear(outFeatures: 4, module: "fc", hasBias: true)))
-    try expectMatch(net.graph("test"))
+    try expectMatch(net.graph())
   }
 }

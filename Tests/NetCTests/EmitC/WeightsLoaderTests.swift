@@ -9,13 +9,13 @@ import Testing
 
 /// conv (batch norm folded in) → global average pool → flatten → fc: every kind of parameter.
 private func loaderGraph() throws -> Graph {
-  var net = GraphBuilder(input: [1, 1, 4, 4])
+  var net = GraphBuilder("loader", input: [1, 1, 4, 4])
   let bn = Epilogue(batchNorm: FoldedBatchNorm(module: "bn", eps: 1e-5), relu: true)
   try net.add("conv", conv("conv", 2, Pair(square: 3), pad: Pair(square: 1), epilogue: bn))
   try net.add("pool", .adaptiveAvgPool(AdaptiveAvgPool(out: Pair(square: 1))))
   try net.add("flatten", .flatten)
   try net.add("fc", .linear(Linear(outFeatures: 3, module: "fc", hasBias: true)))
-  return net.graph("loader")
+  return net.graph()
 }
 
 /// A test program around the model: `load FILE` hands the file to `loader_load` in a buffer of exactly its
@@ -132,18 +132,22 @@ private func replacing(_ name: String, with entry: SafetensorsEntry?) -> [Safete
 struct BadFile: CustomTestStringConvertible, Sendable {
   var testDescription: String
   var bytes: [UInt8]
+  /// What the C reports: status, `netc_strerror` and detail.
   var output: String
+  var detail: String
+  /// Whether netc's Swift reader words this case differently (or, for nesting, counts depth differently).
+  var onlyC = false
 
   init(_ what: String, _ bytes: [UInt8], format: String) {
-    self.init(what, bytes, "4 malformed safetensors file: " + format)
+    self.init(what, bytes, "4 malformed safetensors file", format)
   }
 
   init(_ what: String, _ bytes: [UInt8], json: String) {
-    self.init(what, bytes, "4 malformed safetensors file: header is not valid JSON: " + json + " of the header")
+    self.init(what, bytes, "4 malformed safetensors file", "header is not valid JSON: " + json + " of the header")
   }
 
   init(_ what: String, _ bytes: [UInt8], weights: String) {
-    self.init(what, bytes, "5 the weights do not fit the network: " + weights)
+    self.init(what, bytes, "5 the weights do not fit the network", weights)
   }
 
   /// A file whose only entry is `fc.bias` with the given fields.
@@ -151,15 +155,107 @@ struct BadFile: CustomTestStringConvertible, Sendable {
     self.init(what, file(header: #"{"fc.bias":{"# + fields + "}}", data: []), format: format)
   }
 
-  private init(_ what: String, _ bytes: [UInt8], _ output: String) {
+  private init(_ what: String, _ bytes: [UInt8], _ status: String, _ detail: String) {
     testDescription = what
     self.bytes = bytes
-    self.output = output + "\n"
+    self.detail = detail
+    output = status + ": " + detail + "\n"
+  }
+
+  var cOnly: BadFile {
+    var copy = self
+    copy.onlyC = true
+    return copy
   }
 }
 
 @Suite struct WeightsLoaderTests {
   private static let harness = Result { try buildHarness() }
+
+  static let malformed: [BadFile] = [
+    BadFile(
+      "too short", [1, 2, 3], format: "file is too short (3 bytes) to hold the 8-byte header length; is it truncated?"),
+    BadFile(
+      "header past the end", Array(file(header: "{}", data: []).dropLast()),
+      format: "header length 2 exceeds the 1 bytes after it; is the file truncated, or not safetensors?"),
+    BadFile("empty header", file(header: "", data: []), json: "expected a value, found the end at byte 0"),
+    BadFile("header not an object", file(header: "[1]", data: []), format: "header must be a JSON object, got a list"),
+    BadFile("missing colon", file(header: #"{"a" 1}"#, data: []), json: "expected ':', found '1' at byte 5"),
+    BadFile("text after the header", file(header: "{} x", data: []), json: "unexpected 'x' after the value at byte 3"),
+    BadFile(
+      "control character", file(header: "{\"a\u{1}\":1}", data: []), json: "control character in string at byte 3"),
+    BadFile("unterminated string", file(header: #"{"a"#, data: []), json: "unterminated string at byte 1"),
+    BadFile("bad escape", file(header: #"{"\q":1}"#, data: []), json: "invalid escape in string at byte 2"),
+    BadFile("lone surrogate", file(header: #"{"\ud800":1}"#, data: []), json: "unpaired surrogate in string at byte 2"),
+    BadFile(
+      "deep nesting",
+      file(header: #"{"a":"# + String(repeating: "[", count: 70) + String(repeating: "]", count: 70) + "}", data: []),
+      json: "nesting deeper than 64 levels at byte 70").cOnly,
+    BadFile(
+      "entry not an object", file(header: #"{"a":[[]]}"#, data: []),
+      format: "tensor 'a' must be described by an object, got a list"),
+    BadFile(
+      "metadata not strings", file(goodEntries, extraHeader: #""__metadata__":{"a":1}"#),
+      format: "'__metadata__' must map names to strings"),
+  ]
+
+  static let wrongTensors: [BadFile] = [
+    BadFile(
+      "duplicate", file(goodEntries.map { SafetensorsEntry($0.name == "fc.bias" ? "bn.weight" : $0.name, $0.shape) }),
+      format: "header lists 'bn.weight' twice"),
+    BadFile("no offsets", entry: #""dtype":"F32","shape":[3]"#, format: "tensor 'fc.bias' has no 'data_offsets'"),
+    BadFile(
+      "dtype a number", entry: #""dtype":32,"shape":[3],"data_offsets":[0,12]"#,
+      format: "'dtype' of tensor 'fc.bias' must be a string"),
+    BadFile(
+      "fractional dimension", entry: #""dtype":"F32","shape":[3.0],"data_offsets":[0,12]"#,
+      format: "'shape' of tensor 'fc.bias' must be a list of non-negative integers"),
+    BadFile(
+      "negative dimension", entry: #""dtype":"F32","shape":[-3],"data_offsets":[0,12]"#,
+      format: "'shape' of tensor 'fc.bias' must be a list of non-negative integers"),
+    BadFile(
+      "offsets reversed", entry: #""dtype":"F32","shape":[3],"data_offsets":[12,0]"#,
+      format: "'data_offsets' of tensor 'fc.bias' must be two non-negative integers [begin, end], begin <= end"),
+    BadFile(
+      "offset past 2^64", entry: #""dtype":"F32","shape":[3],"data_offsets":[0,99999999999999999999]"#,
+      format: "'data_offsets' of tensor 'fc.bias' must be two non-negative integers [begin, end], begin <= end"),
+    BadFile(
+      "unknown dtype", entry: #""dtype":"Q8","shape":[3],"data_offsets":[0,12]"#,
+      format: "tensor 'fc.bias' has unknown dtype 'Q8'"),
+    BadFile(
+      "size overflows", entry: #""dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,12]"#,
+      format: "tensor 'fc.bias' of shape [4294967296,4294967296] is too large"),
+    BadFile(
+      "span too short", file(replacing("fc.bias", with: SafetensorsEntry("fc.bias", [3], offsets: (0, 8)))),
+      format: "tensor 'fc.bias' of shape [3] needs 12 bytes as F32, but its data offsets [0,8] span 8"),
+    BadFile(
+      "truncated data", Array(file(goodEntries).dropLast()),
+      format: "tensor 'fc.bias' has data offsets [128,140] beyond the 139-byte data buffer; is the file truncated?"),
+    BadFile(
+      "overlap", file(replacing("fc.bias", with: SafetensorsEntry("fc.bias", [3], offsets: (100, 112)))),
+      format: "tensors 'bn.running_var' and 'fc.bias' overlap: data offsets [96,104] and [100,112]"),
+    BadFile(
+      "gap", file(replacing("fc.bias", with: SafetensorsEntry("fc.bias", [3], offsets: (132, 144)))),
+      format: "the tensors cover 140 of the 144 data bytes; tensor data must be contiguous").cOnly,
+    BadFile(
+      "bytes after the data", file(goodEntries) + [0, 0, 0, 0],
+      format: "the tensors cover 140 of the 144 data bytes; tensor data must be contiguous").cOnly,
+    BadFile(
+      "ignored tensor overlapping",
+      file(goodEntries + [SafetensorsEntry("bn.num_batches_tracked", [], dtype: "I64", offsets: (0, 8))]),
+      format: "the tensors cover 148 bytes, more than the 140 data bytes; tensor data must not overlap").cOnly,
+    BadFile("missing", file(replacing("bn.bias", with: nil)), weights: "missing tensor 'bn.bias' of shape [2]"),
+    BadFile(
+      "extra", file(goodEntries + [SafetensorsEntry("fc2.weight", [1])]),
+      weights: "tensor 'fc2.weight' is not a parameter of 'loader'"),
+    BadFile(
+      "wrong shape", file(replacing("fc.weight", with: SafetensorsEntry("fc.weight", [2, 3]))),
+      weights: "tensor 'fc.weight' has shape [2,3], expected [3,2]"),
+    BadFile(
+      "wrong dtype", file(replacing("fc.weight", with: SafetensorsEntry("fc.weight", [3, 2], dtype: "F16"))),
+      weights: "tensor 'fc.weight' has dtype F16; only F32 is supported (save it as float32)"),
+  ]
+
 
   private static func buildHarness() throws -> URL {
     let program = try CEmitter(graph: try loaderGraph()).emit()
@@ -213,90 +309,31 @@ struct BadFile: CustomTestStringConvertible, Sendable {
         """)
   }
 
-  @Test func missingFile() throws {
+  @Test func unreadableFiles() throws {
     #expect(
       try run("file", path: "/nonexistent/w.safetensors")
-        == "3 cannot read the weights file: cannot open the file: No such file or directory\n")
+        == "3 cannot read the weights file: cannot open file: no such file or directory\n")
+    #expect(try run("file", path: "/") == "3 cannot read the weights file: cannot read file: is a directory\n")
   }
 
-  @Test(arguments: [
-    BadFile(
-      "too short", [1, 2, 3], format: "file is too short (3 bytes) to hold the 8-byte header length; is it truncated?"),
-    BadFile(
-      "header past the end", Array(file(header: "{}", data: []).dropLast()),
-      format: "header length 2 exceeds the 1 bytes after it; is the file truncated, or not safetensors?"),
-    BadFile("empty header", file(header: "", data: []), json: "expected a value, found the end at byte 0"),
-    BadFile("header not an object", file(header: "[1]", data: []), format: "header must be a JSON object, got a list"),
-    BadFile("missing colon", file(header: #"{"a" 1}"#, data: []), json: "expected ':', found '1' at byte 5"),
-    BadFile("text after the header", file(header: "{} x", data: []), json: "unexpected 'x' after the value at byte 3"),
-    BadFile(
-      "control character", file(header: "{\"a\u{1}\":1}", data: []), json: "control character in string at byte 3"),
-    BadFile("unterminated string", file(header: #"{"a"#, data: []), json: "unterminated string at byte 1"),
-    BadFile("bad escape", file(header: #"{"\q":1}"#, data: []), json: "invalid escape in string at byte 2"),
-    BadFile("lone surrogate", file(header: #"{"\ud800":1}"#, data: []), json: "unpaired surrogate in string at byte 2"),
-    BadFile(
-      "deep nesting",
-      file(header: #"{"a":"# + String(repeating: "[", count: 70) + String(repeating: "]", count: 70) + "}", data: []),
-      json: "nesting deeper than 64 levels at byte 70"),
-    BadFile(
-      "entry not an object", file(header: #"{"a":[[]]}"#, data: []),
-      format: "tensor 'a' must be described by an object, got a list"),
-    BadFile(
-      "metadata not strings", file(goodEntries, extraHeader: #""__metadata__":{"a":1}"#),
-      format: "'__metadata__' must map names to strings"),
-  ])
+  @Test(arguments: malformed)
   func malformedHeaders(_ bad: BadFile) throws {
     #expect(try run("load", bad.bytes) == bad.output)
   }
 
-  @Test(arguments: [
-    BadFile(
-      "duplicate", file(goodEntries.map { SafetensorsEntry($0.name == "fc.bias" ? "bn.weight" : $0.name, $0.shape) }),
-      format: "header lists 'bn.weight' twice"),
-    BadFile("no offsets", entry: #""dtype":"F32","shape":[3]"#, format: "tensor 'fc.bias' has no 'data_offsets'"),
-    BadFile(
-      "dtype a number", entry: #""dtype":32,"shape":[3],"data_offsets":[0,12]"#,
-      format: "'dtype' of tensor 'fc.bias' must be a string"),
-    BadFile(
-      "fractional dimension", entry: #""dtype":"F32","shape":[3.0],"data_offsets":[0,12]"#,
-      format: "'shape' of tensor 'fc.bias' must be a list of non-negative integers"),
-    BadFile(
-      "negative dimension", entry: #""dtype":"F32","shape":[-3],"data_offsets":[0,12]"#,
-      format: "'shape' of tensor 'fc.bias' must be a list of non-negative integers"),
-    BadFile(
-      "offsets reversed", entry: #""dtype":"F32","shape":[3],"data_offsets":[12,0]"#,
-      format: "'data_offsets' of tensor 'fc.bias' must be two non-negative integers [begin, end], begin <= end"),
-    BadFile(
-      "offset past 2^64", entry: #""dtype":"F32","shape":[3],"data_offsets":[0,99999999999999999999]"#,
-      format: "'data_offsets' of tensor 'fc.bias' must be two non-negative integers [begin, end], begin <= end"),
-    BadFile(
-      "unknown dtype", entry: #""dtype":"Q8","shape":[3],"data_offsets":[0,12]"#,
-      format: "tensor 'fc.bias' has unknown dtype 'Q8'"),
-    BadFile(
-      "size overflows", entry: #""dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,12]"#,
-      format: "tensor 'fc.bias' of shape [4294967296,4294967296] is too large"),
-    BadFile(
-      "span too short", file(replacing("fc.bias", with: SafetensorsEntry("fc.bias", [3], offsets: (0, 8)))),
-      format: "tensor 'fc.bias' of shape [3] needs 12 bytes as F32, but its data offsets [0,8] span 8"),
-    BadFile(
-      "truncated data", Array(file(goodEntries).dropLast()),
-      format: "tensor 'fc.bias' has data offsets [128,140] beyond the 139-byte data buffer; is the file truncated?"),
-    BadFile(
-      "overlap", file(replacing("fc.bias", with: SafetensorsEntry("fc.bias", [3], offsets: (100, 112)))),
-      format: "tensors 'bn.running_var' and 'fc.bias' overlap: data offsets [96,104] and [100,112]"),
-    BadFile("missing", file(replacing("bn.bias", with: nil)), weights: "missing tensor 'bn.bias' of shape [2]"),
-    BadFile(
-      "extra", file(goodEntries + [SafetensorsEntry("fc2.weight", [1])]),
-      weights: "tensor 'fc2.weight' is not a parameter of 'loader'"),
-    BadFile(
-      "wrong shape", file(replacing("fc.weight", with: SafetensorsEntry("fc.weight", [2, 3]))),
-      weights: "tensor 'fc.weight' has shape [2,3], expected [3,2]"),
-    BadFile(
-      "wrong dtype", file(replacing("fc.weight", with: SafetensorsEntry("fc.weight", [3, 2], dtype: "F16"))),
-      weights: "tensor 'fc.weight' has dtype F16; only F32 is supported (save it as float32)"),
-  ])
+  @Test(arguments: wrongTensors)
   func badTensors(_ bad: BadFile) throws {
     #expect(try run("load", bad.bytes) == bad.output)
+  }
+
+  /// Where netc's Swift reader diagnoses the same case, it says the same thing (after the file's name).
+  @Test(arguments: (malformed + wrongTensors).filter { !$0.onlyC })
+  func sameWordsAsTheSwiftReader(_ bad: BadFile) throws {
+    let graph = try loaderGraph()
+    let message = diagnosticText {
+      try SafeTensors(decoding: bad.bytes, file: "w.safetensors").weights.validate(for: graph, file: "w.safetensors")
+    }
+    #expect(message?.split(separator: "\n").first.map(String.init) == "error: w.safetensors: " + bad.detail)
   }
 
   @Test func negativeVariance() throws {

@@ -13,7 +13,8 @@ public struct ModelBuilder: Sendable {
 
   /// The user's cache directory (`~/.cache/netc` on Linux).
   public static var defaultCacheDirectory: URL {
-    let caches = FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first
+    let caches =
+      FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first
       ?? FileManager.default.temporaryDirectory
     return caches.appendingPathComponent("netc", isDirectory: true)
   }
@@ -39,7 +40,9 @@ public struct ModelBuilder: Sendable {
     let staging = cacheDirectory.appendingPathComponent("\(key).\(UUID().uuidString)", isDirectory: true)
     try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: staging) }
-    let files = [("\(program.prefix).h", program.header), ("\(program.prefix).c", program.source), ("driver.c", driver)]
+    let files = [
+      ("\(program.prefix).h", program.header), ("\(program.prefix).c", program.source), ("driver.c", driver),
+    ]
     for (name, text) in files {
       try text.write(to: staging.appendingPathComponent(name), atomically: false, encoding: .utf8)
     }
@@ -48,7 +51,7 @@ public struct ModelBuilder: Sendable {
       output: staging.appendingPathComponent("driver").path, flags: flags)
     do {
       try FileManager.default.moveItem(at: staging, to: directory)
-    } catch where FileManager.default.isExecutableFile(atPath: executable.path) {
+    } catch  where FileManager.default.isExecutableFile(atPath: executable.path) {
       // Another build of the same program got there first; its executable is the same.
     }
     return executable
@@ -61,19 +64,23 @@ public enum ModelRunner {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netc-run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    let inputFile = directory.appendingPathComponent("input.f32"), outputFile = directory.appendingPathComponent("output.f32")
+    let inputFile = directory.appendingPathComponent("input.f32")
+    let outputFile = directory.appendingPathComponent("output.f32")
     try Data(littleEndianBytes(input.scalars)).write(to: inputFile)
     let result = try ProcessRunner.run(executable.path, [weights, inputFile.path, outputFile.path])
     guard result.status == 0 else {
       let message = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
-      throw DiagnosticError(.error(message.hasPrefix("error: ") ? String(message.dropFirst(7)) : "compiled model failed: \(message)"))
+      throw DiagnosticError(
+        .error(message.hasPrefix("error: ") ? String(message.dropFirst(7)) : "compiled model failed: \(message)"))
     }
     let bytes = try [UInt8](Data(contentsOf: outputFile))
     guard bytes.count == outputShape.byteCount else {
       throw internalError("the compiled model wrote \(bytes.count) bytes, expected \(outputShape.byteCount)")
     }
     let scalars = stride(from: 0, to: bytes.count, by: 4).map { i in
-      Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24)
+      Float(
+        bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3])
+          << 24)
     }
     return Tensor(shape: outputShape, scalars: scalars)
   }

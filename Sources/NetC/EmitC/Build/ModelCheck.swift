@@ -22,7 +22,8 @@ public struct ModelCheck: Sendable {
 
   /// max |C − reference| / max |reference|; infinite when either has a NaN.
   public var relativeError: Double {
-    maxAbsoluteError.isNaN || referenceScale.isNaN ? .infinity : maxAbsoluteError / max(referenceScale, .leastNormalMagnitude)
+    maxAbsoluteError.isNaN || referenceScale.isNaN
+      ? .infinity : maxAbsoluteError / max(referenceScale, .leastNormalMagnitude)
   }
 
   public var passed: Bool { relativeError <= Self.tolerance }
@@ -45,7 +46,8 @@ public struct ModelCheck: Sendable {
   public static func randomWeights(for graph: Graph) throws -> (weights: Weights, file: String) {
     let initializer = WeightInitializer(seed: seed, randomizeBatchNorm: true)
     let weights = try initializer.weights(for: graph)
-    let file = FileManager.default.temporaryDirectory.appendingPathComponent("netc-check-\(UUID().uuidString).safetensors")
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "netc-check-\(UUID().uuidString).safetensors")
     try SafeTensors(weights: weights, metadata: initializer.metadata).write(to: file.path)
     return (weights, file.path)
   }

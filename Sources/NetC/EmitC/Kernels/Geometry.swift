@@ -73,22 +73,30 @@ extension CKernel {
       int relu;
     } netc_epilogue;
 
+    static float netc_clamped(double value, double lowest) { return (float)(value < lowest ? lowest : value); }
+
     /* Stores elements [first, first + count) of output plane (n, c), w wide, from their sums: in double, rounded
        to float once, as the reference interpreter does. Each shortcut element is read just before its output
        element is written, so the shortcut may be the output itself (an in-place residual). */
     static void netc_finish(const netc_epilogue *e, int n, int c, int w, int first, int count,
                             const double *restrict sums, float *plane) {
       const double scale = e->scale ? e->scale[c] : 1.0, shift = e->shift ? e->shift[c] : 0.0;
+      const double lowest = e->relu ? 0.0 : -INFINITY; /* clamping at it is ReLU, or nothing; NaN stays */
       for (int done = 0; done < count;) {
         const int y = (first + done) / w, x0 = (first + done) % w;
         const int x1 = count - done < w - x0 ? x0 + count - done : w;
         const float *source = netc_shortcut_row(&e->shortcut, n, c, y);
-        float *out = plane + (size_t)y * w;
-        for (int x = x0; x < x1; x++) {
-          const double sum = sums[done + x - x0] * scale + shift;
-          const double value = source ? sum + source[(size_t)x * e->shortcut.stride] : sum;
-          out[x] = (float)(e->relu && value < 0.0 ? 0.0 : value);
-        }
+        const int step = e->shortcut.stride;
+        const double *row = sums + done;
+        float *out = plane + (size_t)y * w + x0;
+        /* One loop per case, so each vectorizes. */
+        if (!source)
+          for (int x = 0; x < x1 - x0; x++) out[x] = netc_clamped(row[x] * scale + shift, lowest);
+        else if (step == 1)
+          for (int x = 0; x < x1 - x0; x++) out[x] = netc_clamped(row[x] * scale + shift + source[x0 + x], lowest);
+        else
+          for (int x = 0; x < x1 - x0; x++)
+            out[x] = netc_clamped(row[x] * scale + shift + source[(size_t)(x0 + x) * step], lowest);
         done += x1 - x0;
       }
     }

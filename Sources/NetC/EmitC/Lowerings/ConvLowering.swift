@@ -27,10 +27,12 @@ struct PointwiseConvLowering: Lowering {
 /// hundreds of times: plain56 would miss the interpreter by 1.5e-4.)
 enum ConvWeights {
   static func fields(_ conv: Conv, _ layer: Layer) -> [ModelField] {
-    let weight = conv.module + ".weight", bias = conv.hasBias ? conv.module + ".bias" : nil
+    let weight = conv.module + ".weight"
+    let bias = conv.hasBias ? conv.module + ".bias" : nil
     let perChannel = layer.input.channels / conv.groups * conv.kernel.h * conv.kernel.w
     var fields = [
-      ModelField(name: layer.field("weight"), count: conv.outChannels * perChannel, source: .copy(weight), comment: weight)
+      ModelField(
+        name: layer.field("weight"), count: conv.outChannels * perChannel, source: .copy(weight), comment: weight)
     ]
     if let bn = conv.epilogue.batchNorm {
       let folded = ([bias].compactMap { $0 } + [bn.module]).joined(separator: " and ") + " folded"
@@ -44,13 +46,15 @@ enum ConvWeights {
       ]
     } else if let bias {
       fields.append(
-        ModelField(name: layer.field("shift"), scalar: .double, count: conv.outChannels, source: .copy(bias), comment: bias))
+        ModelField(
+          name: layer.field("shift"), scalar: .double, count: conv.outChannels, source: .copy(bias), comment: bias))
     }
     return fields
   }
 
   static func body(_ conv: Conv, _ layer: Layer, kernel: String) -> [String] {
-    let x = layer.input, y = layer.shape
+    let x = layer.input
+    let y = layer.shape
     let window = CText.initializer(
       "static const netc_window window",
       [
@@ -78,7 +82,8 @@ enum ConvWeights {
 /// A `netc_shortcut` over a layer's last operand (`data`), mapped onto its output by `residual`.
 enum ShortcutText {
   static func declaration(_ name: String, _ residual: Residual, _ layer: Layer, data: String) -> [String] {
-    let source = layer.inputShapes[layer.inputShapes.count - 1], plane = Layer.planeSize(source)
+    let source = layer.inputShapes[layer.inputShapes.count - 1]
+    let plane = Layer.planeSize(source)
     return CText.wrapped(
       "const netc_shortcut \(name) = {",
       [

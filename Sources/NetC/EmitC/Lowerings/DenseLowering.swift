@@ -9,7 +9,8 @@ struct LinearLowering: Lowering {
   func scratchBytes(_ layer: Layer) -> Int { min(linear.outFeatures, CKernel.productColumns) * 8 }
 
   func fields(_ layer: Layer) -> [ModelField] {
-    let weight = linear.module + ".weight", inFeatures = layer.input.channels
+    let weight = linear.module + ".weight"
+    let inFeatures = layer.input.channels
     var fields = [
       ModelField(
         name: layer.field("weight_t"), count: linear.outFeatures * inFeatures,
@@ -17,7 +18,8 @@ struct LinearLowering: Lowering {
     ]
     if linear.hasBias {
       let bias = linear.module + ".bias"
-      fields.append(ModelField(name: layer.field("bias"), count: linear.outFeatures, source: .copy(bias), comment: bias))
+      fields.append(
+        ModelField(name: layer.field("bias"), count: linear.outFeatures, source: .copy(bias), comment: bias))
     }
     return fields
   }

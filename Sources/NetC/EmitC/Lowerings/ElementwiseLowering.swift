@@ -13,12 +13,15 @@ struct AddLowering: Lowering {
   var kernels: [CKernel] { [.add] }
 
   func body(_ layer: Layer) -> [String]? {
-    let y = layer.shape, plane = Layer.planeSize(y)
+    let y = layer.shape
+    let plane = Layer.planeSize(y)
     return ShortcutText.declaration("residual", add.shortcut, layer, data: "shortcut")
       + CText.call(
         "netc_add",
-        ["&residual", add.relu ? "1" : "0", "\(y.batch)", "\(y.channels)", "\(plane.height)", "\(plane.width)", "in",
-         "out"])
+        [
+          "&residual", add.relu ? "1" : "0", "\(y.batch)", "\(y.channels)", "\(plane.height)", "\(plane.width)", "in",
+          "out",
+        ])
   }
 }
 
@@ -41,13 +44,16 @@ struct BatchNormLowering: Lowering {
   var kernels: [CKernel] { [.scaleShift] }
 
   func fields(_ layer: Layer) -> [ModelField] {
-    let channels = layer.shape.channels, bn = batchNorm.module, eps = batchNorm.eps
+    let channels = layer.shape.channels
+    let bn = batchNorm.module
+    let eps = batchNorm.eps
     return [
       ModelField(
         name: layer.field("scale"), scalar: .double, count: channels, source: .batchNormScale(bn: bn, eps: eps),
         comment: bn + " folded"),
       ModelField(
-        name: layer.field("shift"), scalar: .double, count: channels, source: .batchNormShift(bn: bn, bias: nil, eps: eps),
+        name: layer.field("shift"), scalar: .double, count: channels,
+        source: .batchNormShift(bn: bn, bias: nil, eps: eps),
         comment: bn + " folded"),
     ]
   }
@@ -56,8 +62,10 @@ struct BatchNormLowering: Lowering {
     let x = layer.shape
     return CText.call(
       "netc_scale_shift",
-      ["\(x.batch)", "\(x.channels)", "\(x.height * x.width)", "m->" + layer.field("scale"),
-       "m->" + layer.field("shift"), "in", "out"])
+      [
+        "\(x.batch)", "\(x.channels)", "\(x.height * x.width)", "m->" + layer.field("scale"),
+        "m->" + layer.field("shift"), "in", "out",
+      ])
   }
 }
 

@@ -26,7 +26,8 @@ struct PoolLowering: Lowering {
   }
 
   func body(_ layer: Layer) -> [String]? {
-    let x = layer.input, y = layer.shape
+    let x = layer.input
+    let y = layer.shape
     var fields = [
       ("batch", y.batch), ("in_c", x.channels), ("in_h", x.height), ("in_w", x.width), ("out_c", y.channels),
       ("out_h", y.height), ("out_w", y.width),

@@ -3,7 +3,8 @@
 
 extension CRuntime {
   static func definitions(_ f: APIFacts) -> String {
-    let p = f.prefix, u = f.upper
+    let p = f.prefix
+    let u = f.upper
     func shape(_ s: Shape) -> String { s.dims.map(String.init).joined(separator: ", ") }
     return #"""
       const char *\#(p)_strerror(\#(p)_status status) {
@@ -34,8 +35,7 @@ extension CRuntime {
 
       size_t \#(p)_model_bytes(void) { return \#(u)_MODEL_BYTES; }
 
-      \#(p)_status \#(p)_init(void *memory, size_t memory_bytes, const void *safetensors, size_t size,
-                              \#(p)_model **model, char *detail, size_t detail_size) {
+      \#(f.initSignature) {
         const unsigned char *found[netc_tensor_count + 1];
         if (detail && detail_size > 0) detail[0] = '\0';
         if (!memory || !safetensors || !model) {
@@ -56,42 +56,57 @@ extension CRuntime {
         return \#(u)_OK;
       }
 
-      \#(p)_status \#(p)_load(const void *safetensors, size_t size, \#(p)_model **model, char *detail,
-                              size_t detail_size) {
+      \#(f.loadSignature) {
         void *memory = malloc(sizeof(struct \#(p)_model));
         if (!memory) {
           return netc_fail(detail, detail_size, \#(u)_ERR_NOMEM, "cannot allocate %zu bytes for the model",
                            sizeof(struct \#(p)_model));
         }
-        const \#(p)_status status = \#(p)_init(memory, sizeof(struct \#(p)_model), safetensors, size, model, detail,
-                                              detail_size);
+        const \#(p)_status status =
+            \#(p)_init(memory, sizeof(struct \#(p)_model), safetensors, size, model, detail, detail_size);
         if (status != \#(u)_OK) free(memory);
         return status;
       }
 
+      /* "cannot open file: no such file or directory", as netc's own messages say it. */
+      static \#(p)_status netc_file_failure(char *detail, size_t detail_size, const char *what, int error) {
+        char reason[128];
+        snprintf(reason, sizeof reason, "%s", strerror(error));
+        if (reason[0] >= 'A' && reason[0] <= 'Z') reason[0] = (char)(reason[0] - 'A' + 'a');
+        return netc_fail(detail, detail_size, \#(u)_ERR_IO, "%s: %s", what, reason);
+      }
+
       \#(p)_status \#(p)_load_file(const char *path, \#(p)_model **model, char *detail, size_t detail_size) {
+        unsigned char *bytes = NULL;
+        size_t size = 0, capacity = 0;
         if (!path || !model) {
           return netc_fail(detail, detail_size, \#(u)_ERR_ARGUMENT, "path and model must not be NULL");
         }
         FILE *file = fopen(path, "rb");
-        if (!file) return netc_fail(detail, detail_size, \#(u)_ERR_IO, "cannot open the file: %s", strerror(errno));
-        long size = -1;
-        if (fseek(file, 0, SEEK_END) == 0) size = ftell(file);
-        if (size < 0 || fseek(file, 0, SEEK_SET) != 0) {
-          fclose(file);
-          return netc_fail(detail, detail_size, \#(u)_ERR_IO, "cannot find the size of the file");
+        if (!file) return netc_file_failure(detail, detail_size, "cannot open file", errno);
+        /* In chunks rather than by the size ftell reports, which a pipe or a directory does not have. */
+        for (;;) {
+          if (size == capacity) {
+            unsigned char *grown = capacity <= SIZE_MAX / 2 ? realloc(bytes, capacity ? 2 * capacity : 1 << 20) : NULL;
+            if (!grown) {
+              free(bytes);
+              fclose(file);
+              return netc_fail(detail, detail_size, \#(u)_ERR_NOMEM, "cannot allocate memory to read the file");
+            }
+            bytes = grown;
+            capacity = capacity ? 2 * capacity : 1 << 20;
+          }
+          size += fread(bytes + size, 1, capacity - size, file);
+          if (ferror(file)) {
+            const int error = errno;
+            free(bytes);
+            fclose(file);
+            return netc_file_failure(detail, detail_size, "cannot read file", error);
+          }
+          if (feof(file)) break;
         }
-        unsigned char *bytes = malloc(size > 0 ? (size_t)size : 1);
-        if (!bytes) {
-          fclose(file);
-          return netc_fail(detail, detail_size, \#(u)_ERR_NOMEM, "cannot allocate %ld bytes to read the file", size);
-        }
-        const size_t read = fread(bytes, 1, (size_t)size, file);
-        const int failed = ferror(file);
         fclose(file);
-        \#(p)_status status = \#(u)_ERR_IO;
-        if (read == (size_t)size && !failed) status = \#(p)_load(bytes, (size_t)size, model, detail, detail_size);
-        else netc_fail(detail, detail_size, status, "cannot read the file: %s", failed ? strerror(errno) : "it shrank");
+        const \#(p)_status status = \#(p)_load(bytes, size, model, detail, detail_size);
         free(bytes);
         return status;
       }

@@ -149,9 +149,11 @@ extension CRuntime {
       return length >= suffix_length && strcmp(name + length - suffix_length, suffix) == 0;
     }
 
-    /* Parses the whole header and checks every entry; points found[i] at the entry of netc_tensors[i] and copies
-       the name of the first tensor the network does not read (ignored ones aside) to unexpected. */
-    static int netc_read_header(netc_reader *r, uint64_t data_size, const unsigned char **found, char *unexpected) {
+    /* Parses the whole header and checks every entry; points found[i] at the entry of netc_tensors[i], copies
+       the name of the first tensor the network does not read (ignored ones aside) to unexpected, and adds up
+       the bytes all entries cover. */
+    static int netc_read_header(netc_reader *r, uint64_t data_size, const unsigned char **found, char *unexpected,
+                                uint64_t *covered) {
       char name[netc_name_capacity], text[16];
       netc_entry entry;
       netc_skip_space(r);
@@ -171,6 +173,8 @@ extension CRuntime {
           const unsigned char *at = r->text + r->at;
           const int status = netc_entry_parse(r, name, data_size, &entry), index = netc_find_tensor(name);
           if (status != NETC_OK) return status;
+          const uint64_t bytes = entry.offsets[1] - entry.offsets[0];
+          *covered = bytes > UINT64_MAX - *covered ? UINT64_MAX : *covered + bytes;
           if (index >= 0 && found[index]) {
             return netc_fail(r->detail, r->detail_size, NETC_ERR_FORMAT, "header lists '%s' twice", name);
           }
@@ -256,9 +260,9 @@ extension CRuntime {
 
     /* Validates a safetensors file against the parameters the network reads, and points found[i] at the data of
        netc_tensors[i]. Checks, in order: the framing, the JSON header and every entry in it (fields, dtype, size,
-       data offsets inside the data), the tensors the network reads (presence, F32, shape, in program order),
-       tensors it does not read, overlaps between the tensors it reads, and batch-norm variances. Reads nothing
-       outside bytes[0, size). */
+       data offsets inside the data), that the entries cover the data, the tensors the network reads (presence,
+       F32, shape, in program order), tensors it does not read, overlaps, and batch-norm variances. Reads
+       nothing outside bytes[0, size). */
     static int netc_read_weights(const unsigned char *bytes, size_t size, const unsigned char **found, char *detail,
                                  size_t detail_size) {
       char unexpected[netc_name_capacity] = "", shape[96];
@@ -277,7 +281,13 @@ extension CRuntime {
       const unsigned char *data_section = bytes + 8 + header_size;
       const uint64_t data_size = size - 8 - header_size;
       for (int i = 0; i < netc_tensor_count; i++) found[i] = NULL;
-      int status = netc_read_header(&r, data_size, found, unexpected);
+      uint64_t covered = 0;
+      int status = netc_read_header(&r, data_size, found, unexpected, &covered);
+      if (status == NETC_OK && covered < data_size) {
+        return netc_fail(detail, detail_size, NETC_ERR_FORMAT,
+                         "the tensors cover %llu of the %llu data bytes; tensor data must be contiguous",
+                         (unsigned long long)covered, (unsigned long long)data_size);
+      }
       for (int i = 0; i < netc_tensor_count && status == NETC_OK; i++) {
         const netc_tensor *t = &netc_tensors[i];
         uint64_t dims[4];
@@ -293,6 +303,11 @@ extension CRuntime {
                          netc_network);
       }
       if (status == NETC_OK) status = netc_check_overlaps(detail, detail_size, data_section, found);
+      if (status == NETC_OK && covered > data_size) {
+        return netc_fail(detail, detail_size, NETC_ERR_FORMAT,
+                         "the tensors cover %llu bytes, more than the %llu data bytes; tensor data must not overlap",
+                         (unsigned long long)covered, (unsigned long long)data_size);
+      }
       if (status == NETC_OK) status = netc_check_variances(detail, detail_size, found);
       return status;
     }

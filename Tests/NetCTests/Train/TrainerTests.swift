@@ -9,7 +9,7 @@ import Testing
 @Suite struct TrainerTests {
   /// A net small enough for the interpreter on 3x32x32 images: a strided conv, batch norm, dropout, a classifier.
   static func tinyNet() throws -> Graph {
-    var net = GraphBuilder(input: [4, 3, 32, 32])
+    var net = GraphBuilder("tiny", input: [4, 3, 32, 32])
     try net.add(
       "conv",
       .conv(Conv(outChannels: 4, kernel: Pair(square: 4), stride: Pair(square: 4), module: "conv", hasBias: false)))
@@ -19,7 +19,7 @@ import Testing
     try net.add("flatten", .flatten)
     try net.add("dropout", .dropout(Dropout(p: 0.25)))
     try net.add("fc", .linear(Linear(outFeatures: 10, module: "fc", hasBias: true)))
-    return net.graph("tiny")
+    return net.graph()
   }
 
   static func data() -> (ImageSet, ImageSet) {

@@ -57,10 +57,10 @@ import Testing
   }
 
   @Test func trainingNeedsClassLogits() throws {
-    var net = GraphBuilder(input: [2, 3, 4, 4])
+    var net = GraphBuilder("maps", input: [2, 3, 4, 4])
     try net.conv3x3("conv", 2)
     #expect(
-      diagnosticText { _ = try TrainingGraph.build(net.graph("maps")) }
+      diagnosticText { _ = try TrainingGraph.build(net.graph()) }
         == "error: training needs [N, classes] logits from 'maps', got f32[2,2,4,4] from 'conv'; end the network "
         + "with 'flatten' and 'linear'\n")
   }
@@ -73,12 +73,12 @@ import Testing
   }
 
   @Test func batchStatisticsNeedTwoValues() throws {
-    var net = GraphBuilder(input: [1, 2, 1, 1])
+    var net = GraphBuilder("one", input: [1, 2, 1, 1])
     try net.add("bn", .batchNorm(BatchNorm(module: "bn")))
     try net.add("flatten", .flatten)
     try net.add("fc", .linear(Linear(outFeatures: 2, module: "fc", hasBias: true)))
     #expect(
-      diagnosticText { _ = try TrainingGraph.build(net.graph("one")) }
+      diagnosticText { _ = try TrainingGraph.build(net.graph()) }
         == "error: bn.stats: batch statistics need more than 1 value per channel, got 1; use a larger batch\n"
         + "note: in the IR produced by pass 'autodiff'\n")
   }

@@ -6,7 +6,7 @@ enum TrainingNets {
   /// A grouped, strided, dilated, non-square conv with bias, ReLU, batch norm (after the ReLU, so the bias
   /// keeps a gradient), LRN, a ceil-mode max pool, dropout and a linear classifier.
   static func convolutions(batch: Int = 2) throws -> Graph {
-    var net = GraphBuilder(input: [batch, 4, 9, 9])
+    var net = GraphBuilder("convolutions", input: [batch, 4, 9, 9])
     try net.add(
       "conv1",
       .conv(
@@ -21,13 +21,13 @@ enum TrainingNets {
     try net.add("flatten", .flatten)
     try net.add("dropout", .dropout(Dropout(p: 0.3)))
     try net.add("fc", .linear(Linear(outFeatures: 5, module: "fc", hasBias: true)))
-    return net.graph("convolutions")
+    return net.graph()
   }
 
   /// A CIFAR-style stem and two residual blocks (identity, then option A with stride 2), an average pool that
   /// does not count padding, adaptive pooling over a size it does not divide, and a linear classifier.
   static func residual(batch: Int = 3) throws -> Graph {
-    var net = GraphBuilder(input: [batch, 3, 8, 8])
+    var net = GraphBuilder("residual", input: [batch, 3, 8, 8])
     try net.conv3x3("conv1", 4)
     try net.add("bn1", .batchNorm(BatchNorm(module: "bn1")))
     try net.add("relu", .relu)
@@ -40,7 +40,7 @@ enum TrainingNets {
     try net.add("adaptive", .adaptiveAvgPool(AdaptiveAvgPool(out: Pair(2, 1))))
     try net.add("flatten", .flatten)
     try net.add("fc", .linear(Linear(outFeatures: 4, module: "fc", hasBias: true)))
-    return net.graph("residual")
+    return net.graph()
   }
 
   /// `basic(planes, stride, shortcut = A)` of the ResNet library, as the front end expands it.
@@ -62,13 +62,13 @@ enum TrainingNets {
 
   /// Dense layers with a softmax between them (its backward op) and a final softmax (left out by the loss).
   static func dense(batch: Int = 4) throws -> Graph {
-    var net = GraphBuilder(input: [batch, 2, 3, 1])
+    var net = GraphBuilder("dense", input: [batch, 2, 3, 1])
     try net.add("flatten", .flatten)
     try net.add("fc1", .linear(Linear(outFeatures: 5, module: "fc1", hasBias: false)))
     try net.add("softmax", .softmax)
     try net.add("fc2", .linear(Linear(outFeatures: 3, module: "fc2", hasBias: true)))
     try net.add("probabilities", .softmax)
-    return net.graph("dense")
+    return net.graph()
   }
 
   static var all: [(name: String, graph: Graph)] {

@@ -42,6 +42,8 @@ public func editDistance(_ a: String, _ b: String) -> Int {
 public func closestMatchOrCompletion(to word: String, in candidates: [String]) -> String? {
   if let match = closestMatch(to: word, in: candidates) { return match }
   let completions = candidates.filter { !word.isEmpty && $0.hasPrefix(word) }
-  let roots = completions.filter { completion in !completions.contains { $0 != completion && completion.hasPrefix($0) } }
+  let roots = completions.filter { completion in
+    !completions.contains { $0 != completion && completion.hasPrefix($0) }
+  }
   return roots.count == 1 ? roots[0] : nil
 }

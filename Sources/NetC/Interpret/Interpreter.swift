@@ -81,7 +81,9 @@ public struct Interpreter: Sendable {
 
   /// One forward op in Double, shared with the training interpreter; inference semantics for batch norm
   /// (running statistics) and dropout (the identity: PyTorch scales during training instead).
-  static func forward(_ node: Node, _ operands: [Accumulator], _ parameters: some ParameterSource) throws -> Accumulator {
+  static func forward(_ node: Node, _ operands: [Accumulator], _ parameters: some ParameterSource) throws
+    -> Accumulator
+  {
     let x = operands[0]
     switch node.op {
     case .input:
@@ -119,7 +121,9 @@ public struct Interpreter: Sendable {
       return softmax(x)
     case .train(let op):
       throw DiagnosticError(
-        .error("'\(node.name)': the inference interpreter cannot run training op '\(op.mnemonic)'; use TrainingInterpreter"))
+        .error(
+          "'\(node.name)': the inference interpreter cannot run training op '\(op.mnemonic)'; "
+            + "use TrainingInterpreter"))
     }
   }
 }

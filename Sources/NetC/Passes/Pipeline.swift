@@ -26,7 +26,9 @@ public struct Pipeline: Sendable {
   ) throws -> Graph {
     if let pass = passes.first, graph.isTrainingGraph {
       throw DiagnosticError(
-        .error("pass '\(pass.name)' optimizes inference graphs, and '\(graph.name)' is a training graph; run no passes (-O0)"))
+        .error(
+          "pass '\(pass.name)' optimizes inference graphs, and '\(graph.name)' is a training graph; "
+            + "run no passes (-O0)"))
     }
     var graph = graph
     for pass in passes {

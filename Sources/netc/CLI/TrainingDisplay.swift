@@ -29,7 +29,9 @@ struct TrainingDisplay {
       lastDraw = now
       let fraction = Double(p.stepInEpoch) / Double(p.stepsPerEpoch)
       let filled = Int(fraction * 24)
-      let bar = String(repeating: "=", count: filled) + (filled < 24 ? ">" : "") + String(repeating: " ", count: max(0, 23 - filled))
+      let bar =
+        String(repeating: "=", count: filled) + (filled < 24 ? ">" : "")
+        + String(repeating: " ", count: max(0, 23 - filled))
       let line = "epoch \(p.epoch)/\(epochs(p)) [\(bar)] \(percent(fraction))  \(Int(p.imagesPerSecond)) img/s  "
         + "loss \(fixed(p.loss, 4))  acc \(percent(p.accuracy))  lr \(p.learningRate)  ETA \(duration(p.remaining))"
       console.out("\r" + line + "\u{1B}[K")
@@ -38,7 +40,8 @@ struct TrainingDisplay {
       clearLine()
       console.out(
         "epoch \(p.epoch)/\(epochs(p)) step \(p.step)/\(p.totalSteps): loss \(fixed(p.loss, 4)), train acc "
-          + "\(percent(p.accuracy)), test acc \(percent(testAccuracy)), \(Int(p.imagesPerSecond)) img/s, lr \(p.learningRate)\n")
+          + "\(percent(p.accuracy)), test acc \(percent(testAccuracy)), \(Int(p.imagesPerSecond)) img/s, "
+          + "lr \(p.learningRate)\n")
     case .checkpoint:
       break
     }
@@ -47,7 +50,8 @@ struct TrainingDisplay {
   mutating func finish(_ summary: TrainingSummary, weights: String, checkpoint: String?) {
     clearLine()
     let rate = summary.seconds > 0 ? " (\(fixed(Double(summary.steps) / summary.seconds, 2)) steps/s)" : ""
-    var text = "done: \(summary.steps) steps in \(duration(summary.seconds))\(rate); final loss \(fixed(summary.finalLoss, 4)), "
+    var text =
+      "done: \(summary.steps) steps in \(duration(summary.seconds))\(rate); final loss \(fixed(summary.finalLoss, 4)), "
       + "train acc \(percent(summary.trainAccuracy)), test acc \(percent(summary.testAccuracy)); weights: \(weights)"
     if let checkpoint { text += "; checkpoint: \(checkpoint)" }
     console.out(text + "\n")

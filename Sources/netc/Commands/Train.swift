@@ -54,7 +54,9 @@ enum Train: Command {
     display.announce(
       "training \(graph.name) on \(trainSet.count) images (\(stepsPerEpoch) steps of \(options.batch) per epoch), "
         + "testing on \(testSet.count); steps \(state.step) to \(totalSteps)")
-    if options.threads > 1 { console.err("note: '--threads \(options.threads)': the training step runs on one thread for now\n") }
+    if options.threads > 1 {
+      console.err("note: '--threads \(options.threads)': the training step runs on one thread for now\n")
+    }
     let backend = try CTrainingBackend(graph: graph, state: state, compiler: try CCompiler.find())
     let summary = try trainer.run(backend) { display.show($0) }
     display.finish(summary, weights: output, checkpoint: options.checkpoint)
@@ -73,7 +75,8 @@ enum Train: Command {
     let classes = training.node(named: training.node(named: training.output)!.inputs[0])!.shape.channels
     if classes < ImageSet.classes {
       throw DiagnosticError(
-        .error("\(options.model): the network has \(classes) classes, but CIFAR-10 labels go up to \(ImageSet.classes - 1)"))
+        .error(
+          "\(options.model): the network has \(classes) classes, but CIFAR-10 labels go up to \(ImageSet.classes - 1)"))
     }
   }
 

@@ -83,7 +83,9 @@ struct TrainOptions {
     let batch = try arguments.intOption("--batch") ?? 128
     let learningRate = try positive(arguments.doubleOption("--lr"), "--lr") ?? 0.1
     let momentum = try arguments.doubleOption("--momentum") ?? 0.9
-    guard (0..<1).contains(momentum) else { throw UsageError("option '--momentum' expects a number in [0, 1), got \(momentum)") }
+    guard (0..<1).contains(momentum) else {
+      throw UsageError("option '--momentum' expects a number in [0, 1), got \(momentum)")
+    }
     let weightDecay = try arguments.doubleOption("--weight-decay") ?? 1e-4
     guard weightDecay >= 0 else { throw UsageError("option '--weight-decay' must not be negative, got \(weightDecay)") }
     let schedule = try arguments.option("--schedule").map { try parseSchedule($0, option: "--schedule") } ?? []

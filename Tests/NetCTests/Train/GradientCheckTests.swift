@@ -22,7 +22,8 @@ import Testing
     func loss(_ parameters: DoubleParameters) throws -> Double {
       try interpreter.run(parameters, input: input, labels: labels, seed: 5, step: 3, keepingIntermediates: false).loss
     }
-    let pass = try interpreter.run(parameters, input: input, labels: labels, seed: 5, step: 3, keepingIntermediates: false)
+    let pass = try interpreter.run(
+      parameters, input: input, labels: labels, seed: 5, step: 3, keepingIntermediates: false)
     let h = 1e-5
     #expect(training.parameterGradients.count == graph.parameters.filter(\.isTrainable).count)
     for (parameter, value) in training.parameterGradients {

@@ -83,7 +83,8 @@ struct SGDParityFixture {
     var state = fixture.initial
     let losses = try #require(fixture.tensors["loss"]).scalars
     for step in 1...fixture.steps {
-      let result = try interpreter.step(state, input: fixture.input, labels: fixture.labels, optimizer: fixture.optimizer)
+      let result = try interpreter.step(
+        state, input: fixture.input, labels: fixture.labels, optimizer: fixture.optimizer)
       #expect(abs(result.loss - Double(losses[step - 1])) <= 1e-6 * Double(losses[step - 1]), "loss of step \(step)")
       if step == 1 {
         for name in ["conv1.weight", "layer2.0.conv1.weight", "layer3.2.bn2.weight", "layer3.2.bn2.bias", "fc.weight"] {
@@ -112,8 +113,8 @@ struct SGDParityFixture {
     let losses = try #require(fixture.tensors["loss"]).scalars
     for steps in [1, fixture.steps] {
       let c = try TrainingDriver.run(
-        executable, graph: fixture.graph, weights: fixture.initial.weights, input: fixture.input, labels: fixture.labels,
-        steps: steps, optimizer: fixture.optimizer, seed: 0)
+        executable, graph: fixture.graph, weights: fixture.initial.weights, input: fixture.input,
+        labels: fixture.labels, steps: steps, optimizer: fixture.optimizer, seed: 0)
       #expect(relativeError(c.losses, Array(losses[0..<steps])) <= 1e-4, "losses of \(steps) steps")
       let found = try fixture.differences(c.state, afterStep: steps, tolerance: 1e-4, changeTolerance: 1e-3)
       #expect(found.isEmpty, "\(found.prefix(5))")

@@ -14,7 +14,8 @@ import Testing
     let directory = try CTest.temporaryDirectory()
     try Data(TrainingDataTests.images((0..<20).map { UInt8($0 % 10) }).encoded)
       .write(to: directory.appendingPathComponent("data_batch_1.bin"))
-    try Data(TrainingDataTests.images([1, 2, 3, 4, 5, 6]).encoded).write(to: directory.appendingPathComponent("test_batch.bin"))
+    try Data(TrainingDataTests.images([1, 2, 3, 4, 5, 6]).encoded)
+      .write(to: directory.appendingPathComponent("test_batch.bin"))
     return directory
   }
 
@@ -27,11 +28,14 @@ import Testing
     let data = try Self.dataDirectory()
     defer { try? FileManager.default.removeItem(at: data) }
     func path(_ name: String) -> String { data.appendingPathComponent(name).path }
-    let straight = try Self.train(data, ["--iterations", "7", "--checkpoint", path("a.ckpt"), "-o", path("a.w"), "--seed", "5"])
+    let straight = try Self.train(
+      data, ["--iterations", "7", "--checkpoint", path("a.ckpt"), "-o", path("a.w"), "--seed", "5"])
     #expect(straight.status == 0, "\(straight.stderr)")
-    let first = try Self.train(data, ["--iterations", "3", "--checkpoint", path("b.ckpt"), "-o", path("b.w"), "--seed", "5"])
+    let first = try Self.train(
+      data, ["--iterations", "3", "--checkpoint", path("b.ckpt"), "-o", path("b.w"), "--seed", "5"])
     #expect(first.status == 0, "\(first.stderr)")
-    let second = try Self.train(data, ["--iterations", "7", "--checkpoint", path("b.ckpt"), "--resume", "-o", path("b.w")])
+    let second = try Self.train(
+      data, ["--iterations", "7", "--checkpoint", path("b.ckpt"), "--resume", "-o", path("b.w")])
     #expect(second.status == 0, "\(second.stderr)")
     for name in ["ckpt", "w"] {
       let a = try Data(contentsOf: URL(fileURLWithPath: path("a." + name)))
@@ -42,7 +46,8 @@ import Testing
     let graph = try ModelLoader.load(path: Fixtures.url(Self.model).path, options: LoadOptions(batch: 4))
     #expect(try SafeTensors.read(path("a.w")).weights.names == graph.parameters.map(\.name))
     #expect(try Checkpoint.read(path("a.ckpt"), for: graph).state.step == 7)
-    #expect(second.stdout.hasPrefix("training tiny on 20 images (5 steps of 4 per epoch), testing on 6; steps 3 to 7\n"))
+    #expect(
+      second.stdout.hasPrefix("training tiny on 20 images (5 steps of 4 per epoch), testing on 6; steps 3 to 7\n"))
   }
 
   /// Outside a terminal: the plan, one line per epoch (and one at the end of a partial epoch), a summary.
@@ -50,7 +55,8 @@ import Testing
     let data = try Self.dataDirectory()
     defer { try? FileManager.default.removeItem(at: data) }
     let result = try Self.train(
-      data, ["--epochs", "2", "-o", data.appendingPathComponent("w").path, "--schedule", "1e:0.05", "--warmup", "2:0.01"])
+      data,
+      ["--epochs", "2", "-o", data.appendingPathComponent("w").path, "--schedule", "1e:0.05", "--warmup", "2:0.01"])
     #expect(result.status == 0, "\(result.stderr)")
     let lines = result.stdout.split(separator: "\n").map(String.init)
     #expect(lines.count == 4)
@@ -75,7 +81,8 @@ import Testing
 
   @Test(arguments: [
     (["--epochs", "1", "--schedule", "100:0.1,x"],
-     "error: option '--schedule' expects STEP:RATE entries separated by commas (STEP an iteration, or 'Ne' for epoch N; RATE positive), got 'x'\n"),
+     "error: option '--schedule' expects STEP:RATE entries separated by commas (STEP an iteration, or 'Ne' for "
+       + "epoch N; RATE positive), got 'x'\n"),
     (["--epochs", "1", "--iterations", "3"], "error: '--epochs' and '--iterations' cannot be combined\n"),
     (["--epochs", "1", "--resume"], "error: '--resume' needs '--checkpoint FILE' to resume from\n"),
     (["--epochs", "1", "--lr", "0"], "error: option '--lr' must be positive, got 0.0\n"),
@@ -95,7 +102,9 @@ import Testing
     try Data([1]).write(to: URL(fileURLWithPath: checkpoint))
     let result = try Self.train(data, ["--epochs", "1", "--checkpoint", checkpoint])
     #expect(result.status == 1)
-    #expect(result.stderr == "error: \(checkpoint): the checkpoint exists; pass '--resume' to continue its run, or name another file\n")
+    #expect(
+      result.stderr
+        == "error: \(checkpoint): the checkpoint exists; pass '--resume' to continue its run, or name another file\n")
   }
 
   @Test func imagesMustFitTheNetwork() throws {
@@ -103,6 +112,8 @@ import Testing
     defer { try? FileManager.default.removeItem(at: data) }
     let result = try runNetc(["train", "Models/resnet18.net", "--data", data.path, "--epochs", "1", "--batch", "2"])
     #expect(result.status == 1)
-    #expect(result.stderr == "error: Models/resnet18.net: the network takes 3x224x224 inputs, but CIFAR-10 images are 3x32x32\n")
+    #expect(
+      result.stderr
+        == "error: Models/resnet18.net: the network takes 3x224x224 inputs, but CIFAR-10 images are 3x32x32\n")
   }
 }

@@ -72,7 +72,8 @@ import Testing
     var events: [String] = []
     let summary = try Self.trainer(steps: 5, checkpoint: path).run(backend) { event in
       switch event {
-      case .step(let p): events.append("step \(p.step) epoch \(p.epoch) \(p.stepInEpoch)/\(p.stepsPerEpoch) lr \(p.learningRate)")
+      case .step(let p):
+        events.append("step \(p.step) epoch \(p.epoch) \(p.stepInEpoch)/\(p.stepsPerEpoch) lr \(p.learningRate)")
       case .evaluated(let p, let accuracy): events.append("evaluated \(p.step) \(accuracy >= 0 && accuracy <= 1)")
       case .checkpoint: events.append("checkpoint")
       }

@@ -83,10 +83,12 @@ import Testing
       let program = try TrainingCEmitter(graph: graph).emit()
       let source = directory.appendingPathComponent("\(name).c")
       try program.source.write(to: source, atomically: false, encoding: .utf8)
-      try cc.compileOnly(source.path, output: directory.appendingPathComponent("\(name).o").path, flags: CCompiler.strictFlags + ["-O2"])
+      let object = directory.appendingPathComponent("\(name).o").path
+      try cc.compileOnly(source.path, output: object, flags: CCompiler.strictFlags + ["-O2"])
       let header = directory.appendingPathComponent("\(name)_header.c")
       try (program.header + "\nint netc_header_only;\n").write(to: header, atomically: false, encoding: .utf8)
-      try cc.compileOnly(header.path, output: directory.appendingPathComponent("\(name)_header.o").path, flags: CCompiler.strictFlags)
+      let headerObject = directory.appendingPathComponent("\(name)_header.o").path
+      try cc.compileOnly(header.path, output: headerObject, flags: CCompiler.strictFlags)
     }
   }
 }

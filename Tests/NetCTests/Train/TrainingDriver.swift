@@ -55,7 +55,8 @@ enum TrainingDriver {
         const \#(p)_sgd sgd = {strtod(argv[5], NULL), strtod(argv[6], NULL), strtod(argv[7], NULL)};
         char detail[\#(u)_DETAIL_SIZE];
         \#(p)_train_state *state = NULL;
-        if (\#(p)_train_load(weights, (size_t)size, strtoull(argv[8], NULL, 10), &state, detail, sizeof detail) != \#(u)_OK)
+        const uint64_t seed = strtoull(argv[8], NULL, 10);
+        if (\#(p)_train_load(weights, (size_t)size, seed, &state, detail, sizeof detail) != \#(u)_OK)
           return fail(argv[1], detail);
         void *arena = malloc(\#(p)_train_arena_bytes());
         float *losses = malloc(sizeof(float) * (size_t)(steps > 0 ? steps : 1));
@@ -83,11 +84,13 @@ enum TrainingDriver {
         if (\#(p)_run(model, input, logits, arena) != \#(u)_OK) return fail("run", "failed");
         unsigned char *saved = malloc(\#(u)_TRAIN_SAVE_BYTES);
         size_t written = 0;
-        if (!saved || \#(p)_train_save(state, saved, \#(u)_TRAIN_SAVE_BYTES, &written) != \#(u)_OK) return fail("save", "failed");
+        if (!saved || \#(p)_train_save(state, saved, \#(u)_TRAIN_SAVE_BYTES, &written) != \#(u)_OK)
+          return fail("save", "failed");
         const char *dir = argv[9];
         if (write_file(dir, "losses.f32", losses, sizeof(float) * (size_t)steps) ||
             write_file(dir, "gradients.f32", gradients, sizeof(float) * gradient_count) ||
-            write_file(dir, "logits.f32", logits, sizeof logits) || write_file(dir, "state.safetensors", saved, written))
+            write_file(dir, "logits.f32", logits, sizeof logits) ||
+            write_file(dir, "state.safetensors", saved, written))
           return fail(dir, "cannot write the results");
         free(saved);
         free(model_memory);
@@ -114,14 +117,16 @@ enum TrainingDriver {
   static func executable(_ program: CProgram, flags: [String] = CTest.sanitizerFlags) throws -> URL {
     let compiler = try CCompiler.find()
     let driver = source(prefix: program.prefix)
-    let key = SHA256.hex(Array(([try compiler.version()] + flags + [program.source, program.header, driver]).joined(separator: "\u{0}").utf8))
+    let inputs = [try compiler.version()] + flags + [program.source, program.header, driver]
+    let key = SHA256.hex(Array(inputs.joined(separator: "\u{0}").utf8))
     let directory = CTest.cacheDirectory.appendingPathComponent("train-" + key)
     let executable = directory.appendingPathComponent("driver")
     if FileManager.default.isExecutableFile(atPath: executable.path) { return executable }
     let staging = CTest.cacheDirectory.appendingPathComponent("train-\(key).\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: staging) }
-    for (name, text) in [("\(program.prefix).h", program.header), ("\(program.prefix).c", program.source), ("driver.c", driver)] {
+    let files = [("\(program.prefix).h", program.header), ("\(program.prefix).c", program.source), ("driver.c", driver)]
+    for (name, text) in files {
       try text.write(to: staging.appendingPathComponent(name), atomically: false, encoding: .utf8)
     }
     try compiler.build(

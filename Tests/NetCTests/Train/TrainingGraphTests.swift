@@ -86,7 +86,8 @@ import Testing
   /// A backward op whose operands do not fit its forward op is a verifier error at that op.
   @Test func parserChecksBackwardShapesAgainstTheForwardOp() throws {
     let text = try TrainingGraph.build(try TrainingNets.dense()).text
-    let broken = text.replacingOccurrences(of: "linear_grad_input(%fc2.grad) in=5", with: "linear_grad_input(%fc2.grad) in=6")
+    let broken = text.replacingOccurrences(
+      of: "linear_grad_input(%fc2.grad) in=5", with: "linear_grad_input(%fc2.grad) in=6")
     #expect(broken != text)
     let message = diagnosticText { _ = try IRParser.parse(SourceFile(path: "t.nir", text: broken)) } ?? ""
     #expect(message.contains("t.nir:11:18: error: expected shape f32[4,6], got f32[4,5]\n"))

@@ -36,7 +36,9 @@ enum TrainingNets {
     try net.add(
       "avgpool",
       .avgPool(
-        Pool(kernel: Pair(square: 3), stride: Pair(square: 2), pad: Pair(square: 1), ceilMode: true, countIncludePad: false)))
+        Pool(
+          kernel: Pair(square: 3), stride: Pair(square: 2), pad: Pair(square: 1), ceilMode: true,
+          countIncludePad: false)))
     try net.add("adaptive", .adaptiveAvgPool(AdaptiveAvgPool(out: Pair(2, 1))))
     try net.add("flatten", .flatten)
     try net.add("fc", .linear(Linear(outFeatures: 4, module: "fc", hasBias: true)))

@@ -33,7 +33,8 @@ import Testing
     #expect(result.status == 0)
     let report = try #require(result.stdout.components(separatedBy: "\ntraining memory\n").last)
     let labels = report.split(separator: "\n").map { String($0.prefix(20)).trimmingCharacters(in: .whitespaces) }
-    #expect(labels == ["saved for backward", "parameter grads", "peak", "forward", "activation grads", "parameter grads"])
+    #expect(
+      labels == ["saved for backward", "parameter grads", "peak", "forward", "activation grads", "parameter grads"])
     // resnet20's 269,722 trainable parameters (the paper's 0.27M) have 1,078,888 bytes of gradients, which
     // take 1,078,912 bytes in whole 64-byte lines.
     #expect(report.contains("parameter grads     1078912 bytes  live until the optimizer step\n"))
@@ -42,6 +43,8 @@ import Testing
   @Test func passesAreNotForTrainingGraphs() throws {
     let result = try runNetc(["plan", "--train", "Models/resnet20.net", "--passes", "fold-bn"])
     #expect(result.status == 2)
-    #expect(result.stderr.hasPrefix("error: '--train' plans the training graph, which no pass optimizes; drop the pass options\n"))
+    #expect(
+      result.stderr.hasPrefix(
+        "error: '--train' plans the training graph, which no pass optimizes; drop the pass options\n"))
   }
 }

@@ -155,7 +155,8 @@ extension TrainingAPI {
             const size_t field = momentum ? netc_train_tensors[i].momentum : netc_train_tensors[i].weight;
             if (!field) continue;
             const float *values = netc_train_read(state, field);
-            for (size_t k = 0; k < netc_train_count(i); k++, length += sizeof(float)) netc_put_f32(out + length, values[k]);
+            for (size_t k = 0; k < netc_train_count(i); k++, length += sizeof(float))
+              netc_put_f32(out + length, values[k]);
           }
         *written = length;
         return \#(u)_OK;
@@ -179,7 +180,9 @@ extension TrainingAPI {
 
       size_t \#(p)_train_tensor_count(void) { return (size_t)netc_tensor_count; }
 
-      const char *\#(p)_train_tensor_name(size_t i) { return i < (size_t)netc_tensor_count ? netc_tensors[i].name : NULL; }
+      const char *\#(p)_train_tensor_name(size_t i) {
+        return i < (size_t)netc_tensor_count ? netc_tensors[i].name : NULL;
+      }
 
       size_t \#(p)_train_tensor_size(size_t i) { return i < (size_t)netc_tensor_count ? netc_train_count(i) : 0; }
 

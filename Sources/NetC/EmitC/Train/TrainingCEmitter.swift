@@ -37,7 +37,8 @@ public struct TrainingCEmitter: Sendable {
     }
 
     let order = inference.graph.parameters.map(\.name)
-    let gradients = Dictionary(uniqueKeysWithValues: training.parameterGradients.map { ($0.parameter, offsets[$0.value]!) })
+    let gradients = Dictionary(
+      uniqueKeysWithValues: training.parameterGradients.map { ($0.parameter, offsets[$0.value]!) })
     let parameterBytes = training.parameters.reduce(0) { $0 + $1.shape.byteCount }
     let facts = TrainingFacts(
       prefix: prefix, network: graph.name, input: graph.input.shape,
@@ -54,7 +55,8 @@ public struct TrainingCEmitter: Sendable {
       TrainingAPI.definitions(facts, lossOffset: offsets[training.output]!),
     ].joined()
     return try inference.emit(
-      extension: CEmitter.Extension(kernels: kernels, declarations: TrainingAPI.declarations(facts), definitions: definitions))
+      extension: CEmitter.Extension(
+        kernels: kernels, declarations: TrainingAPI.declarations(facts), definitions: definitions))
   }
 
   /// Every node but the input with its lowering and C function name: `train_<value>`, made unique against the
@@ -79,7 +81,8 @@ public struct TrainingCEmitter: Sendable {
       if case .conv(let conv) = node.op { fieldStem = state.moduleBase[conv.module]! }
       let layer = Layer(node: node, inputShapes: inputShapes, function: fieldStem, tensorIndex: [:])
       return TrainingLayer(
-        layer: layer, lowering: TrainingLoweringPolicy.lowering(for: node, inputShapes: inputShapes), function: function)
+        layer: layer, lowering: TrainingLoweringPolicy.lowering(for: node, inputShapes: inputShapes),
+        function: function)
     }
   }
 
@@ -98,7 +101,8 @@ public struct TrainingCEmitter: Sendable {
   /// padding, and the data.
   static func saveBound(_ parameters: [Parameter]) -> Int {
     let number = String(repeating: "9", count: 20)
-    var header = "{\"__metadata__\":{\"netc.format\":\"netc-checkpoint-1\",\"netc.seed\":\"\(number)\",\"netc.step\":\"\(number)\"}"
+    var header = "{\"__metadata__\":{\"netc.format\":\"netc-checkpoint-1\","
+      + "\"netc.seed\":\"\(number)\",\"netc.step\":\"\(number)\"}"
     var data = 0
     for parameter in parameters + parameters.filter(\.isTrainable) {
       let dims = parameter.shape.dims.map(String.init).joined(separator: ",")

@@ -46,7 +46,8 @@ struct TrainingStateLayout {
       let field = weightField[parameter.name]! + "_momentum"
       momentumField[parameter.name] = field
       fields.append(
-        Field(name: field, scalar: .float, count: parameter.shape.elementCount, comment: "momentum of " + parameter.name))
+        Field(
+          name: field, scalar: .float, count: parameter.shape.elementCount, comment: "momentum of " + parameter.name))
     }
     for node in graph.nodes {
       guard case .conv(let conv) = node.op, conv.hasBias else { continue }
@@ -89,8 +90,8 @@ struct TrainingStateLayout {
   /// For each tensor of `netc_tensors` (the inference file's table, in `order`), where its array and momentum
   /// buffer are in the state (momentum 0 for running statistics) and, after a step, its gradient in the arena.
   func tensorTable(prefix: String, order: [String], gradientOffsets: [String: Int]) -> String {
-    var out = "/* Where each tensor of netc_tensors lives: its array and momentum buffer in the state (0: none, a\n"
-    out += "   running statistic) and its gradient in the arena after a step (0 likewise). */\n"
+    var out = "/* Where each tensor of netc_tensors lives: its array and momentum buffer in the state, and its\n"
+    out += "   gradient in the arena after a step; a running statistic has neither (momentum 0). */\n"
     out += "typedef struct {\n  size_t weight, momentum, gradient;\n} netc_train_tensor;\n\n"
     out += "static const netc_train_tensor netc_train_tensors[netc_tensor_count + 1] = {\n"
     for name in order {

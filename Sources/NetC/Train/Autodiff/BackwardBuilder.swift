@@ -82,7 +82,8 @@ struct BackwardBuilder {
     case .linear(let linear):
       emit(node, .linearGradWeight(module: linear.module), [dy, x], name: linear.module + ".weight.grad")
       if linear.hasBias { emit(node, .biasGrad(module: linear.module), [dy], name: linear.module + ".bias.grad") }
-      flow(to: x, from: node, .linearGradInput(LinearGradInput(module: linear.module, inFeatures: shape(x).channels)), [dy])
+      let grad = LinearGradInput(module: linear.module, inFeatures: shape(x).channels)
+      flow(to: x, from: node, .linearGradInput(grad), [dy])
     case .train(.batchNormTrain(let bn)):
       let stats = node.inputs[1]
       let gamma = emit(node, .batchNormGradWeight(bn), [dy, x, stats], name: bn.module + ".weight.grad")
@@ -98,7 +99,8 @@ struct BackwardBuilder {
         pass(dy, to: node.inputs[1], from: node)
       } else {
         let source = node.inputs[1]
-        flow(to: source, from: node, .shortcutGrad(ShortcutGrad(residual: add.shortcut, input: FeatureMapSize(shape(source)))), [dy])
+        let grad = ShortcutGrad(residual: add.shortcut, input: FeatureMapSize(shape(source)))
+        flow(to: source, from: node, .shortcutGrad(grad), [dy])
       }
     case .shortcutA(let shortcut):
       let residual = shortcut.residual(inputChannels: shape(x).channels)

@@ -28,7 +28,8 @@ public enum TrainingOp: Hashable, Sendable {
   /// `batchnorm_grad_weight(%dy, %x, %stats)`: the gradient of γ, `Σ dy·x̂` per channel.
   case batchNormGradWeight(BatchNorm)
   /// `batchnorm_grad_input(%dy, %x, %stats, %dgamma, %dbeta)`: the gradient of the input with batch
-  /// statistics, `γ/σ · (dy − (dβ + x̂·dγ)/n)`, reusing the parameter gradients as the two reductions it needs.
+  /// statistics, `γ/σ · (dy − (dβ + x̂·dγ)/n)`, reusing the parameter gradients as the two reductions it
+  /// needs.
   case batchNormGradInput(BatchNorm)
   /// `relu_grad(%dy, %y)`: `dy` where the ReLU's result `y` is positive, 0 elsewhere.
   case reluGrad

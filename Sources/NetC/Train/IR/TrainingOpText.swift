@@ -50,7 +50,8 @@ extension TrainingOp {
       guard case .conv(let conv) = try forward("conv2d") else { preconditionFailure("decodes a conv") }
       if conv.hasBias || !conv.epilogue.isEmpty {
         let key = conv.hasBias ? "bias" : ["bn", "residual_stride", "relu"].first { a.has($0) } ?? "bias"
-        throw Diagnostic.error("'\(mnemonic)' takes a conv's geometry and weight, not a bias or an epilogue", at: a.range(of: key))
+        throw Diagnostic.error(
+          "'\(mnemonic)' takes a conv's geometry and weight, not a bias or an epilogue", at: a.range(of: key))
       }
       return conv
     }
@@ -89,7 +90,8 @@ extension TrainingOp {
       return .lrnGrad(lrn)
     case "linear_grad_input":
       let inFeatures = try a.int("in")
-      return .linearGradInput(LinearGradInput(module: try a.module("weight", suffix: ".weight"), inFeatures: inFeatures))
+      let module = try a.module("weight", suffix: ".weight")
+      return .linearGradInput(LinearGradInput(module: module, inFeatures: inFeatures))
     case "linear_grad_weight": return .linearGradWeight(module: try a.module("weight", suffix: ".weight"))
     case "shortcut_grad":
       let size = try input()

@@ -21,7 +21,8 @@ extension TrainingOp {
       return try forward(.dropout(Dropout(p: mask.p)), [dy])
     case .softmaxCrossEntropy, .softmaxCrossEntropyGrad:
       guard dy.rank == 2 else {
-        throw ShapeError("'\(mnemonic)' expects [N, classes] logits, got \(dy); insert 'flatten' and 'linear' before it")
+        throw ShapeError(
+          "'\(mnemonic)' expects [N, classes] logits, got \(dy); insert 'flatten' and 'linear' before it")
       }
       return self == .softmaxCrossEntropy ? Shape([1]) : dy
     case .convGradInput(let grad):

@@ -18,8 +18,8 @@ struct BatchStatistics {
       let values = Self.channel(channel, of: x)
       mean[channel] = values.reduce(0) { $0 + x.values[$1] } / Double(count)
       // Two passes: subtracting the mean first keeps the variance accurate when the mean is large.
-      variance[channel] = values.reduce(0) { sum, i in sum + (x.values[i] - mean[channel]) * (x.values[i] - mean[channel]) }
-        / Double(count)
+      let squares = values.reduce(0) { sum, i in sum + (x.values[i] - mean[channel]) * (x.values[i] - mean[channel]) }
+      variance[channel] = squares / Double(count)
     }
   }
 

@@ -92,7 +92,8 @@ func softmaxGrad(_ dy: Accumulator, _ y: Accumulator) -> Accumulator {
   return result
 }
 
-/// With `b = a·s^−β`, `s = k + α·Σ_window a²`: `dx_j = dy_j·s_j^−β − 2αβ·a_j·Σ_{c: j ∈ window(c)} dy_c·a_c·s_c^−β−1`.
+/// With `b = a·s^−β` and `s = k + α·Σ_window a²`:
+/// `dx_j = dy_j·s_j^−β − 2αβ·a_j·Σ_{c: j ∈ window(c)} dy_c·a_c·s_c^−β−1`.
 func lrnGrad(_ dy: Accumulator, _ x: Accumulator, _ lrn: LRN) -> Accumulator {
   let scales = lrnScales(x, lrn)
   let channels = x.shape.channels

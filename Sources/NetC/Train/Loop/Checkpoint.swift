@@ -53,7 +53,9 @@ public enum Checkpoint {
     return TrainingState(weights: weights, momentum: ordered, step: step, seed: seed)
   }
 
-  public static func read(_ path: String, for graph: Graph) throws -> (state: TrainingState, metadata: [String: String]) {
+  public static func read(_ path: String, for graph: Graph) throws
+    -> (state: TrainingState, metadata: [String: String])
+  {
     let file = try SafeTensors.read(path)
     return (try decode(file, for: graph, path: path), file.metadata)
   }
@@ -73,6 +75,7 @@ public func writeAtomically(_ bytes: [UInt8], to path: String) throws {
   guard rename(temporary, path) == 0 else {
     let reason = String(cString: strerror(errno))
     unlink(temporary)
-    throw DiagnosticError(.error("\(path): cannot replace the file: \(reason.prefix(1).lowercased() + reason.dropFirst())"))
+    let phrase = reason.prefix(1).lowercased() + reason.dropFirst()
+    throw DiagnosticError(.error("\(path): cannot replace the file: \(phrase)"))
   }
 }

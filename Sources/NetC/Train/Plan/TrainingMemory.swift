@@ -28,7 +28,9 @@ public struct TrainingMemory: Hashable, Sendable {
     var best = (node: 0, total: -1, parts: [0, 0, 0])
     for node in graph.nodes.indices {
       var parts = [0, 0, 0]
-      for buffer in plan.buffers where buffer.firstUse <= node && node <= buffer.lastUse { parts[kind(buffer)] += buffer.bytes }
+      for buffer in plan.buffers where buffer.firstUse <= node && node <= buffer.lastUse {
+        parts[kind(buffer)] += buffer.bytes
+      }
       let total = parts.reduce(0, +)
       if total > best.total { best = (node, total, parts) }
     }
@@ -52,8 +54,8 @@ public struct TrainingMemory: Hashable, Sendable {
     return "training memory\n"
       + rows.map { label, bytes, note in
         label.padding(toLength: 20, withPad: " ", startingAt: 0)
-          + String(repeating: " ", count: width - "\(bytes)".count) + "\(bytes) bytes" + (note.isEmpty ? "" : "  " + note)
-          + "\n"
+          + String(repeating: " ", count: width - "\(bytes)".count) + "\(bytes) bytes"
+          + (note.isEmpty ? "" : "  " + note) + "\n"
       }.joined()
   }
 }

@@ -84,7 +84,8 @@ public final class CTrainingBackend: TrainingBackend {
     let shapes = Dictionary(uniqueKeysWithValues: graph.parameters.map { ($0.name, $0.shape) })
     for (index, name, count) in tensors {
       let shape = shapes[name]!
-      weights[name] = Tensor(shape: shape, scalars: Swift.Array(UnsafeBufferPointer(start: library.tensor(stateHandle, index), count: count)))
+      let values = UnsafeBufferPointer(start: library.tensor(stateHandle, index), count: count)
+      weights[name] = Tensor(shape: shape, scalars: Swift.Array(values))
       if let buffer = library.momentum(stateHandle, index) {
         momentum[name] = Tensor(shape: shape, scalars: Swift.Array(UnsafeBufferPointer(start: buffer, count: count)))
       }
@@ -102,7 +103,8 @@ public final class CTrainingBackend: TrainingBackend {
       guard let weight = state.weights[name], weight.scalars.count == count else {
         throw internalError("the state has no tensor '\(name)' of \(count) values")
       }
-      weight.scalars.withUnsafeBufferPointer { library.tensor(stateHandle, index)!.update(from: $0.baseAddress!, count: count) }
+      let target = library.tensor(stateHandle, index)!
+      weight.scalars.withUnsafeBufferPointer { target.update(from: $0.baseAddress!, count: count) }
       if let buffer = library.momentum(stateHandle, index) {
         guard let values = state.momentum[name], values.scalars.count == count else {
           throw DiagnosticError(.error("state: missing momentum buffer for '\(name)'"))

@@ -16,7 +16,9 @@ final class TrainingLibrary {
   typealias Export = @convention(c) (
     OpaquePointer?, UnsafeMutableRawPointer?, Int, UnsafeMutablePointer<OpaquePointer?>?, UnsafeMutableRawPointer?
   ) -> Int32
-  typealias Run = @convention(c) (OpaquePointer?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafeMutableRawPointer?) -> Int32
+  typealias Run = @convention(c) (
+    OpaquePointer?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafeMutableRawPointer?
+  ) -> Int32
   typealias Size = @convention(c) () -> Int
   typealias Name = @convention(c) (Int) -> UnsafePointer<CChar>?
   typealias Count = @convention(c) (Int) -> Int
@@ -70,7 +72,9 @@ final class TrainingLibrary {
   static func build(_ program: CProgram, compiler: CCompiler, flags: [String], cacheDirectory: URL) throws -> String {
     let all = flags + ["-fPIC", "-shared"]
     let key = SHA256.hex(
-      Swift.Array(([try compiler.version(), compiler.path] + all + [program.header, program.source]).joined(separator: "\u{0}").utf8))
+      Swift.Array(
+        ([try compiler.version(), compiler.path] + all + [program.header, program.source])
+          .joined(separator: "\u{0}").utf8))
     let directory = cacheDirectory.appendingPathComponent(key, isDirectory: true)
     let library = directory.appendingPathComponent("lib\(program.prefix).so")
     if FileManager.default.fileExists(atPath: library.path) { return library.path }
@@ -79,8 +83,10 @@ final class TrainingLibrary {
     defer { try? FileManager.default.removeItem(at: staging) }
     let source = staging.appendingPathComponent("\(program.prefix).c")
     try program.source.write(to: source, atomically: false, encoding: .utf8)
-    try program.header.write(to: staging.appendingPathComponent("\(program.prefix).h"), atomically: false, encoding: .utf8)
-    try compiler.build([source.path], output: staging.appendingPathComponent("lib\(program.prefix).so").path, flags: all)
+    let header = staging.appendingPathComponent("\(program.prefix).h")
+    try program.header.write(to: header, atomically: false, encoding: .utf8)
+    let output = staging.appendingPathComponent("lib\(program.prefix).so")
+    try compiler.build([source.path], output: output.path, flags: all)
     do {
       try FileManager.default.moveItem(at: staging, to: directory)
     } catch where FileManager.default.fileExists(atPath: library.path) {

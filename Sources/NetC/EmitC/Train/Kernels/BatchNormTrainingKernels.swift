@@ -53,7 +53,8 @@ extension CKernel {
         for (int c = 0; c < m->channels; c++) {
           const double mean = stats[c], inverse = 1.0 / sqrt(stats[m->channels + c] + eps);
           const size_t base = ((size_t)n * m->channels + c) * m->plane;
-          for (size_t i = 0; i < m->plane; i++) out[base + i] = (float)((x[base + i] - mean) * inverse * gamma[c] + beta[c]);
+          for (size_t i = 0; i < m->plane; i++)
+            out[base + i] = (float)((x[base + i] - mean) * inverse * gamma[c] + beta[c]);
         }
     }
 

@@ -37,7 +37,8 @@ extension CKernel {
             const float *g = dy + ((size_t)n * c->out_c + oc) * out_plane;
             const float *w = weight + ((size_t)oc * in_per_group + i) * taps;
             for (int ky = 0; ky < c->kernel_h; ky++)
-              for (int kx = 0; kx < c->kernel_w; kx++) netc_conv_tap_back(c, ky, kx, w[ky * c->kernel_w + kx], g, scratch);
+              for (int kx = 0; kx < c->kernel_w; kx++)
+                netc_conv_tap_back(c, ky, kx, w[ky * c->kernel_w + kx], g, scratch);
           }
           float *out = dx + ((size_t)n * c->in_c + ic) * in_plane;
           for (size_t k = 0; k < in_plane; k++) out[k] = (float)scratch[k];

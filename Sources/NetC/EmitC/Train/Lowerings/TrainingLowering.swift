@@ -83,7 +83,8 @@ enum TrainingShapes {
   static func maps(_ shape: Shape) -> [String] {
     CText.wrapped(
       "static const netc_maps maps = {",
-      [".batch = \(shape.batch)", ".channels = \(shape.channels)", ".plane = \(shape.itemCount / shape.channels)"], "};")
+      [".batch = \(shape.batch)", ".channels = \(shape.channels)", ".plane = \(shape.itemCount / shape.channels)"],
+      "};")
   }
 
   static func dense(batch: Int, inFeatures: Int, outFeatures: Int) -> [String] {
@@ -104,7 +105,8 @@ struct LinearTrainingLowering: TrainingLowering {
   /// Training graphs have no fused ReLU (`TrainingGraph.build` rejects one), so this is the product alone.
   func body(_ layer: Layer, _ state: TrainingStateLayout) -> [String]? {
     let bias = linear.hasBias ? "m->" + state.weightField[linear.module + ".bias"]! : "NULL"
-    return TrainingShapes.dense(batch: layer.shape.batch, inFeatures: layer.input.channels, outFeatures: linear.outFeatures)
+    let shape = layer.shape
+    return TrainingShapes.dense(batch: shape.batch, inFeatures: layer.input.channels, outFeatures: linear.outFeatures)
       + CText.call(
         "netc_linear_forward", ["&dense", "m->" + state.weightField[linear.module + ".weight"]!, bias, "in", "out"])
   }

@@ -93,7 +93,8 @@ struct TrainingOpLowering: TrainingLowering {
       return TrainingShapes.maps(y)
         + CText.call(
           "netc_batchnorm_train",
-          ["&maps", "x", "stats", field(bn.module + ".weight"), field(bn.module + ".bias"), CText.double(bn.eps), "out"])
+          ["&maps", "x", "stats", field(bn.module + ".weight"), field(bn.module + ".bias"), CText.double(bn.eps),
+           "out"])
     case .dropoutTrain(let mask), .dropoutGrad(let mask):
       let source = op == .dropoutTrain(mask) ? "x" : "dy"
       return CText.call(

@@ -55,6 +55,17 @@ import Testing
     #expect(Checkpoint.encode(try resumed.state).encoded() == Checkpoint.encode(try straight.state).encoded())
   }
 
+  /// Resuming a run that already reached its end trains nothing and still reports the test accuracy.
+  @Test func finishedRunOnlyEvaluates() throws {
+    let graph = try Self.tinyNet()
+    var state = TrainingState(weights: try WeightInitializer(seed: 3).weights(for: graph), for: graph)
+    state.step = 5
+    let backend = try InterpreterBackend(graph: graph, state: state)
+    let summary = try Self.trainer(steps: 5).run(backend) { _ in Issue.record("no events expected") }
+    #expect(summary.steps == 0 && summary.testAccuracy.isFinite)
+    #expect(try backend.state == state)
+  }
+
   @Test func scheduleWarmsUpThenDrops() {
     let schedule = LearningRateSchedule(
       initial: 0.1, milestones: [.init(step: 48, rate: 0.001), .init(step: 32, rate: 0.01)],

@@ -122,6 +122,11 @@ public struct Trainer {
         .error("the training set has \(train.count) images, fewer than one batch of \(backend.batch)"))
     }
     var step = initial.step
+    if step >= totalSteps {
+      // A finished run resumed: nothing to train, but its accuracy is still worth reporting.
+      return TrainingSummary(
+        steps: 0, seconds: 0, finalLoss: .nan, trainAccuracy: .nan, testAccuracy: try evaluate(backend, preprocessing))
+    }
     let start = clock()
     let firstStep = step
     var epochLoss = 0.0

@@ -16,7 +16,12 @@ public struct CEmitter: Sendable {
 
   /// Plans the graph's activations, with the scratch memory its layers' lowerings ask for.
   public init(graph: Graph, options: Options = Options()) {
-    self.init(graph: graph, plan: MemoryPlanner.plan(graph, scratch: Self.scratch(for: graph)), options: options)
+    self.init(graph: graph, plan: Self.plan(for: graph), options: options)
+  }
+
+  /// The memory plan the generated C uses: the activations and the layers' scratch memory.
+  public static func plan(for graph: Graph) -> MemoryPlan {
+    MemoryPlanner.plan(graph, scratch: scratch(for: graph))
   }
 
   /// With a plan made elsewhere; it must hold the scratch buffers `scratch(for:)` lists.

@@ -51,7 +51,21 @@ public struct CEmitter: Sendable {
   /// Why `prefix` cannot prefix a generated file's names ("prefix '2x' must be a C identifier …"), or nil.
   public static func prefixProblem(_ prefix: String) -> String? { CNames.prefixProblem(prefix) }
 
-  public func emit() throws -> CProgram {
+  /// More C for the same file: the training step adds its kernels (merged with the forward pass's, each once),
+  /// declarations (after the API's, in the header too) and definitions (at the end).
+  struct Extension {
+    var kernels: [CKernel]
+    var declarations: String
+    var definitions: String
+  }
+
+  public func emit() throws -> CProgram { try emit(extension: nil) }
+
+  func emit(extension more: Extension?) throws -> CProgram {
+    if graph.isTrainingGraph {
+      throw DiagnosticError(
+        .error("'\(graph.name)' is a training graph; compile the network's model with 'netc compile --train'"))
+    }
     let prefix = try self.prefix()
     var layers = Self.layers(of: graph, names: CNames(graph: graph, prefix: prefix))
     let locations = try ArenaLocations(graph: graph, plan: plan, scratch: Self.scratch(for: graph))
@@ -64,9 +78,10 @@ public struct CEmitter: Sendable {
     let facts = APIFacts(
       network: graph.name, prefix: prefix, inputShape: graph.input.shape, outputShape: graph.outputShape,
       arenaBytes: plan.arenaBytes, modelBytes: weights.modelBytes)
-    // The layers' kernels first, in the order layers first use them, then what loading needs.
+    // The layers' kernels first, in the order layers first use them, then what loading needs, then the
+    // extension's.
     let kernels = CKernel.closure(
-      layers.flatMap { $0.lowering.kernels } + [.loadStep] + CKernel.loadWeights.dependencies)
+      layers.flatMap { $0.lowering.kernels } + [.loadStep] + CKernel.loadWeights.dependencies + (more?.kernels ?? []))
     let source = [
       fileComment(facts),
       ["errno", "limits", "math", "stdarg", "stdint", "stdio", "stdlib", "string"]
@@ -88,8 +103,10 @@ public struct CEmitter: Sendable {
       LayerSection(prefix: prefix, graph: graph, locations: locations, layers: layers).text,
       section("API"),
       CRuntime.definitions(facts),
+      more.map { "\n" + $0.declarations + "\n" + $0.definitions } ?? "",
     ].joined()
-    return CProgram(prefix: prefix, header: CRuntime.header(facts), source: source)
+    return CProgram(
+      prefix: prefix, header: CRuntime.header(facts) + (more.map { "\n" + $0.declarations } ?? ""), source: source)
   }
 
   /// Every node but the input with its lowering; with `names`, the layers also know their C names and where

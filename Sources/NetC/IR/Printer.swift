@@ -109,6 +109,8 @@ extension Op {
       return ["p=\(d.p)"]
     case .lrn(let l):
       return ["size=\(l.size)", "alpha=\(l.alpha)", "beta=\(l.beta)", "k=\(l.k)"]
+    case .train(let op):
+      return op.attributeText
     }
   }
 }

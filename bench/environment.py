@@ -25,8 +25,12 @@ def inside():
     return os.path.realpath(sys.prefix) == os.path.realpath(VENV)
 
 
-def _importable(module):
-    return subprocess.run([python(), '-c', f'import {module}'], capture_output=True).returncode == 0
+def _missing(modules):
+    """The modules bench/.venv cannot import, checked in one interpreter (importing torch takes seconds)."""
+    check = ('import importlib, sys\nfor name in sys.argv[1:]:\n    try:\n        importlib.import_module(name)\n'
+             '    except Exception:\n        print(name)\n')
+    done = subprocess.run([python(), '-c', check] + modules, capture_output=True, text=True)
+    return set(done.stdout.split()) if done.returncode == 0 else set(modules)
 
 
 def ensure(log):
@@ -40,12 +44,13 @@ def ensure(log):
             sys.exit('bench: python3 -m venv failed; on Debian or Ubuntu: apt-get install python3-venv')
         subprocess.run([python(), '-m', 'pip', 'install', '--quiet', '--upgrade', 'pip'])
     failed = {}
+    missing = _missing([module for module, _ in REQUIRED + OPTIONAL])
     for module, package in REQUIRED + OPTIONAL:
-        if _importable(module):
+        if module not in missing:
             continue
         log(f'pip install {package}')
         done = subprocess.run([python(), '-m', 'pip', 'install', '--quiet', package], capture_output=True, text=True)
-        if done.returncode or not _importable(module):
+        if done.returncode or _missing([module]):
             if (module, package) in REQUIRED:
                 sys.exit(f'bench: pip install {package} failed:\n{done.stderr[-2000:]}')
             failed[package] = (done.stderr.strip().splitlines() or ['import failed after install'])[-1][:300]

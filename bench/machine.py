@@ -65,7 +65,7 @@ def _first_line(command):
 def versions(repo, netc):
     from importlib.metadata import PackageNotFoundError, version
     found = {'python': platform.python_version(), 'clang': _first_line(['clang', '--version']),
-             'netc': _first_line([netc, '--version']),
+             'netc': _first_line([netc, '--version']), 'netc_binary': netc,
              'netc_commit': _first_line(['git', '-C', repo, 'log', '-1', '--format=%h %cs %s'])}
     dirty = subprocess.run(['git', '-C', repo, 'status', '--porcelain', '--', 'Sources', 'Models'],
                            capture_output=True, text=True).stdout.strip()
@@ -81,13 +81,14 @@ def versions(repo, netc):
 
 
 def fma_peak(work):
-    """GFLOP/s of independent FMA chains: avx2_1t, avx2_2t and, where the CPU has AVX-512, avx512_1t/2t;
-    'per_core' is the best 1-thread figure, the peak that '% of peak' divides by (times the threads)."""
+    """GFLOP/s of independent FMA chains (bench/peak.c): avx2_1t, avx2_2t and, where the CPU has AVX-512,
+    avx512_1t/2t, over wall time and over CPU time (_cpu). 'per_core' is the best 1-thread figure over CPU time,
+    the peak of one core whatever else runs on the machine, which '% of peak' divides by (times the threads)."""
     binary = os.path.join(work, 'peak')
     subprocess.run(['clang', '-O3', '-march=native', '-pthread', os.path.join(HERE, 'peak.c'), '-o', binary],
                    check=True)
     peak = json.loads(subprocess.run([binary], capture_output=True, text=True, check=True).stdout)
-    peak['per_core'] = max(value for key, value in peak.items() if key.endswith('_1t'))
+    peak['per_core'] = max(value for key, value in peak.items() if key.endswith('_1t_cpu'))
     return peak
 
 

@@ -5,6 +5,8 @@ import os
 import machine
 from engines import ENGINES, NAMES
 
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 # An output further than this from the float64 reference, relative to its largest value, is a different function,
 # not rounding: FP32 engines agree to about 1e-5 here (Winograd included), while a wrong padding or a dropped
 # batch norm moves outputs by 1e-2 or more. Such an engine is flagged and cannot be the fastest peer.
@@ -115,7 +117,9 @@ def _memory_table(rows):
 def _machine_section(results):
     m, v, peak = results['machine'], results['versions'], results['fma_peak']
     caches = ', '.join(f'{level} {size}' for level, size in m['caches'].items())
-    peaks = ', '.join(f'{key.replace("_", " ")} {value:.1f}' for key, value in peak.items() if key != 'per_core')
+    peaks = '; '.join(f"{isa.upper().replace('AVX512', 'AVX-512')}: 1 thread {peak[isa + '_1t_cpu']:.1f} "
+                      f"({peak[isa + '_1t']:.1f} over wall time), 2 threads {peak[isa + '_2t_cpu']:.1f} "
+                      f"({peak[isa + '_2t']:.1f})" for isa in ('avx2', 'avx512') if isa + '_1t' in peak)
     engines = ', '.join(f'{package} {v.get(package) or "not installed"}' for package in
                         ['onnxruntime', 'openvino', 'ncnn', 'pnnx', 'torch', 'torchvision', 'onnx', 'numpy'])
     failures = results.get('install_failures') or {}
@@ -124,10 +128,12 @@ def _machine_section(results):
         f"| CPU | {m['cpu']} ({m['cpu_id']}){', virtual machine' if m['hypervisor'] else ''}; {m['cores']} cores; "
         f"{caches}; {m['memory_gib']} GiB; Linux {m['kernel']} |",
         f"| SIMD extensions (/proc/cpuinfo) | {machine.simd_summary(m['simd'])} |",
-        f"| FMA peak, GFLOP/s (bench/peak.c) | {peaks}. \"% of peak\" divides by {peak['per_core']:.1f} × threads |",
+        f"| FMA peak, GFLOP/s (bench/peak.c) | {peaks}: over the threads' CPU time, which other processes do "
+        f"not lower. \"% of peak\" divides by {peak['per_core']:.1f} × threads |",
         f"| load average (1, 5, 15 min) | {' '.join(map(str, results['load_average_start']))} at the start, "
         f"{' '.join(map(str, results['load_average_end']))} at the end, on {m['cores']} cores |",
-        f"| netc | {v.get('netc')}, commit {v.get('netc_commit')}; C built with {v.get('clang')}, "
+        f"| netc | {v.get('netc')} (`{os.path.relpath(v['netc_binary'], REPO)}`), worktree at commit "
+        f"{v.get('netc_commit')}; C built with {v.get('clang')}, "
         f"`-O3 -march=native` |",
         f"| peers | {engines}; Python {v.get('python')} |",
     ] + ([f"| not installed | {'; '.join(f'{p}: {why}' for p, why in failures.items())} |"] if failures else []))

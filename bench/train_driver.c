@@ -2,12 +2,13 @@
    compiled with 'netc compile --train --batch B --prefix net', from seeded weights on one fixed batch, and
    measures the memory that training adds. Built as: clang -O3 -march=native train_driver.c net.c -lm -o driver
 
-     train_driver WEIGHTS INPUT LABELS WARM STEPS
-       INPUT: B x C x H x W raw float32; LABELS: B raw int32. Prints one line of key=value pairs: rss_before
+     train_driver WEIGHTS INPUT LABELS WARM STEPS BUDGET
+       INPUT: B x C x H x W raw float32; LABELS: B raw int32. Times up to STEPS steps after WARM untimed ones,
+       but stops after 3 once the timed steps took BUDGET seconds. Prints one line of key=value pairs: rss_before
        (KiB, with the state loaded and the batch read, before the first step), peak (KiB, the high-water mark
        from there on: the arena and whatever a step touches), first_loss, last_loss, cpu (process CPU seconds
-       over the timed steps: how many cores were busy), and times= the STEPS timed steps' seconds,
-       comma-separated, after WARM untimed ones. SGD: lr 0.1, momentum 0.9, weight decay 1e-4. */
+       over the timed steps: how many cores were busy), and times= the timed steps' seconds, comma-separated.
+       SGD: lr 0.1, momentum 0.9, weight decay 1e-4. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,11 +49,12 @@ static void *read_file(const char *path, size_t bytes) {
 
 int main(int argc, char **argv) {
   char detail[NET_DETAIL_SIZE];
-  if (argc != 6) {
-    fprintf(stderr, "usage: %s weights.safetensors input.bin labels.bin warm steps\n", argv[0]);
+  if (argc != 7) {
+    fprintf(stderr, "usage: %s weights.safetensors input.bin labels.bin warm steps budget\n", argv[0]);
     return 2;
   }
   const int warm = atoi(argv[4]), steps = atoi(argv[5]);
+  const double budget = atof(argv[6]);
   FILE *weights = fopen(argv[1], "rb");
   if (!weights || fseek(weights, 0, SEEK_END) != 0) {
     fprintf(stderr, "%s: cannot read the file\n", argv[1]);
@@ -84,21 +86,25 @@ int main(int argc, char **argv) {
     fclose(clear);
   }
   float first = 0, loss = 0;
-  double cpu = 0;
-  for (int i = 0; i < warm + steps; i++) {
+  double cpu = 0, spent = 0;
+  int timed = 0;
+  for (int i = 0; i < warm + steps && !(timed >= 3 && spent > budget); i++) {
     if (i == warm) cpu = now(CLOCK_PROCESS_CPUTIME_ID);
     const double start = now(CLOCK_MONOTONIC);
     if (net_train_step(state, input, labels, &sgd, arena, &loss, NULL) != NET_OK) {
       fprintf(stderr, "training step %d failed\n", i);
       return 1;
     }
-    if (i >= warm) times[i - warm] = now(CLOCK_MONOTONIC) - start;
+    if (i >= warm) {
+      times[timed] = now(CLOCK_MONOTONIC) - start;
+      spent += times[timed++];
+    }
     if (i == 0) first = loss;
   }
   cpu = now(CLOCK_PROCESS_CPUTIME_ID) - cpu;
   printf("rss_before=%ld peak=%ld first_loss=%.9g last_loss=%.9g cpu=%.6f times=", before, status_kib("VmHWM"),
          first, loss, cpu);
-  for (int i = 0; i < steps; i++) printf(i ? ",%.9f" : "%.9f", times[i]);
+  for (int i = 0; i < timed; i++) printf(i ? ",%.9f" : "%.9f", times[i]);
   printf("\n");
   net_train_free(state);
   return 0;

@@ -13,6 +13,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 BATCH = 128
 WARM = 2
+BUDGET_S = 60  # a process stops timing after 3 steps once its timed steps took this long
 SGD = {'lr': 0.1, 'momentum': 0.9, 'weight_decay': 1e-4}
 
 
@@ -48,8 +49,8 @@ def _prepare(name, netc, repo, work, log):
 
 
 def _run_netc(job, threads, steps):
-    done = subprocess.run([job['driver'], job['weights'], job['input'], job['labels'], str(WARM), str(steps)],
-                          capture_output=True, text=True)
+    done = subprocess.run([job['driver'], job['weights'], job['input'], job['labels'], str(WARM), str(steps),
+                           str(BUDGET_S)], capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(done.stderr.strip()[-400:])
     fields = dict(item.split('=') for item in done.stdout.split())
@@ -94,7 +95,7 @@ def measure(names, threads, steps, passes, netc, repo, work, log):
                         f"{result['cores_busy']:.2f} cores busy, {result['train_memory_kib'] / 1024:.0f} MiB, "
                         f"first loss {result['first_loss']:.5f}")
     return {'rows': _rows(names, threads, runs), 'notes': notes, 'runs': runs, 'batch': BATCH, 'sgd': SGD,
-            'warm_steps': WARM, 'timed_steps': steps, 'passes': passes}
+            'warm_steps': WARM, 'timed_steps': steps, 'budget_s': BUDGET_S, 'passes': passes}
 
 
 def _rows(names, threads, runs):
@@ -110,6 +111,10 @@ def _rows(names, threads, runs):
                    'cores_busy': {'torch': statistics.median(r['cores_busy'] for r in torch)},
                    'train_memory_mib': {'torch': statistics.median(r['train_memory_kib'] for r in torch) / 1024},
                    'first_loss': {'torch': torch[0]['first_loss']}}
+            # Without netc's training step, its figures are null rather than missing: the row says it was not run.
+            row.update(netc_speedup_over_pytorch=None, netc_memory_over_pytorch=None)
+            for figures in ('img_per_s', 'cores_busy', 'train_memory_mib', 'first_loss'):
+                row[figures]['netc'] = None
             if netc:
                 row['img_per_s']['netc'] = statistics.median(r['img_per_s'] for r in netc)
                 row['cores_busy']['netc'] = statistics.median(r['cores_busy'] for r in netc)
@@ -126,7 +131,7 @@ def training_table(training):
              'PyTorch training MiB | netc ÷ PyTorch memory | first loss netc / PyTorch | cores busy netc / PyTorch |',
              '|---|---|---|---|---|---|---|---|---|---|']
     for row in training['rows']:
-        netc = 'netc' in row['img_per_s']
+        netc = row['img_per_s']['netc'] is not None
         fmt = lambda value, spec: format(value, spec) if netc else '—'
         lines.append(f"| {row['model']} | {row['threads']} | {fmt(row['img_per_s'].get('netc'), '.0f')} | "
                      f"{row['img_per_s']['torch']:.0f} | {fmt(row.get('netc_speedup_over_pytorch'), '.2f')} | "
@@ -160,6 +165,8 @@ def _torch_worker(job, threads, steps):
         f.write('5')
     times, first, cpu = [], None, 0.0
     for i in range(WARM + steps):
+        if len(times) >= 3 and sum(times) > BUDGET_S:
+            break
         if i == WARM:
             cpu = time.process_time()
         start = time.perf_counter()

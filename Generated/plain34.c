@@ -91,56 +91,6 @@ enum {
 };
 /* ---- Kernels -------------------------------------------------------------------------------------------- */
 
-/* How netc_load_weights fills one array of the model (at offset field, count elements). */
-typedef enum {
-  NETC_COPY,             /* the floats of t[tensor] */
-  NETC_COPY_TO_DOUBLE,   /* the floats of t[tensor], as doubles */
-  NETC_TRANSPOSE,        /* t[tensor], [count / columns, columns], stored transposed */
-  NETC_BATCHNORM_SCALE,  /* a batch norm (t[tensor] its weight, then bias, running_mean, running_var) */
-  NETC_BATCHNORM_SHIFT   /* the same norm's shift, after the bias t[bias] (-1: none) */
-} netc_load_kind;
-
-typedef struct {
-  netc_load_kind kind;
-  size_t field;
-  int count, tensor, columns, bias;
-  double eps;
-} netc_load_step;
-
-/* A little-endian f32 at any alignment: safetensors guarantees neither the host's byte order nor alignment. */
-static float netc_f32(const unsigned char *bytes) {
-  const uint32_t bits = (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 |
-                        (uint32_t)bytes[3] << 24;
-  float value;
-  memcpy(&value, &bits, sizeof value);
-  return value;
-}
-
-static void netc_copy_f32(float *out, const unsigned char *tensor, size_t count) {
-  for (size_t i = 0; i < count; i++) out[i] = netc_f32(tensor + 4 * i);
-}
-
-static void netc_copy_to_double(double *out, const unsigned char *tensor, size_t count) {
-  for (size_t i = 0; i < count; i++) out[i] = netc_f32(tensor + 4 * i);
-}
-
-/* A [rows, columns] tensor stored as its [columns, rows] transpose. */
-static void netc_copy_transposed(float *out, const unsigned char *tensor, int rows, int columns) {
-  for (int r = 0; r < rows; r++)
-    for (int c = 0; c < columns; c++) out[(size_t)c * rows + r] = netc_f32(tensor + 4 * ((size_t)r * columns + c));
-}
-
-/* The scale (or shift) per channel of a batch norm, bn[0..3] its weight, bias, running_mean and
-   running_var, after a bias (NULL: none): y = x * scale + shift, in double. */
-static void netc_batchnorm(int scale, double *out, int channels, const unsigned char *bias,
-                           const unsigned char *const *bn, double eps) {
-  for (int c = 0; c < channels; c++) {
-    const double factor = netc_f32(bn[0] + 4 * c) / sqrt((double)netc_f32(bn[3] + 4 * c) + eps);
-    const double before = (bias ? netc_f32(bias + 4 * c) : 0.0) - netc_f32(bn[2] + 4 * c);
-    out[c] = scale ? factor : netc_f32(bn[1] + 4 * c) + before * factor;
-  }
-}
-
 /* The geometry of a conv or pool: an NCHW input and the NCHW output a kernel window sliding over it makes. */
 typedef struct {
   int batch, in_c, in_h, in_w, out_c, out_h, out_w;
@@ -327,6 +277,56 @@ static void netc_linear(const netc_dense *d, const float *weight_t, const float 
         out[(size_t)n * d->out_features + o + j] = (float)(d->relu && value < 0.0 ? 0.0 : value);
       }
     }
+}
+
+/* How netc_load_weights fills one array of the model (at offset field, count elements). */
+typedef enum {
+  NETC_COPY,             /* the floats of t[tensor] */
+  NETC_COPY_TO_DOUBLE,   /* the floats of t[tensor], as doubles */
+  NETC_TRANSPOSE,        /* t[tensor], [count / columns, columns], stored transposed */
+  NETC_BATCHNORM_SCALE,  /* a batch norm (t[tensor] its weight, then bias, running_mean, running_var) */
+  NETC_BATCHNORM_SHIFT   /* the same norm's shift, after the bias t[bias] (-1: none) */
+} netc_load_kind;
+
+typedef struct {
+  netc_load_kind kind;
+  size_t field;
+  int count, tensor, columns, bias;
+  double eps;
+} netc_load_step;
+
+/* A little-endian f32 at any alignment: safetensors guarantees neither the host's byte order nor alignment. */
+static float netc_f32(const unsigned char *bytes) {
+  const uint32_t bits = (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 |
+                        (uint32_t)bytes[3] << 24;
+  float value;
+  memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
+static void netc_copy_f32(float *out, const unsigned char *tensor, size_t count) {
+  for (size_t i = 0; i < count; i++) out[i] = netc_f32(tensor + 4 * i);
+}
+
+static void netc_copy_to_double(double *out, const unsigned char *tensor, size_t count) {
+  for (size_t i = 0; i < count; i++) out[i] = netc_f32(tensor + 4 * i);
+}
+
+/* A [rows, columns] tensor stored as its [columns, rows] transpose. */
+static void netc_copy_transposed(float *out, const unsigned char *tensor, int rows, int columns) {
+  for (int r = 0; r < rows; r++)
+    for (int c = 0; c < columns; c++) out[(size_t)c * rows + r] = netc_f32(tensor + 4 * ((size_t)r * columns + c));
+}
+
+/* The scale (or shift) per channel of a batch norm, bn[0..3] its weight, bias, running_mean and
+   running_var, after a bias (NULL: none): y = x * scale + shift, in double. */
+static void netc_batchnorm(int scale, double *out, int channels, const unsigned char *bias,
+                           const unsigned char *const *bn, double eps) {
+  for (int c = 0; c < channels; c++) {
+    const double factor = netc_f32(bn[0] + 4 * c) / sqrt((double)netc_f32(bn[3] + 4 * c) + eps);
+    const double before = (bias ? netc_f32(bias + 4 * c) : 0.0) - netc_f32(bn[2] + 4 * c);
+    out[c] = scale ? factor : netc_f32(bn[1] + 4 * c) + before * factor;
+  }
 }
 /* ---- Weights -------------------------------------------------------------------------------------------- */
 

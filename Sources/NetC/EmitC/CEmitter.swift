@@ -22,7 +22,12 @@ public struct CEmitter: Sendable {
 
   /// Plans the graph's activations, with the scratch memory its layers' lowerings ask for.
   public init(graph: Graph, options: Options = Options()) {
-    self.init(graph: graph, plan: MemoryPlanner.plan(graph, scratch: Self.scratch(for: graph)), options: options)
+    self.init(graph: graph, plan: Self.plan(for: graph), options: options)
+  }
+
+  /// The memory plan the generated C uses: the activations and the layers' scratch memory.
+  public static func plan(for graph: Graph) -> MemoryPlan {
+    MemoryPlanner.plan(graph, scratch: scratch(for: graph))
   }
 
   /// With a plan made elsewhere; it must hold the scratch buffers `scratch(for:)` lists.
@@ -65,8 +70,9 @@ public struct CEmitter: Sendable {
     let facts = APIFacts(
       network: graph.name, prefix: prefix, inputShape: graph.input.shape, outputShape: graph.outputShape,
       arenaBytes: plan.arenaBytes, modelBytes: weights.modelBytes, profile: options.profile)
+    // The layers' kernels first, in the order layers first use them, then what loading needs.
     let kernels = CKernel.closure(
-      [.loadStep] + CKernel.loadWeights.dependencies + layers.flatMap { $0.lowering.kernels })
+      layers.flatMap { $0.lowering.kernels } + [.loadStep] + CKernel.loadWeights.dependencies)
     let source = [
       fileComment(facts),
       ["errno", "limits", "math", "stdarg", "stdint", "stdio", "stdlib", "string"]

@@ -69,7 +69,7 @@ def _detail_table(name, entry):
              f"max |y| of the float64 reference {entry['max_abs_reference']:.3g}, "
              f"blocks of {entry['block']['warm']} warm-up + {entry['block']['runs']} timed runs",
              '', '| engine | threads | median ms | min ms | IQR ÷ median | block medians ms | runs | cores busy '
-             '| GFLOP/s | max abs diff | ÷ max abs y |', '|---|---|---|---|---|---|---|---|---|---|---|']
+             '| CPU ms per run | GFLOP/s | max abs diff | ÷ max abs y |', '|---' * 12 + '|']
     order = lambda key: (int(key.split('/')[1]), ENGINES.index(key.split('/')[0]))
     for key in sorted(entry['cells'], key=order):
         cell, (engine, threads) = entry['cells'][key], key.split('/')
@@ -79,10 +79,32 @@ def _detail_table(name, entry):
         low, high = cell['block_median_range_ms']
         lines.append(f"| {NAMES[engine]} | {threads} | {_ms(cell['median_ms'])} | {_ms(cell['min_ms'])} | "
                      f"{cell['spread_pct']:.0f} % | {_ms(low)}–{_ms(high)} | {cell['n']} | "
-                     f"{cell['cores_busy']:.2f} | "
+                     f"{cell['cores_busy']:.2f} | {_ms(cell['cpu_ms_per_run'])} | "
                      f"{cell['gflops']:.1f} | {cell.get('max_abs_diff', float('nan')):.1e} | "
                      f"{cell.get('rel_diff', float('nan')):.1e} |")
+    kernels = entry['cells'].get('openvino/1', {}).get('info', {}).get('kernels')
+    if kernels:
+        runs = ', '.join(f'{n} × {kernel}' for kernel, n in kernels.items())
+        lines.append(f"\nOpenVINO's compiled graph runs {runs}.")
     return '\n'.join(lines) + '\n'
+
+
+def _inference_notes(results):
+    """What a reader of the main table should know about how the engines used the CPU in this run."""
+    notes = []
+    for t in results['settings']['threads']:
+        busy = [row['netc_cores_busy'] for row in results['inference']
+                if row['threads'] == t and row['netc_cores_busy']]
+        if busy:
+            notes.append(f'netc kept {min(busy):.2f}–{max(busy):.2f} cores busy at {t} thread(s)'
+                         + (' (its generated C runs on one thread)' if t > 1 and max(busy) < 1.3 else '') + '.')
+    starved = sorted({f"{NAMES[key.split('/')[0]]} on {name}" for name, entry in results['models'].items()
+                      for key, cell in entry['cells'].items()
+                      if key.endswith('/1') and cell.get('cores_busy', 1) < 0.9})
+    if starved:
+        notes.append('Other processes took CPU time from these 1-thread cells (cores busy below 0.9): '
+                     + ', '.join(starved) + '; their medians include that.')
+    return ' '.join(notes) + '\n' if notes else ''
 
 
 def memory_rows(results):
@@ -158,10 +180,12 @@ def write(results, folder):
         parts += ['## Inference: batch 1, FP32, median milliseconds\n',
                   'Same weights and input for every engine; the fastest peer in bold. "netc ÷ fastest peer" below 1 '
                   'means netc is faster. GFLOP/s counts 2 × multiply-accumulates of the direct convolution.\n',
-                  inference_table(results['inference'], engines),
+                  inference_table(results['inference'], engines), _inference_notes(results),
                   '### Every engine\n', 'IQR: interquartile range of the timed runs. Block medians: the range of '
                   'the per-round block medians (drift across the run). Cores busy: process CPU time ÷ wall time '
-                  'over the timed runs. Diff: against PyTorch in float64 on the same weights and input.\n']
+                  'over the timed runs. CPU ms per run: the process\'s CPU time ÷ runs; at 1 thread it is about the '
+                  'latency on a core of its own, whatever else ran (at 2 threads it counts spin-waiting too). '
+                  'Diff: against PyTorch in float64 on the same weights and input.\n']
         parts += [_detail_table(name, entry) for name, entry in results['models'].items()]
     if results['memory']:
         parts += ['## Memory of the generated C (bench/driver.c)\n',

@@ -73,7 +73,8 @@ def _statistics(times, block_medians, cpu, macs):
     return {'median_ms': median * 1e3, 'min_ms': ordered[0] * 1e3, 'q1_ms': q1 * 1e3, 'q3_ms': q3 * 1e3,
             'spread_pct': 100 * (q3 - q1) / median, 'n': len(ordered),
             'block_median_range_ms': [min(block_medians) * 1e3, max(block_medians) * 1e3],
-            'cores_busy': cpu / sum(ordered), 'gflops': 2 * macs / median / 1e9}
+            'cores_busy': cpu / sum(ordered), 'cpu_ms_per_run': 1e3 * cpu / len(ordered),
+            'gflops': 2 * macs / median / 1e9}
 
 
 def _error(output, reference, scale):

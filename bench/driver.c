@@ -6,8 +6,9 @@
                                    output (raw float32) to OUTPUT, then prints "ready <memory>"
      run W K                       W untimed runs, then K timed: "times <s> ... cpu <s>" (cpu: process CPU
                                    time over the K runs, which shows how many cores were really busy)
-     profile K                     K runs with per-layer timing: "layer <name> <macs> <median s>" per layer,
-                                   in program order, then "end" (only in a -DPROFILE build)
+     profile K                     K runs with per-layer timing: "total <median s>" of the whole runs, then
+                                   "layer <name> <macs> <median s>" per layer in program order, then "end"
+                                   (only in a -DPROFILE build)
      memory                        "memory <memory>"; both memory lines are key=value pairs in KiB: rss and
                                    peak (VmRSS, VmHWM) now, base (RSS before the weights were read), load_peak
                                    (peak RSS up to the end of loading), model and arena (the API's byte counts)
@@ -86,11 +87,12 @@ void net_profile_layer(const char *layer, long long macs, int start) {
 }
 
 static void profile(const net_model *model, const float *input, float *output, void *arena, int runs) {
-  double *column = malloc(sizeof(double) * (size_t)runs);
+  double *column = malloc(sizeof(double) * (size_t)runs), *totals = malloc(sizeof(double) * (size_t)runs);
   layer_times = calloc((size_t)runs * MAX_LAYERS, sizeof(double));
-  if (!column || !layer_times) {
+  if (!column || !totals || !layer_times) {
     printf("error out of memory\n");
     free(column);
+    free(totals);
     free(layer_times);
     layer_times = NULL;
     return;
@@ -98,8 +100,12 @@ static void profile(const net_model *model, const float *input, float *output, v
   layer_count = 0;
   for (profile_run = 0; profile_run < runs; profile_run++) {
     layer_index = 0;
+    const double start = seconds(CLOCK_MONOTONIC);
     net_run(model, input, output, arena);
+    totals[profile_run] = seconds(CLOCK_MONOTONIC) - start;
   }
+  qsort(totals, (size_t)runs, sizeof(double), compare_doubles);
+  printf("total %.9f\n", totals[runs / 2]);
   for (int i = 0; i < layer_count; i++) {
     for (int r = 0; r < runs; r++) column[r] = layer_times[(size_t)r * MAX_LAYERS + i];
     qsort(column, (size_t)runs, sizeof(double), compare_doubles);
@@ -107,6 +113,7 @@ static void profile(const net_model *model, const float *input, float *output, v
   }
   printf("end\n");
   free(column);
+  free(totals);
   free(layer_times);
   layer_times = NULL;
 }

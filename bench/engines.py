@@ -202,13 +202,14 @@ class NetcWorker:
         return [float(word) for word in words[1:-2]], float(words[-1])
 
     def profile(self, runs):
-        """[(layer, MACs, median seconds)] in program order."""
-        rows, line = [], self._ask(f'profile {runs}')
+        """(median seconds of the whole runs, [(layer, MACs, median seconds)] in program order)."""
+        total = float(self._ask(f'profile {runs}').split()[1])
+        rows, line = [], self._line()
         while line.strip() != 'end':
             _, name, macs, seconds = line.split()
             rows.append((name, int(macs), float(seconds)))
             line = self._line()
-        return rows
+        return total, rows
 
     def close(self):
         """The driver's memory figures after all its runs."""

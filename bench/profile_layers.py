@@ -50,13 +50,13 @@ def run(name, netc, repo, work, runs, log):
     peak = machine.fma_peak(work)['per_core']
     worker = NetcWorker(1, job, profile=True)
     worker.ready()
-    whole, _ = worker.time(1, runs)
-    layers = worker.profile(runs)
+    worker.time(1, 1)
+    whole, layers = worker.profile(runs)
     worker.close()
     kinds = _layer_kinds(netc, model_path)
     rows = [{'layer': layer, 'kind': kinds.get(layer, ('?', '?'))[0], 'shape': kinds.get(layer, ('?', '?'))[1],
              'macs': macs, 'ms': seconds * 1e3} for layer, macs, seconds in layers]
-    whole_ms = sorted(whole)[len(whole) // 2] * 1e3
+    whole_ms = whole * 1e3
     print(_report(name, rows, whole_ms, peak, runs))
     with open(os.path.join(work, f'profile_{name}.json'), 'w') as f:
         json.dump({'model': name, 'forward_ms': whole_ms, 'peak_gflops': peak, 'layers': rows}, f, indent=1)
@@ -69,8 +69,9 @@ def _gflops(macs, ms):
 
 def _report(name, rows, whole_ms, peak, runs):
     total_ms = sum(r['ms'] for r in rows) or 1e-9
-    lines = [f'{name}: forward pass {whole_ms:.3f} ms (median of {runs}), layers add up to {total_ms:.3f} ms; '
-             f'1-thread FMA peak {peak:.1f} GFLOP/s', '',
+    lines = [f'{name}: forward pass {whole_ms:.3f} ms (median of {runs} runs), the layers\' medians add up to '
+             f'{total_ms:.3f} ms (the rest: time slices lost to other processes, load average '
+             f'{" ".join(map(str, machine.load_average()))}); 1-thread FMA peak {peak:.1f} GFLOP/s', '',
              f"{'layer':<28} {'kind':<16} {'output':<12} {'MMAC':>8} {'ms':>9} {'% time':>7} {'GFLOP/s':>8} "
              f"{'% peak':>7}"]
     for r in sorted(rows, key=lambda r: -r['ms']):

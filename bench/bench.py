@@ -43,7 +43,8 @@ def arguments():
     parser.add_argument('--train-passes', type=int, default=2, help='processes per training configuration')
     parser.add_argument('--no-infer', action='store_true', help='skip the inference timing')
     parser.add_argument('--profile', metavar='MODEL',
-                        help='only profile the generated C of MODEL per layer (any model in Models/)')
+                        help='only profile the generated C of MODEL per layer (any model in Models/), on the '
+                             'first --threads count')
     parser.add_argument('--profile-runs', type=int, default=11, help='runs whose per-layer median is shown')
     parser.add_argument('--out', help='folder for results.md and results.json (default: bench/ for a full run, '
                                       'bench/work/ for a subset)')
@@ -77,7 +78,7 @@ def main():
     netc = build_netc(a.netc)
     if a.profile:
         import profile_layers
-        profile_layers.run(a.profile, netc, REPO, WORK, a.profile_runs, log)
+        profile_layers.run(a.profile, netc, REPO, WORK, a.profile_runs, a.threads[0], log)
         return
     import report
     import timing

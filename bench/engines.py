@@ -161,9 +161,10 @@ class PythonWorker:
         return {}
 
 
-def _memory(line):
-    """The key=value KiB pairs of the driver's "ready" and "memory" lines."""
-    return {key: int(value) for key, value in (item.split('=') for item in line.split()[1:])}
+def _facts(line):
+    """The driver's "ready" and "memory" lines: the threads running a forward pass, and memory figures in KiB."""
+    facts = {key: int(value) for key, value in (item.split('=') for item in line.split()[1:])}
+    return {'threads_used': facts.pop('threads'), 'memory_kib': facts}
 
 
 class NetcWorker:
@@ -176,8 +177,9 @@ class NetcWorker:
             raise EngineError(job.get('netc_error', 'the generated C did not build'))
         output = os.path.join(job['dir'], f'netc_y_{threads}.bin')
         self.output = output
-        self.process = subprocess.Popen([driver, job['weights'], job['input_bin'], output], text=True,
-                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.process = subprocess.Popen([driver, job['weights'], job['input_bin'], output, str(threads)],
+                                        text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                        stderr=subprocess.PIPE)
 
     def _line(self):
         line = self.process.stdout.readline()
@@ -194,29 +196,29 @@ class NetcWorker:
         return self._line()
 
     def ready(self):
-        memory = _memory(self._line())
-        return np.fromfile(self.output, dtype=np.float32).reshape(1, -1), {'memory_kib': memory}
+        facts = _facts(self._line())
+        return np.fromfile(self.output, dtype=np.float32).reshape(1, -1), facts
 
     def time(self, warm, runs):
         words = self._ask(f'run {warm} {runs}').split()
         return [float(word) for word in words[1:-2]], float(words[-1])
 
     def profile(self, runs):
-        """(median seconds of the whole runs, [(layer, MACs, median seconds)] in program order)."""
+        """(median seconds of the whole runs, [(layer, median seconds)] in program order)."""
         total = float(self._ask(f'profile {runs}').split()[1])
         rows, line = [], self._line()
         while line.strip() != 'end':
-            _, name, macs, seconds = line.split()
-            rows.append((name, int(macs), float(seconds)))
+            _, name, seconds = line.split()
+            rows.append((name, float(seconds)))
             line = self._line()
         return total, rows
 
     def close(self):
         """The driver's memory figures after all its runs."""
         try:
-            memory = _memory(self._ask('memory'))
+            facts = _facts(self._ask('memory'))
             self._ask_quit()
-            return {'memory_kib': memory}
+            return facts
         except (EngineError, BrokenPipeError, OSError):
             self.process.kill()
             return {}

@@ -33,7 +33,7 @@ def _layer_kinds(netc, model_path):
     return kinds
 
 
-def run(name, netc, repo, work, runs, log):
+def run(name, netc, repo, work, runs, threads, log):
     model_path = os.path.join(repo, 'Models', name + '.net')
     if not os.path.exists(model_path):
         raise SystemExit(f'bench: no model {model_path}')
@@ -48,16 +48,17 @@ def run(name, netc, repo, work, runs, log):
     job['profile_driver'] = models.build_driver(netc, repo, name, os.path.join(directory, 'netc'), profile=True)
     log('measuring the FMA peak')
     peak = machine.fma_peak(work)['per_core']
-    worker = NetcWorker(1, job, profile=True)
-    worker.ready()
+    worker = NetcWorker(threads, job, profile=True)
+    _, facts = worker.ready()
     worker.time(1, 1)
     whole, layers = worker.profile(runs)
     worker.close()
     kinds = _layer_kinds(netc, model_path)
+    macs = {layer['name']: layer['macs'] for layer in summary['layers']}  # a fused conv keeps the conv's name
     rows = [{'layer': layer, 'kind': kinds.get(layer, ('?', '?'))[0], 'shape': kinds.get(layer, ('?', '?'))[1],
-             'macs': macs, 'ms': seconds * 1e3} for layer, macs, seconds in layers]
+             'macs': macs.get(layer, 0), 'ms': seconds * 1e3} for layer, seconds in layers]
     whole_ms = whole * 1e3
-    print(_report(name, rows, whole_ms, peak, runs))
+    print(_report(name, rows, whole_ms, peak * facts['threads_used'], runs, facts['threads_used']))
     with open(os.path.join(work, f'profile_{name}.json'), 'w') as f:
         json.dump({'model': name, 'forward_ms': whole_ms, 'peak_gflops': peak, 'layers': rows}, f, indent=1)
     log(f'wrote {os.path.join(work, f"profile_{name}.json")}')
@@ -67,11 +68,11 @@ def _gflops(macs, ms):
     return 2 * macs / ms / 1e6 if ms > 0 else 0.0
 
 
-def _report(name, rows, whole_ms, peak, runs):
+def _report(name, rows, whole_ms, peak, runs, threads):
     total_ms = sum(r['ms'] for r in rows) or 1e-9
-    lines = [f'{name}: forward pass {whole_ms:.3f} ms (median of {runs} runs), the layers\' medians add up to '
-             f'{total_ms:.3f} ms (the rest: time slices lost to other processes, load average '
-             f'{" ".join(map(str, machine.load_average()))}); 1-thread FMA peak {peak:.1f} GFLOP/s', '',
+    lines = [f'{name} on {threads} thread(s): forward pass {whole_ms:.3f} ms (median of {runs} runs), the layers\' '
+             f'medians add up to {total_ms:.3f} ms (the rest: time slices lost to other processes, load average '
+             f'{" ".join(map(str, machine.load_average()))}); FMA peak {peak:.1f} GFLOP/s', '',
              f"{'layer':<28} {'kind':<16} {'output':<12} {'MMAC':>8} {'ms':>9} {'% time':>7} {'GFLOP/s':>8} "
              f"{'% peak':>7}"]
     for r in sorted(rows, key=lambda r: -r['ms']):

@@ -95,9 +95,12 @@ def _inference_notes(results):
     for t in results['settings']['threads']:
         busy = [row['netc_cores_busy'] for row in results['inference']
                 if row['threads'] == t and row['netc_cores_busy']]
+        used = {entry['cells'].get(f'netc/{t}', {}).get('info', {}).get('threads_used')
+                for entry in results['models'].values()} - {None}
         if busy:
-            notes.append(f'netc kept {min(busy):.2f}–{max(busy):.2f} cores busy at {t} thread(s)'
-                         + (' (its generated C runs on one thread)' if t > 1 and max(busy) < 1.3 else '') + '.')
+            notes.append(f'At {t} thread(s) netc ran on {", ".join(map(str, sorted(used)))} thread(s) and kept '
+                         f'{min(busy):.2f}–{max(busy):.2f} cores busy'
+                         + (' (this generated C has no threads)' if used == {1} and t > 1 else '') + '.')
     starved = sorted({f"{NAMES[key.split('/')[0]]} on {name}" for name, entry in results['models'].items()
                       for key, cell in entry['cells'].items()
                       if key.endswith('/1') and cell.get('cores_busy', 1) < 0.9})

@@ -44,7 +44,7 @@ def run(name, netc, repo, work, runs, threads, log):
     job = {'dir': directory, 'weights': models.netc_weights(netc, repo, name, directory),
            'input_bin': os.path.join(directory, 'x.bin')}
     x.tofile(job['input_bin'])
-    log(f'{name}: netc compile --profile, clang -O3 -march=native')
+    log(f'{name}: netc compile, clang -O3 -march=native')
     job['profile_driver'] = models.build_driver(netc, repo, name, os.path.join(directory, 'netc'), profile=True)
     log('measuring the FMA peak')
     peak = machine.fma_peak(work)['per_core']

@@ -127,6 +127,8 @@ def _rows(names, threads, runs):
 
 
 def training_table(training):
+    if not training['rows'] and not training['notes']:
+        return 'Not measured in this run.\n'
     lines = ['| model | threads | netc img/s | PyTorch img/s | netc ÷ PyTorch speed | netc training MiB | '
              'PyTorch training MiB | netc ÷ PyTorch memory | first loss netc / PyTorch | cores busy netc / PyTorch |',
              '|---|---|---|---|---|---|---|---|---|---|']

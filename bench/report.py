@@ -82,6 +82,12 @@ def _detail_table(name, entry):
                      f"{cell['cores_busy']:.2f} | {_ms(cell['cpu_ms_per_run'])} | "
                      f"{cell['gflops']:.1f} | {cell.get('max_abs_diff', float('nan')):.1e} | "
                      f"{cell.get('rel_diff', float('nan')):.1e} |")
+    if entry['pairwise']:
+        pair, worst = max(entry['pairwise'].items(), key=lambda item: item[1])
+        engines_, threads = pair.split('@')
+        a, b = engines_.split('~')
+        lines.append(f'\nThe largest difference between two engines: {worst:.1e} of max |y| ({NAMES[a]} and '
+                     f'{NAMES[b]} at {threads} thread(s)).')
     kernels = entry['cells'].get('openvino/1', {}).get('info', {}).get('kernels')
     if kernels:
         runs = ', '.join(f'{n} × {kernel}' for kernel, n in kernels.items())

@@ -16,8 +16,9 @@ def _percentile(sorted_values, fraction):
 
 
 def measure(job, names, threads, rounds, log):
-    """{(engine, threads): cell} for one prepared model; a cell has the timing statistics and the output check,
-    or 'error' for an engine that could not start or run."""
+    """(cells, facts) of one prepared model: cells[(engine, threads)] has the timing statistics and the output
+    check, or 'error' for an engine that could not start or run; facts has the reference output's scale, every
+    pair of engines' difference, and the wall time of the timing."""
     workers, cells, outputs = {}, {}, {}
     for t in threads:
         for name in names:

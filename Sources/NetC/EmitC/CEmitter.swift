@@ -6,8 +6,14 @@ public struct CEmitter: Sendable {
   public struct Options: Hashable, Sendable {
     /// Prefix of every external name (`resnet18_run`) and macro (`RESNET18_OK`); nil: the network's name.
     public var prefix: String?
+    /// A profiling build: the forward pass calls `<prefix>_profile_layer`, which the program defines, before
+    /// and after every layer, so that it can time each one.
+    public var profile: Bool
 
-    public init(prefix: String? = nil) { self.prefix = prefix }
+    public init(prefix: String? = nil, profile: Bool = false) {
+      self.prefix = prefix
+      self.profile = profile
+    }
   }
 
   public var graph: Graph
@@ -77,7 +83,7 @@ public struct CEmitter: Sendable {
     let weights = WeightsSection(prefix: prefix, network: graph.name, parameters: parameters, layers: layers)
     let facts = APIFacts(
       network: graph.name, prefix: prefix, inputShape: graph.input.shape, outputShape: graph.outputShape,
-      arenaBytes: plan.arenaBytes, modelBytes: weights.modelBytes)
+      arenaBytes: plan.arenaBytes, modelBytes: weights.modelBytes, profile: options.profile)
     // The layers' kernels first, in the order layers first use them, then what loading needs, then the
     // extension's.
     let kernels = CKernel.closure(
@@ -100,7 +106,7 @@ public struct CEmitter: Sendable {
       "\n",
       CRuntime.safetensorsReader,
       section("Layers"),
-      LayerSection(prefix: prefix, graph: graph, locations: locations, layers: layers).text,
+      LayerSection(prefix: prefix, graph: graph, locations: locations, layers: layers, profile: options.profile).text,
       section("API"),
       CRuntime.definitions(facts),
       more.map { "\n" + $0.declarations + "\n" + $0.definitions } ?? "",

@@ -6,8 +6,14 @@ public struct CEmitter: Sendable {
   public struct Options: Hashable, Sendable {
     /// Prefix of every external name (`resnet18_run`) and macro (`RESNET18_OK`); nil: the network's name.
     public var prefix: String?
+    /// A profiling build: the forward pass calls `<prefix>_profile_layer`, which the program defines, before
+    /// and after every layer, so that it can time each one.
+    public var profile: Bool
 
-    public init(prefix: String? = nil) { self.prefix = prefix }
+    public init(prefix: String? = nil, profile: Bool = false) {
+      self.prefix = prefix
+      self.profile = profile
+    }
   }
 
   public var graph: Graph
@@ -51,7 +57,21 @@ public struct CEmitter: Sendable {
   /// Why `prefix` cannot prefix a generated file's names ("prefix '2x' must be a C identifier …"), or nil.
   public static func prefixProblem(_ prefix: String) -> String? { CNames.prefixProblem(prefix) }
 
-  public func emit() throws -> CProgram {
+  /// More C for the same file: the training step adds its kernels (merged with the forward pass's, each once),
+  /// declarations (after the API's, in the header too) and definitions (at the end).
+  struct Extension {
+    var kernels: [CKernel]
+    var declarations: String
+    var definitions: String
+  }
+
+  public func emit() throws -> CProgram { try emit(extension: nil) }
+
+  func emit(extension more: Extension?) throws -> CProgram {
+    if graph.isTrainingGraph {
+      throw DiagnosticError(
+        .error("'\(graph.name)' is a training graph; compile the network's model with 'netc compile --train'"))
+    }
     let prefix = try self.prefix()
     var layers = Self.layers(of: graph, names: CNames(graph: graph, prefix: prefix))
     let locations = try ArenaLocations(graph: graph, plan: plan, scratch: Self.scratch(for: graph))
@@ -63,10 +83,11 @@ public struct CEmitter: Sendable {
     let weights = WeightsSection(prefix: prefix, network: graph.name, parameters: parameters, layers: layers)
     let facts = APIFacts(
       network: graph.name, prefix: prefix, inputShape: graph.input.shape, outputShape: graph.outputShape,
-      arenaBytes: plan.arenaBytes, modelBytes: weights.modelBytes)
-    // The layers' kernels first, in the order layers first use them, then what loading needs.
+      arenaBytes: plan.arenaBytes, modelBytes: weights.modelBytes, profile: options.profile)
+    // The layers' kernels first, in the order layers first use them, then what loading needs, then the
+    // extension's.
     let kernels = CKernel.closure(
-      layers.flatMap { $0.lowering.kernels } + [.loadStep] + CKernel.loadWeights.dependencies)
+      layers.flatMap { $0.lowering.kernels } + [.loadStep] + CKernel.loadWeights.dependencies + (more?.kernels ?? []))
     let source = [
       fileComment(facts),
       ["errno", "limits", "math", "stdarg", "stdint", "stdio", "stdlib", "string"]
@@ -85,11 +106,13 @@ public struct CEmitter: Sendable {
       "\n",
       CRuntime.safetensorsReader,
       section("Layers"),
-      LayerSection(prefix: prefix, graph: graph, locations: locations, layers: layers).text,
+      LayerSection(prefix: prefix, graph: graph, locations: locations, layers: layers, profile: options.profile).text,
       section("API"),
       CRuntime.definitions(facts),
+      more.map { "\n" + $0.declarations + "\n" + $0.definitions } ?? "",
     ].joined()
-    return CProgram(prefix: prefix, header: CRuntime.header(facts), source: source)
+    return CProgram(
+      prefix: prefix, header: CRuntime.header(facts) + (more.map { "\n" + $0.declarations } ?? ""), source: source)
   }
 
   /// Every node but the input with its lowering; with `names`, the layers also know their C names and where

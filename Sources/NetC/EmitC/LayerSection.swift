@@ -6,6 +6,8 @@ struct LayerSection {
   var graph: Graph
   var locations: ArenaLocations
   var layers: [(layer: Layer, lowering: any Lowering)]
+  /// Whether the forward pass calls `<prefix>_profile_layer` around every layer (`netc compile --profile`).
+  var profile = false
 
   var text: String {
     var out = ""
@@ -78,11 +80,20 @@ struct LayerSection {
         arguments.insert("model", at: 0)
         usesModel = true
       }
-      out += CText.call(layer.function, arguments).joined(separator: "\n") + "\n"
+      let call = CText.call(layer.function, arguments).joined(separator: "\n") + "\n"
+      out += profile ? profiled(call, layer) : call
     }
     if graph.output == graph.input.name { out += "  memcpy(output, input, \(graph.input.shape.byteCount));\n" }
     if !usesModel { out += "  (void)model;\n" }
     if !valuesInArena && locations.scratch.isEmpty { out += "  (void)arena;\n" }
     return out + "}\n\n"
+  }
+
+  /// A layer's call between the two calls of the profiling hook.
+  private func profiled(_ call: String, _ layer: Layer) -> String {
+    let name = CText.string(layer.node.name)
+    let macs = layer.node.multiplyAccumulates(inputShapes: layer.inputShapes)
+    return "  \(prefix)_profile_layer(\(name), \(macs), 1);\n" + call
+      + "  \(prefix)_profile_layer(\(name), \(macs), 0);\n"
   }
 }

@@ -10,6 +10,8 @@ struct APIFacts: Sendable {
   var outputShape: Shape
   var arenaBytes: Int
   var modelBytes: Int
+  /// Whether the forward pass calls the program's `<prefix>_profile_layer` around every layer.
+  var profile = false
 
   var upper: String { prefix.uppercased() }
 
@@ -105,12 +107,24 @@ extension CRuntime {
          \#(u)_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
          must not overlap. Allocates nothing and keeps no state between calls. */
       \#(p)_status \#(p)_run(const \#(p)_model *model, const float *input, float *output, void *arena);
-
+      \#(f.profile ? profileDeclaration(f) : "")
       #ifdef __cplusplus
       }
       #endif
 
       #endif /* \#(u)_H */
+
+      """#
+  }
+
+  /// The hook of a profiling build (`netc compile --profile`), which the program defines.
+  private static func profileDeclaration(_ f: APIFacts) -> String {
+    #"""
+
+      /* A profiling build ('netc compile --profile'): the program that links this file defines this function.
+         \#(f.prefix)_run calls it before (start = 1) and after (start = 0) every layer, with the layer's name and
+         multiply-accumulates, from the thread that called \#(f.prefix)_run; the time between is the layer's. */
+      void \#(f.prefix)_profile_layer(const char *layer, long long macs, int start);
 
       """#
   }

@@ -1,7 +1,7 @@
-// The C legs of a chunk of programs: every program's C files and one driver go through each compiler in a
-// single invocation (the invocation, not the code, is most of the cost), then every program runs in its own
-// process (a crash names its program) on every thread count, and its output is compared with the
-// interpreter's on the same graph.
+// The C legs of a chunk of programs: every program's C files and one driver go through each compiler, once per
+// kernel path, in a single invocation (the invocation, not the code, is most of the cost), then every program
+// runs in its own process (a crash names its program) on every thread count, and its output is compared with
+// the interpreter's on the same graph.
 
 import Foundation
 
@@ -16,50 +16,66 @@ struct FuzzCBuild: Sendable {
     for (index, item) in prepared.enumerated() {
       do {
         try SafeTensors(weights: item.weights).write(to: file(directory, "w\(index).safetensors"))
-        try Data(ModelRunner.littleEndianBytes(item.input.scalars)).write(to: URL(fileURLWithPath: file(directory, "x\(index).f32")))
+        try Data(ModelRunner.littleEndianBytes(item.input.scalars)).write(
+          to: URL(fileURLWithPath: file(directory, "x\(index).f32")))
       } catch {
         failures[index] = FuzzFailure("c-files", "cannot write the weights or input: \(error)")
       }
     }
     for compiler in options.compilers {
-      let built = build(prepared, compiler, in: directory, skipping: failures)
-      for index in prepared.indices where failures[index] == nil {
-        switch built[index] {
-        case .failure(let failure): failures[index] = failure
-        case .success(let executable):
-          failures[index] = runAll(prepared[index], index, executable, compiler, directory, &errors[index])
+      for path in options.kernelPaths {
+        let members = prepared.indices.filter {
+          failures[$0] == nil && !prepared[$0].programs.isEmpty
+            && options.kernelPaths(seed: prepared[$0].fuzzCase.seed).contains(path)
+        }
+        guard !members.isEmpty else { continue }
+        let target = Target(compiler: compiler, path: path)
+        let built = build(members, prepared, target, in: directory)
+        for (index, result) in zip(members, built) {
+          switch result {
+          case .failure(let failure): failures[index] = failure
+          case .success(let executable):
+            failures[index] = runAll(prepared[index], index, executable, target, directory, &errors[index])
+          }
         }
       }
     }
     return failures
   }
 
-  /// One executable for the whole chunk; when that fails, one per program, so the failure names its program.
+  /// A compiler and the kernel path it builds for.
+  private struct Target {
+    var compiler: CCompiler
+    var path: FuzzKernelPath
+    var name: String { "\(compiler.name) \(path.rawValue)" }
+    var fileName: String { "\(compiler.name)-\(path.rawValue)" }
+  }
+
+  /// One executable for the programs at `members`; when that fails, one per program, so the failure names its
+  /// program. Results in the order of `members`.
   private func build(
-    _ prepared: [FuzzPrepared], _ compiler: CCompiler, in directory: URL, skipping failures: [FuzzFailure?]
+    _ members: [Int], _ prepared: [FuzzPrepared], _ target: Target, in directory: URL
   ) -> [Result<String, FuzzFailure>] {
-    let indices = prepared.indices.filter { failures[$0] == nil }
-    let name = compiler.name
-    if let executable = try? link(indices, prepared, compiler, "\(name)-all", directory) {
-      return prepared.indices.map { _ in .success(executable) }
+    if let executable = try? link(members, prepared, target, "\(target.fileName)-all", directory) {
+      return members.map { _ in .success(executable) }
     }
-    return prepared.indices.map { index in
+    return members.map { index in
       do {
-        return .success(try link([index], prepared, compiler, "\(name)-\(index)", directory))
+        return .success(try link([index], prepared, target, "\(target.fileName)-\(index)", directory))
       } catch let error as DiagnosticError {
         let message = error.diagnostics.map(\.message).joined(separator: "\n")
-        return .failure(FuzzFailure("c-build \(name)", String(message.prefix(4000))))
+        return .failure(FuzzFailure("c-build \(target.name)", String(message.prefix(4000))))
       } catch {
-        return .failure(FuzzFailure("c-build \(name)", "\(error)"))
+        return .failure(FuzzFailure("c-build \(target.name)", "\(error)"))
       }
     }
   }
 
   private func link(
-    _ indices: [Int], _ prepared: [FuzzPrepared], _ compiler: CCompiler, _ name: String, _ directory: URL
+    _ indices: [Int], _ prepared: [FuzzPrepared], _ target: Target, _ name: String, _ directory: URL
   ) throws -> String {
     var sources: [String] = []
-    var entries: [(index: Int, prefix: String)] = []
+    var programs: [CProgram] = []
     for index in indices {
       for kind in FuzzGraph.allCases {
         guard let program = prepared[index].programs[kind] else { continue }
@@ -67,26 +83,29 @@ struct FuzzCBuild: Sendable {
         try program.source.write(toFile: path, atomically: false, encoding: .utf8)
         try program.header.write(toFile: file(directory, "\(program.prefix).h"), atomically: false, encoding: .utf8)
         sources.append(path)
-        entries.append((index, program.prefix))
+        programs.append(program)
       }
     }
     let driver = file(directory, "\(name)-driver.c")
-    try FuzzDriver.source(entries.map(\.prefix)).write(toFile: driver, atomically: false, encoding: .utf8)
+    try FuzzDriver.source(programs).write(toFile: driver, atomically: false, encoding: .utf8)
     let executable = file(directory, name)
-    try compiler.build(sources + [driver], output: executable, flags: options.cFlags)
+    let threaded = programs.filter(FuzzDriver.hasThreads)
+    let threadFlags = threaded.isEmpty ? [] : threaded.map { "-D\($0.prefix.uppercased())_THREADS" } + ["-pthread"]
+    try target.compiler.build(
+      sources + [driver], output: executable, flags: options.cFlags + target.path.flags + threadFlags)
     return executable
   }
 
-  /// Every graph of a program with a C program, on every thread count: the first failure, if any.
+  /// Every graph of a program with a C program, on every thread count its API takes: the first failure, if any.
   private func runAll(
-    _ item: FuzzPrepared, _ index: Int, _ executable: String, _ compiler: CCompiler, _ directory: URL,
+    _ item: FuzzPrepared, _ index: Int, _ executable: String, _ target: Target, _ directory: URL,
     _ errors: inout [String: Double]
   ) -> FuzzFailure? {
     for kind in FuzzGraph.allCases {
       guard let program = item.programs[kind], let reference = item.references[kind] else { continue }
-      for threads in options.threadCounts {
-        let leg = "\(compiler.name) \(kind.rawValue) threads=\(threads)"
-        let output = file(directory, "y\(index)-\(compiler.name)-\(kind.rawValue)-\(threads).f32")
+      for threads in options.threadCounts where threads == 1 || FuzzDriver.hasThreads(program) {
+        let leg = "\(target.name) \(kind.rawValue) threads=\(threads)"
+        let output = file(directory, "y\(index)-\(target.fileName)-\(kind.rawValue)-\(threads).f32")
         let arguments = [
           program.prefix, String(threads), file(directory, "w\(index).safetensors"), file(directory, "x\(index).f32"),
           output,
@@ -105,9 +124,11 @@ struct FuzzCBuild: Sendable {
         }
         let scalars = [UInt8](data).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         let error = FuzzTolerance.relativeError(Tensor(shape: reference.shape, scalars: scalars), reference)
-        errors["c \(kind.rawValue)"] = max(errors["c \(kind.rawValue)"] ?? 0, error)
-        if !(error <= FuzzTolerance.c) {
-          return FuzzFailure("c-mismatch \(leg)", "the C differs from the interpreter by \(error) of the largest output")
+        let comparison = "c \(kind.rawValue) \(target.path.rawValue)"
+        errors[comparison] = max(errors[comparison] ?? 0, error)
+        if !(error <= FuzzTolerance.c.allowing(item.errors["conditioning"] ?? 0)) {
+          return FuzzFailure(
+            "c-mismatch \(leg)", "the C differs from the interpreter by \(error) of the largest output")
         }
       }
     }
@@ -126,11 +147,19 @@ extension CCompiler {
 /// of the models linked into it. Input and output buffers are allocated at exactly their size, so a sanitizer
 /// sees any access past them.
 enum FuzzDriver {
-  static func source(_ prefixes: [String]) -> String {
+  /// Whether the program's API runs on a team of threads (`<prefix>_run_threads`, built with
+  /// `-D<PREFIX>_THREADS`); without it, the C runs on the calling thread alone.
+  static func hasThreads(_ program: CProgram) -> Bool {
+    program.header.contains("\(program.prefix)_run_threads(")
+  }
+
+  static func source(_ programs: [CProgram]) -> String {
+    let prefixes = programs.map(\.prefix)
     var text = "/* netc fuzz driver: runs one of the linked models on raw float32 files. */\n"
     text += "#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n\n"
     text += prefixes.map { "#include \"\($0).h\"\n" }.joined() + "\n"
-    for p in prefixes {
+    for program in programs {
+      let p = program.prefix
       let u = p.uppercased()
       text += """
         static int run_\(p)(const char *weights, const float *input, float *output, int threads) {
@@ -142,7 +171,7 @@ enum FuzzDriver {
           }
           void *arena = malloc(\(p)_arena_bytes() > 0 ? \(p)_arena_bytes() : 1);
           if (!arena) return 4;
-          \(runStatement(prefix: p))
+          \(runStatement(program))
           free(arena);
           \(p)_free(model);
           if (status != \(u)_OK) {
@@ -165,8 +194,10 @@ enum FuzzDriver {
       static const model_entry models[] = {
 
       """
-    text += prefixes.map { "  {\"\($0)\", run_\($0), \($0.uppercased())_INPUT_SIZE, \($0.uppercased())_OUTPUT_SIZE},\n" }
-      .joined()
+    text += prefixes.map {
+      "  {\"\($0)\", run_\($0), \($0.uppercased())_INPUT_SIZE, \($0.uppercased())_OUTPUT_SIZE},\n"
+    }
+    .joined()
     text += """
       };
 
@@ -198,9 +229,18 @@ enum FuzzDriver {
     return text
   }
 
-  /// The one line that runs a model: the generated API runs on one thread today, so `threads` is unused.
-  /// When the API takes a thread count, this line passes it, and `FuzzOptions.supportedThreadCounts` grows.
-  static func runStatement(prefix p: String) -> String {
-    "(void)threads; const \(p)_status status = \(p)_run(model, input, output, arena);"
+  /// The statements that run a model on `threads` threads: the calling thread and a team started for the run
+  /// where the API has one, else the calling thread alone (the caller asks for one thread then).
+  static func runStatement(_ program: CProgram) -> String {
+    let p = program.prefix
+    guard hasThreads(program) else {
+      return "(void)threads; const \(p)_status status = \(p)_run(model, input, output, arena);"
+    }
+    return """
+      \(p)_threads *team = NULL;
+        \(p)_status status = \(p)_threads_start(threads, &team);
+        if (status == \(p.uppercased())_OK) status = \(p)_run_threads(model, input, output, arena, team);
+        \(p)_threads_stop(team);
+      """
   }
 }

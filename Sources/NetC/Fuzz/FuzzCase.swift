@@ -79,6 +79,25 @@ public enum FuzzTolerance {
   /// tests, with the same fallback for ill-conditioned programs (see `FuzzPyTorch`).
   public static let pytorch = 1e-4
 
+  /// How far each element of the input and the weights moves, relative, for the conditioning probe: a few
+  /// float roundings.
+  public static let perturbation = 1e-6
+
+  /// How many times the probe's movement a comparison may differ by, if that is more than its tolerance.
+  public static let conditioningFactor = 10.0
+
+  /// The tensor with each element moved by `perturbation` of itself, in a random direction. How far moving the
+  /// input and every weight so moves the output measures how much the program amplifies rounding: a batch
+  /// norm calibrated on one value per channel (a 1x1 map at batch 1, or a constant after a ReLU that cut the
+  /// input off) has a running variance of 0 and divides a difference that is all rounding by √ε, and a chain
+  /// of them turns the ulps every path is entitled to into percent. Such a program cannot tell a bug from
+  /// rounding; the weights are moved too because such a difference may not depend on the input at all.
+  static func perturbed(_ tensor: Tensor, _ random: inout RandomSource) -> Tensor {
+    Tensor(
+      shape: tensor.shape,
+      scalars: tensor.scalars.map { $0 * Float(1 + (random.chance(0.5) ? 1 : -1) * perturbation) })
+  }
+
   /// max |a − b| / max |reference|; infinite when shapes differ or either has a NaN or an infinity.
   public static func relativeError(_ a: Tensor, _ reference: Tensor) -> Double {
     guard a.shape == reference.shape, let difference = a.maxAbsDifference(reference), difference.isFinite else {
@@ -87,5 +106,13 @@ public enum FuzzTolerance {
     let scale = Double(reference.maxAbs)
     guard scale.isFinite else { return .infinity }
     return Double(difference) / max(scale, Double(Float.leastNormalMagnitude))
+  }
+}
+
+extension Double {
+  /// This tolerance, or more for a program that amplifies rounding: `conditioningFactor` times the output's
+  /// movement under the conditioning probe (none when the probe's output is not finite).
+  func allowing(_ conditioning: Double) -> Double {
+    conditioning.isFinite ? Swift.max(self, FuzzTolerance.conditioningFactor * conditioning) : self
   }
 }

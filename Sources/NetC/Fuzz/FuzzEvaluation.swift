@@ -168,7 +168,8 @@ extension FuzzExpr {
       if arguments.count == 1, case .list(let elements) = arguments[0] { candidates = elements }
       guard !candidates.isEmpty, candidates.allSatisfy({ $0.number != nil }) else { return nil }
       let chosen = candidates.indices.min { a, b in
-        function == "min" ? candidates[a].number! < candidates[b].number! : candidates[a].number! > candidates[b].number!
+        function == "min"
+          ? candidates[a].number! < candidates[b].number! : candidates[a].number! > candidates[b].number!
       }!
       return candidates[chosen]
     default:

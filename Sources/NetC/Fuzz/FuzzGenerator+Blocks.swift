@@ -79,7 +79,10 @@ extension FuzzGenerator {
     let kinds = parameterKinds[block.name] ?? []
     for _ in 0..<4 {
       let arguments = zip(block.parameters, kinds).map { parameter, kind in
-        (parameter.name, parameter.defaultValue != nil && random.chance(0.4) ? nil : argument(value(kind, body), kind, body))
+        (
+          parameter.name,
+          parameter.defaultValue != nil && random.chance(0.4) ? nil : argument(value(kind, body), kind, body)
+        )
       }
       if instantiate(block, call(block.name, arguments), &body) { return true }
     }
@@ -89,7 +92,7 @@ extension FuzzGenerator {
   /// A stage of a few instances, or one instance when the stage does not fit.
   private mutating func instantiate(_ block: FuzzBlock, _ call: FuzzCall, _ body: inout Body) -> Bool {
     if !body.positional || random.chance(0.5), random.chance(0.5) {
-      let count = random.weighted([1, 3, 2])+1
+      let count = random.weighted([1, 3, 2]) + 1
       let name = body.positional ? nil : layerName("layer", &body)
       if emit(.stage(name: name, call, count: integer(count, body)), &body) { return true }
     }

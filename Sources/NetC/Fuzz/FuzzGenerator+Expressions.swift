@@ -60,7 +60,8 @@ extension FuzzGenerator {
         let threshold = random.int(0...v + 1)
         let holds = v > threshold
         candidates.append(.binary(holds == value ? .greater : .lessEqual, .name(name), .integer(threshold)))
-        candidates.append(.binary(value ? .equal : .notEqual, .binary(.remainder, .name(name), .integer(2)), .integer(v % 2)))
+        candidates.append(
+          .binary(value ? .equal : .notEqual, .binary(.remainder, .name(name), .integer(2)), .integer(v % 2)))
       default:
         break
       }

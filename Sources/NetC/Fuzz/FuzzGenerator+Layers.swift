@@ -91,10 +91,12 @@ extension FuzzGenerator {
   }
 
   mutating func batchNorm(_ body: Body) -> FuzzCall {
-    call("batchnorm", [
-      ("eps", random.chance(0.7) ? nil : float(random.pick(["1e-5", "0.001", "1e-3", "0.1", "1.0"]), body)),
-      ("momentum", random.chance(0.8) ? nil : float(random.pick(["0.1", "0.0", "1.0", "0.01"]), body)),
-    ])
+    call(
+      "batchnorm",
+      [
+        ("eps", random.chance(0.7) ? nil : float(random.pick(["1e-5", "0.001", "1e-3", "0.1", "1.0"]), body)),
+        ("momentum", random.chance(0.8) ? nil : float(random.pick(["0.1", "0.0", "1.0", "0.01"]), body)),
+      ])
   }
 
   /// maxpool or avgpool: any kernel the padding can fit (padding at most half the kernel), strides up to one
@@ -132,12 +134,14 @@ extension FuzzGenerator {
   }
 
   mutating func lrn(_ body: Body) -> FuzzCall {
-    call("lrn", [
-      ("size", random.chance(0.2) ? nil : integer(random.int(1...7), body)),
-      ("alpha", random.chance(0.3) ? nil : float(random.pick(["1e-4", "0.001", "0.01", "0.1", "1.0"]), body)),
-      ("beta", random.chance(0.3) ? nil : float(random.pick(["0.75", "0.5", "1.0", "1.5"]), body)),
-      ("k", random.chance(0.3) ? nil : float(random.pick(["2.0", "1.0", "0.5", "3"]), body)),
-    ])
+    call(
+      "lrn",
+      [
+        ("size", random.chance(0.2) ? nil : integer(random.int(1...7), body)),
+        ("alpha", random.chance(0.3) ? nil : float(random.pick(["1e-4", "0.001", "0.01", "0.1", "1.0"]), body)),
+        ("beta", random.chance(0.3) ? nil : float(random.pick(["0.75", "0.5", "1.0", "1.5"]), body)),
+        ("k", random.chance(0.3) ? nil : float(random.pick(["2.0", "1.0", "0.5", "3"]), body)),
+      ])
   }
 
   mutating func dropout(_ body: Body) -> FuzzCall {
@@ -146,10 +150,12 @@ extension FuzzGenerator {
 
   mutating func linear(_ body: Body, out: Int? = nil) -> FuzzCall {
     let features = out ?? (random.chance(0.5) ? channels(body) : random.int(1...20))
-    return call("linear", [
-      ("out", integer(features, body)),
-      ("bias", random.chance(0.6) ? nil : boolean(random.chance(0.6), body)),
-    ])
+    return call(
+      "linear",
+      [
+        ("out", integer(features, body)),
+        ("bias", random.chance(0.6) ? nil : boolean(random.chance(0.6), body)),
+      ])
   }
 
   /// The classifier at the end of most networks: a pool, flatten, a chain of linear layers, maybe softmax.
@@ -166,7 +172,8 @@ extension FuzzGenerator {
         _ = emit(.layer(name: layerName("relu", &body), FuzzCall("relu")), &body)
         if random.chance(0.3) { _ = emit(.layer(name: layerName("drop", &body), dropout(body)), &body) }
       }
-      _ = emit(.layer(name: layerName("fc", &body), linear(body, out: index == count - 1 ? random.int(1...12) : nil)), &body)
+      _ = emit(
+        .layer(name: layerName("fc", &body), linear(body, out: index == count - 1 ? random.int(1...12) : nil)), &body)
     }
     if random.chance(0.3) { _ = emit(.layer(name: layerName("prob", &body), FuzzCall("softmax")), &body) }
   }

@@ -10,7 +10,9 @@ extension FuzzGenerator {
     for _ in 0..<6 {
       let added: Bool
       if body.shape.rank == 4 {
-        switch random.weighted([6, 2, nests ? 2.5 : 0, nests ? 2.5 : 0, nests ? 0.7 : 0, nests ? 0.7 : 0, 0.7, 2.5, 0.3]) {
+        switch random.weighted([
+          6, 2, nests ? 2.5 : 0, nests ? 2.5 : 0, nests ? 0.7 : 0, nests ? 0.7 : 0, 0.7, 2.5, 0.3,
+        ]) {
         case 0: added = convUnit(&body)
         case 1: added = pool(body).map { emit(.layer(name: layerName("pool", &body), $0), &body) } ?? false
         case 2: added = residual(&body)
@@ -22,7 +24,9 @@ extension FuzzGenerator {
         default: added = emit(.layer(name: layerName("flatten", &body), FuzzCall("flatten")), &body)
         }
       } else {
-        switch random.weighted([4, 1.5, 1, 0.4, nests ? 0.5 : 0, nests ? 0.4 : 0, nests ? 0.4 : 0, nests ? 0.4 : 0, 0.2]) {
+        switch random.weighted([
+          4, 1.5, 1, 0.4, nests ? 0.5 : 0, nests ? 0.4 : 0, nests ? 0.4 : 0, nests ? 0.4 : 0, 0.2,
+        ]) {
         case 0: added = emit(.layer(name: layerName("fc", &body), linear(body)), &body)
         case 1: added = emit(.layer(name: layerName("relu", &body), FuzzCall("relu")), &body)
         case 2: added = emit(.layer(name: layerName("drop", &body), dropout(body)), &body)

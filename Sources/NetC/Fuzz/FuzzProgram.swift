@@ -25,9 +25,17 @@ public enum FuzzUnary: String, Hashable, Sendable {
 /// Binary operators with the language's precedence (higher binds tighter).
 public enum FuzzBinary: String, Hashable, Sendable, CaseIterable {
   case or, and
-  case equal = "==", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
-  case add = "+", subtract = "-"
-  case multiply = "*", divide = "/", remainder = "%"
+  case equal = "=="
+  case notEqual = "!="
+  case less = "<"
+  case lessEqual = "<="
+  case greater = ">"
+  case greaterEqual = ">="
+  case add = "+"
+  case subtract = "-"
+  case multiply = "*"
+  case divide = "/"
+  case remainder = "%"
 
   var precedence: Int {
     switch self {

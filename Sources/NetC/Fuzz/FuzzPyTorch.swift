@@ -17,7 +17,8 @@ struct FuzzPyTorch: Sendable {
       try Self.script.write(to: directory.appendingPathComponent("pytorch_fuzz.py"), atomically: false, encoding: .utf8)
       for (index, item) in prepared.enumerated() {
         try FileManager.default.createDirectory(at: jobs[index], withIntermediateDirectories: true)
-        try (item.pytorchSource ?? "").write(to: jobs[index].appendingPathComponent("model.py"), atomically: false, encoding: .utf8)
+        try (item.pytorchSource ?? "").write(
+          to: jobs[index].appendingPathComponent("model.py"), atomically: false, encoding: .utf8)
         try SafeTensors(weights: item.weights).write(to: jobs[index].appendingPathComponent("weights.safetensors").path)
         try NPY.write(item.input, to: jobs[index].appendingPathComponent("input.npy").path)
       }
@@ -69,7 +70,8 @@ struct FuzzPyTorch: Sendable {
     let script = directory.appendingPathComponent("pytorch_fuzz.py").path
     do {
       let result = try ProcessRunner.run(python, [script, dtype] + jobs.map(\.path), timeout: 600)
-      return result.status == 0 && !result.signaled ? nil : FuzzFailure("pytorch-error", String(result.output.suffix(2000)))
+      return result.status == 0 && !result.signaled
+        ? nil : FuzzFailure("pytorch-error", String(result.output.suffix(2000)))
     } catch {
       return FuzzFailure("pytorch-error", "\(error)")
     }

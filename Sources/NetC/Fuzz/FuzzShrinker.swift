@@ -319,7 +319,8 @@ extension FuzzStatement {
       return .residual(shortcut: shortcut.renaming(names), body.map { $0.renaming(names) })
     case .conditional(let condition, let then, let otherwise):
       return .conditional(
-        condition.renaming(names), then: then.map { $0.renaming(names) }, otherwise: otherwise.map { $0.renaming(names) })
+        condition.renaming(names), then: then.map { $0.renaming(names) },
+        otherwise: otherwise.map { $0.renaming(names) })
     }
   }
 }

@@ -51,8 +51,7 @@ struct FuzzSimulator {
   }
 
   /// One statement applied to a value of `shape`; `environment` gains its `let`.
-  mutating func statement(_ statement: FuzzStatement, _ environment: inout FuzzEnvironment, _ shape: Shape) -> Shape?
-  {
+  mutating func statement(_ statement: FuzzStatement, _ environment: inout FuzzEnvironment, _ shape: Shape) -> Shape? {
     switch statement {
     case .constant(let name, let value):
       guard let value = value.evaluate(environment) else { return nil }
@@ -108,7 +107,8 @@ struct FuzzSimulator {
       } else {
         let projection = Conv(
           outChannels: y.channels, kernel: Pair(square: 1), stride: Pair(square: stride), module: "", hasBias: false)
-        guard let projected = add(.conv(projection), [x]), let normalized = add(.batchNorm(BatchNorm(module: "")), [projected])
+        guard let projected = add(.conv(projection), [x]),
+          let normalized = add(.batchNorm(BatchNorm(module: "")), [projected])
         else { return nil }
         shortcut = normalized
       }
@@ -140,7 +140,8 @@ struct FuzzSimulator {
     instantiating.append(block.name)
     defer { instantiating.removeLast() }
     var inner = environment.globals.pushed(
-      Dictionary(zip(block.parameters.map(\.name), arguments).map { ($0, $1) }, uniquingKeysWith: { first, _ in first }))
+      Dictionary(zip(block.parameters.map(\.name), arguments).map { ($0, $1) }, uniquingKeysWith: { first, _ in first })
+    )
     return body(block.body, &inner, shape)
   }
 

@@ -7,23 +7,28 @@ public struct FuzzOptions: Sendable {
   /// The C legs' compilers; none: in-process checks only.
   public var compilers: [CCompiler] = []
   public var cFlags = ModelBuilder.defaultFlags
-  /// Thread counts the C runs with.
-  public var threadCounts = [1]
+  /// Thread counts the C runs with, where its API takes one (see `FuzzDriver`); elsewhere one thread.
+  public var threadCounts = [1, 2]
+  /// The instruction sets the C is built for (see `FuzzKernelPath`).
+  public var kernelPaths = FuzzKernelPath.available
+  /// Whether each program is built for one of `kernelPaths`, taking turns by seed, not for all of them: the
+  /// compiles are most of a campaign's time, and over a batch every path sees a share of the programs.
+  public var alternateKernelPaths = true
   /// The graphs the C legs may build.
   public var cGraphs = FuzzGraph.allCases
   /// Whether each program builds two of them, not three: its optimized graph (what users compile) and, taking
   /// turns by seed, its front-end graph (the C of every unfused layer) or its random-passes graph (epilogue
   /// combinations the default pipeline never makes). The compiles are most of a campaign's time.
   public var alternateGraphs = true
+  /// Whether trainable programs also take one training step in C (built with the first compiler) and in the
+  /// training interpreter (see `FuzzTraining`).
+  public var train = false
   /// A Python with torch, for the PyTorch leg.
   public var python: String?
   /// Programs per C compiler invocation.
   public var chunkSize = 8
   /// Chunks checked at once (the machine's cores).
   public var lanes = 2
-
-  /// What the generated C's API can run with: one thread until it takes a thread count (see `FuzzDriver`).
-  public static let supportedThreadCounts = [1]
 
   /// Address and undefined-behaviour sanitizers, every report fatal.
   public static let sanitizerFlags = [
@@ -39,21 +44,36 @@ public struct FuzzOptions: Sendable {
     return cGraphs.filter { $0 == .optimized || $0 == turn }
   }
 
-  /// Only the legs that can show `failure` again, so that shrinking checks no more than it needs.
+  /// The kernel paths the C of the program with this seed is built for (a different turn than the graphs').
+  func kernelPaths(seed: UInt64) -> [FuzzKernelPath] {
+    guard alternateKernelPaths, !kernelPaths.isEmpty else { return kernelPaths }
+    return [kernelPaths[Int((seed / 2) % UInt64(kernelPaths.count))]]
+  }
+
+  /// Only the legs that can show `failure` again, so that shrinking checks no more than it needs. A C leg's
+  /// check reads `c-<what> <compiler> <graph> <path> threads=<n>`; a training leg's `train-<what> <compiler>`.
   func restricted(to failure: FuzzFailure) -> FuzzOptions {
     var options = self
     let words = failure.check.split(separator: " ").map(String.init)
     options.python = words[0].hasPrefix("pytorch") ? python : nil
-    guard words[0].hasPrefix("c-"), words.count > 1 else {
+    options.train = words[0].hasPrefix("train") && train
+    guard words[0].hasPrefix("c-") || options.train, words.count > 1 else {
       options.compilers = []
       return options
     }
     options.compilers = compilers.filter { $0.name == words[1] }
-    if words.count > 2, let graph = FuzzGraph(rawValue: words[2]) {
-      options.cGraphs = [graph]
-      options.alternateGraphs = false
+    if options.train { options.cGraphs = [] }
+    for word in words.dropFirst(2) {
+      if let graph = FuzzGraph(rawValue: word) {
+        options.cGraphs = [graph]
+        options.alternateGraphs = false
+      } else if let path = FuzzKernelPath(rawValue: word) {
+        options.kernelPaths = [path]
+        options.alternateKernelPaths = false
+      } else if word.hasPrefix("threads="), let threads = Int(word.dropFirst("threads=".count)) {
+        options.threadCounts = [threads]
+      }
     }
-    if words.count > 3, let threads = Int(words[3].dropFirst("threads=".count)) { options.threadCounts = [threads] }
     return options
   }
 }
@@ -117,8 +137,17 @@ public struct Fuzzer: Sendable {
     var errors = prepared.map(\.item.errors)
     for (index, _) in prepared { stage(index, "c") }
     var failures = FuzzCBuild(options: options).run(prepared.map(\.item), in: directory, errors: &errors)
+    if options.train, let compiler = options.compilers.first {
+      let training = FuzzTraining(compiler: compiler, flags: options.cFlags)
+      for position in prepared.indices where failures[position] == nil {
+        stage(prepared[position].index, "train")
+        let result = training.run(prepared[position].item, in: directory)
+        failures[position] = result.failure
+        if let error = result.error { errors[position]["train"] = error }
+      }
+    }
     if let python = options.python {
-      let pending = prepared.indices.filter { failures[$0] == nil }
+      let pending = prepared.indices.filter { failures[$0] == nil && prepared[$0].item.pytorchSource != nil }
       let pytorch = FuzzPyTorch(python: python).run(pending.map { prepared[$0].item }, in: directory)
       for (position, index) in pending.enumerated() {
         failures[index] = pytorch.failures[position]

@@ -67,8 +67,9 @@ import Testing
           seen.insert(perGroup == 1 ? "depthwise" : perGroup == 4 ? "groups of 4 channels" : "other groups")
         }
         if node.name.hasSuffix("downsample.0") {
-          seen.insert(operand.dims.dropFirst(2) == node.shape.dims.dropFirst(2) && operand.channels == conv.outChannels
-            ? "option C projection" : "option B projection")
+          seen.insert(
+            operand.dims.dropFirst(2) == node.shape.dims.dropFirst(2) && operand.channels == conv.outChannels
+              ? "option C projection" : "option B projection")
         }
       case .maxPool(let pool), .avgPool(let pool):
         if pool.pad.h > 0 || pool.pad.w > 0 { seen.insert("pool padding") }

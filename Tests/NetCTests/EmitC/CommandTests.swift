@@ -28,7 +28,8 @@ import Testing
     #expect(result.stdout.hasPrefix("/* resnet20.c: the network 'resnet20' as C11"))
     // Without fold-bn the batch norms are layers of their own.
     #expect(
-      result.stdout.contains("static void layer1_0_bn1(const struct resnet20_model *m, const float *in, float *out)"))
+      result.stdout.contains(
+        "static void layer1_0_bn1(const struct resnet20_model *m, const float *in, float *out, const netc_team *team)"))
   }
 
   @Test func compileRejectsAPrefixThatIsNotAnIdentifier() throws {

@@ -128,79 +128,12 @@ enum {
 };
 /* ---- Kernels -------------------------------------------------------------------------------------------- */
 
-/* How netc_load_weights fills one array of the model (at offset field, count elements). */
-typedef enum {
-  NETC_COPY,  /* the floats of t[tensor] */
-  NETC_PACK,  /* t[tensor], [groups * out][in][taps], in panels (netc_pack) */
-  NETC_SCALE, /* per output channel: a batch norm's scale (t[tensor] its weight, then bias, running_mean,
-                 running_var) */
-  NETC_SHIFT  /* per output channel: the norm's shift after the bias t[bias]; without a norm (tensor -1), the
-                 bias (-1: none) */
-} netc_load_kind;
-
+/* The geometry of a conv or pool: an input of in_c channels of in_h x in_w pixels and the output a kernel
+   window sliding over it makes. The inference kernels store values NHWC, the training step's NCHW. */
 typedef struct {
-  netc_load_kind kind;
-  size_t field;
-  int count, tensor, bias;
-  int groups, out, in, taps, channel_major, padded, in_double;
-  double eps;
-} netc_load_step;
-
-/* A little-endian f32 at any alignment: safetensors guarantees neither the host's byte order nor alignment. */
-static float netc_f32(const unsigned char *bytes) {
-  const uint32_t bits = (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 |
-                        (uint32_t)bytes[3] << 24;
-  float value;
-  memcpy(&value, &bits, sizeof value);
-  return value;
-}
-
-static void netc_copy_f32(float *out, const unsigned char *tensor, size_t count) {
-  for (size_t i = 0; i < count; i++) out[i] = netc_f32(tensor + 4 * i);
-}
-
-/* A conv weight [groups * cout][cin][taps] (PyTorch's [out][in / groups][kh][kw]; a linear weight is taps
-   1) packed for the matrix product: per group, panels of 16 output channels, each [depth][16] with depth
-   tap-major (t * cin + i) or, for convs gathering an NCHW input, channel-major (i * taps + t); zero past
-   cout. */
-static void netc_pack(float *out, const unsigned char *weight, int groups, int cout, int cin, int taps,
-                      int channel_major) {
-  const int panels = (cout + 15) / 16;
-  const size_t depth = (size_t)cin * taps;
-  for (int g = 0; g < groups; g++)
-    for (int p = 0; p < panels; p++)
-      for (int i = 0; i < cin; i++)
-        for (int t = 0; t < taps; t++) {
-          const size_t k = channel_major ? (size_t)i * taps + t : (size_t)t * cin + i;
-          float *lanes = out + (((size_t)g * panels + p) * depth + k) * 16;
-          for (int l = 0; l < 16; l++) {
-            const int o = p * 16 + l;
-            lanes[l] = o < cout ? netc_f32(weight + 4 * ((((size_t)g * cout + o) * cin + i) * taps + t)) : 0.0f;
-          }
-        }
-}
-
-/* The scale (or shift) per output channel of a batch norm, bn[0..3] its weight, bias, running_mean and
-   running_var (NULL: none, so a scale of 1 and a shift of just the bias), after a bias (NULL: none):
-   y = x * scale + shift, computed in double and stored as float (rounded once) or, in_double, as double.
-   Channels are laid out per group, padded to whole panels of 16 when padded is set, zero in the padding. */
-static void netc_fold_channels(void *out, size_t count, int in_double, int scale, int groups, int cout,
-                               int padded, const unsigned char *bias, const unsigned char *const *bn,
-                               double eps) {
-  const size_t stride = padded ? (size_t)(cout + 15) / 16 * 16 : (size_t)cout;
-  memset(out, 0, count * (in_double ? sizeof(double) : sizeof(float)));
-  for (int c = 0; c < groups * cout; c++) {
-    const double before = bias ? netc_f32(bias + 4 * c) : 0.0;
-    double value = scale ? 1.0 : before;
-    if (bn) {
-      const double factor = netc_f32(bn[0] + 4 * c) / sqrt((double)netc_f32(bn[3] + 4 * c) + eps);
-      value = scale ? factor : netc_f32(bn[1] + 4 * c) + (before - netc_f32(bn[2] + 4 * c)) * factor;
-    }
-    const size_t at = (size_t)(c / cout) * stride + (size_t)(c % cout);
-    if (in_double) ((double *)out)[at] = value;
-    else ((float *)out)[at] = (float)value;
-  }
-}
+  int batch, in_c, in_h, in_w, out_c, out_h, out_w;
+  int kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, groups;
+} netc_window;
 
 /* The threads running a forward pass together: this thread's index and their count. Kernels split their
    work statically by index, and never sum across threads, so every element is computed the same way
@@ -256,30 +189,6 @@ static void netc_sync(const netc_team *team) {
   (void)team;
 #endif
 }
-
-/* Wall-clock seconds, for the profile. */
-static double netc_now(void) {
-  struct timespec now;
-  timespec_get(&now, TIME_UTC);
-  return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
-}
-
-/* After a layer: the team meets, then thread 0 records the layer's time when profiling. */
-static void netc_step(const netc_team *team, double *seconds, int layer, double *clock) {
-  netc_sync(team);
-  if (seconds && team->index == 0) {
-    const double now = netc_now();
-    seconds[layer] = now - *clock;
-    *clock = now;
-  }
-}
-
-/* The geometry of a conv or pool: an input [batch, in_h, in_w, in_c] (NHWC, the layout of every value inside
-   the forward pass) and the output [batch, out_h, out_w, out_c] a kernel window sliding over it makes. */
-typedef struct {
-  int batch, in_c, in_h, in_w, out_c, out_h, out_w;
-  int kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, groups;
-} netc_window;
 
 #if defined(__GNUC__)
 #define NETC_UNUSED __attribute__((unused)) /* helpers a given network may not need */
@@ -800,6 +709,97 @@ static void netc_linear(int batch, int in_features, int out_features, const floa
       netc_gemm_kernels[np].run(count, 1, in_features, a, weight + (size_t)first_panel * panel_stride,
                                 panel_stride, &e, NULL, c, columns);
     }
+  }
+}
+
+/* How netc_load_weights fills one array of the model (at offset field, count elements). */
+typedef enum {
+  NETC_COPY,  /* the floats of t[tensor] */
+  NETC_PACK,  /* t[tensor], [groups * out][in][taps], in panels (netc_pack) */
+  NETC_SCALE, /* per output channel: a batch norm's scale (t[tensor] its weight, then bias, running_mean,
+                 running_var) */
+  NETC_SHIFT  /* per output channel: the norm's shift after the bias t[bias]; without a norm (tensor -1), the
+                 bias (-1: none) */
+} netc_load_kind;
+
+typedef struct {
+  netc_load_kind kind;
+  size_t field;
+  int count, tensor, bias;
+  int groups, out, in, taps, channel_major, padded, in_double;
+  double eps;
+} netc_load_step;
+
+/* A little-endian f32 at any alignment: safetensors guarantees neither the host's byte order nor alignment. */
+static float netc_f32(const unsigned char *bytes) {
+  const uint32_t bits = (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 | (uint32_t)bytes[2] << 16 |
+                        (uint32_t)bytes[3] << 24;
+  float value;
+  memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
+static void netc_copy_f32(float *out, const unsigned char *tensor, size_t count) {
+  for (size_t i = 0; i < count; i++) out[i] = netc_f32(tensor + 4 * i);
+}
+
+/* A conv weight [groups * cout][cin][taps] (PyTorch's [out][in / groups][kh][kw]; a linear weight is taps
+   1) packed for the matrix product: per group, panels of 16 output channels, each [depth][16] with depth
+   tap-major (t * cin + i) or, for convs gathering an NCHW input, channel-major (i * taps + t); zero past
+   cout. */
+static void netc_pack(float *out, const unsigned char *weight, int groups, int cout, int cin, int taps,
+                      int channel_major) {
+  const int panels = (cout + 15) / 16;
+  const size_t depth = (size_t)cin * taps;
+  for (int g = 0; g < groups; g++)
+    for (int p = 0; p < panels; p++)
+      for (int i = 0; i < cin; i++)
+        for (int t = 0; t < taps; t++) {
+          const size_t k = channel_major ? (size_t)i * taps + t : (size_t)t * cin + i;
+          float *lanes = out + (((size_t)g * panels + p) * depth + k) * 16;
+          for (int l = 0; l < 16; l++) {
+            const int o = p * 16 + l;
+            lanes[l] = o < cout ? netc_f32(weight + 4 * ((((size_t)g * cout + o) * cin + i) * taps + t)) : 0.0f;
+          }
+        }
+}
+
+/* The scale (or shift) per output channel of a batch norm, bn[0..3] its weight, bias, running_mean and
+   running_var (NULL: none, so a scale of 1 and a shift of just the bias), after a bias (NULL: none):
+   y = x * scale + shift, computed in double and stored as float (rounded once) or, in_double, as double.
+   Channels are laid out per group, padded to whole panels of 16 when padded is set, zero in the padding. */
+static void netc_fold_channels(void *out, size_t count, int in_double, int scale, int groups, int cout,
+                               int padded, const unsigned char *bias, const unsigned char *const *bn,
+                               double eps) {
+  const size_t stride = padded ? (size_t)(cout + 15) / 16 * 16 : (size_t)cout;
+  memset(out, 0, count * (in_double ? sizeof(double) : sizeof(float)));
+  for (int c = 0; c < groups * cout; c++) {
+    const double before = bias ? netc_f32(bias + 4 * c) : 0.0;
+    double value = scale ? 1.0 : before;
+    if (bn) {
+      const double factor = netc_f32(bn[0] + 4 * c) / sqrt((double)netc_f32(bn[3] + 4 * c) + eps);
+      value = scale ? factor : netc_f32(bn[1] + 4 * c) + (before - netc_f32(bn[2] + 4 * c)) * factor;
+    }
+    const size_t at = (size_t)(c / cout) * stride + (size_t)(c % cout);
+    if (in_double) ((double *)out)[at] = value;
+    else ((float *)out)[at] = (float)value;
+  }
+}
+
+/* Wall-clock seconds, for the profile. */
+static double netc_now(void) {
+  struct timespec now;
+  timespec_get(&now, TIME_UTC);
+  return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+}
+
+/* After a layer: the team meets, then thread 0 records the layer's time when profiling. */
+static void netc_step(const netc_team *team, double *seconds, int layer, double *clock) {
+  netc_sync(team);
+  if (seconds && team->index == 0) {
+    const double now = netc_now();
+    seconds[layer] = now - *clock;
+    *clock = now;
   }
 }
 /* ---- Weights -------------------------------------------------------------------------------------------- */

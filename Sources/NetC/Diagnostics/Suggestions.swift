@@ -38,8 +38,12 @@ public func editDistance(_ a: String, _ b: String) -> Int {
 
 /// `closestMatch`, or else the one candidate that `word` begins (a truncated name such as 'conv' for
 /// 'conv2d'), for suggestions among short names where a typo budget of a third of the word is too small.
+/// Completions that merely extend another ('conv2d_grad_input' extends 'conv2d') do not make it ambiguous.
 public func closestMatchOrCompletion(to word: String, in candidates: [String]) -> String? {
   if let match = closestMatch(to: word, in: candidates) { return match }
   let completions = candidates.filter { !word.isEmpty && $0.hasPrefix(word) }
-  return completions.count == 1 ? completions[0] : nil
+  let roots = completions.filter { completion in
+    !completions.contains { $0 != completion && completion.hasPrefix($0) }
+  }
+  return roots.count == 1 ? roots[0] : nil
 }

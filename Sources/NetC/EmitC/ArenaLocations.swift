@@ -100,7 +100,7 @@ struct ArenaLocations {
     case .relu, .batchNorm, .softmax, .flatten, .dropout: true
     case .add(let add): operand == 0 || add.shortcut == .identity
     case .conv(let conv): operand == 1 && conv.epilogue.residual == .identity
-    case .input, .shortcutA, .maxPool, .avgPool, .adaptiveAvgPool, .linear, .lrn: false
+    case .input, .shortcutA, .maxPool, .avgPool, .adaptiveAvgPool, .linear, .lrn, .train: false
     }
   }
 }

@@ -7,7 +7,9 @@ public struct CEmitter: Sendable {
     /// Prefix of every external name (`resnet18_run`) and macro (`RESNET18_OK`); nil: the network's name.
     public var prefix: String?
 
-    public init(prefix: String? = nil) { self.prefix = prefix }
+    public init(prefix: String? = nil) {
+      self.prefix = prefix
+    }
   }
 
   public var graph: Graph
@@ -16,7 +18,12 @@ public struct CEmitter: Sendable {
 
   /// Plans the graph's activations, with the scratch memory its layers' lowerings ask for.
   public init(graph: Graph, options: Options = Options()) {
-    self.init(graph: graph, plan: MemoryPlanner.plan(graph, scratch: Self.scratch(for: graph)), options: options)
+    self.init(graph: graph, plan: Self.plan(for: graph), options: options)
+  }
+
+  /// The memory plan the generated C uses: the activations and the layers' scratch memory.
+  public static func plan(for graph: Graph) -> MemoryPlan {
+    MemoryPlanner.plan(graph, scratch: scratch(for: graph))
   }
 
   /// With a plan made elsewhere; it must hold the scratch buffers `scratch(for:)` lists.
@@ -46,7 +53,21 @@ public struct CEmitter: Sendable {
   /// Why `prefix` cannot prefix a generated file's names ("prefix '2x' must be a C identifier …"), or nil.
   public static func prefixProblem(_ prefix: String) -> String? { CNames.prefixProblem(prefix) }
 
-  public func emit() throws -> CProgram {
+  /// More C for the same file: the training step adds its kernels (merged with the forward pass's, each once),
+  /// declarations (after the API's, in the header too) and definitions (at the end).
+  struct Extension {
+    var kernels: [CKernel]
+    var declarations: String
+    var definitions: String
+  }
+
+  public func emit() throws -> CProgram { try emit(extension: nil) }
+
+  func emit(extension more: Extension?) throws -> CProgram {
+    if graph.isTrainingGraph {
+      throw DiagnosticError(
+        .error("'\(graph.name)' is a training graph; compile the network's model with 'netc compile --train'"))
+    }
     let prefix = try self.prefix()
     var (layers, readsInput) = Self.lowered(graph, names: CNames(graph: graph, prefix: prefix))
     let locations = try ArenaLocations(
@@ -62,9 +83,11 @@ public struct CEmitter: Sendable {
       arenaBytes: plan.arenaBytes, modelBytes: weights.modelBytes,
       layerNames: LayerSection.profiled(layers).map(\.node.name))
     let converts = locations.inputCopy != nil || locations.outputCopy != nil
+    // The layers' kernels first, in the order layers first use them, then what loading, stepping and layout
+    // conversion need, then the extension's.
     let kernels = CKernel.closure(
-      [.loadStep] + CKernel.loadWeights.dependencies + [.step] + (converts ? [.transpose] : [])
-        + layers.flatMap { $0.lowering.kernels })
+      layers.flatMap { $0.lowering.kernels } + [.loadStep] + CKernel.loadWeights.dependencies + [.step]
+        + (converts ? [.transpose] : []) + (more?.kernels ?? []))
     let source = [
       fileComment(facts),
       ["errno", "limits", "math", "stdarg", "stdint", "stdio", "stdlib", "string", "time"]
@@ -88,8 +111,10 @@ public struct CEmitter: Sendable {
       section("API"),
       CRuntime.definitions(facts),
       CRuntime.threads(facts),
+      more.map { "\n" + $0.declarations + "\n" + $0.definitions } ?? "",
     ].joined()
-    return CProgram(prefix: prefix, header: CRuntime.header(facts), source: source)
+    return CProgram(
+      prefix: prefix, header: CRuntime.header(facts) + (more.map { "\n" + $0.declarations } ?? ""), source: source)
   }
 
   /// Every node but the input with its lowering, and whether the layers read the caller's NCHW input in place

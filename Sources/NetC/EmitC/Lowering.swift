@@ -116,6 +116,7 @@ enum LoweringPolicy {
     case .linear(let linear): return LinearLowering(linear: linear)
     case .lrn(let lrn): return LRNLowering(lrn: lrn)
     case .softmax: return SoftmaxLowering()
+    case .train: return RejectedTrainingOpLowering()
     }
   }
 }

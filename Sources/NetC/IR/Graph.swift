@@ -52,6 +52,17 @@ public struct Scope: Hashable, Sendable {
   /// Path of the enclosing scope; empty at top level.
   public var parent: String
 
+  /// The scope at `path` and its enclosing scopes, outermost first; empty for the top level.
+  public static func chain(of path: String, in scopes: [String: Scope]) -> [Scope] {
+    var chain: [Scope] = []
+    var current = path
+    while !current.isEmpty, let scope = scopes[current] {
+      chain.append(scope)
+      current = scope.parent
+    }
+    return chain.reversed()
+  }
+
   public init(path: String, kind: Kind, template: String? = nil, arguments: [Argument] = [], parent: String = "") {
     self.path = path
     self.kind = kind

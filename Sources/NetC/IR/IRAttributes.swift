@@ -111,7 +111,7 @@ extension Op {
   static let mnemonics = [
     "input", "conv2d", "batchnorm", "relu", "add", "shortcut_a", "maxpool", "avgpool", "adaptive_avgpool",
     "flatten", "linear", "dropout", "lrn", "softmax",
-  ]
+  ] + TrainingOp.mnemonics
 
   /// The op a node line spells, or nil for an unknown mnemonic.
   static func decode(_ mnemonic: String, _ a: inout AttributeReader) throws -> Op? {
@@ -138,7 +138,7 @@ extension Op {
       let (size, alpha, beta) = (try a.int("size"), try a.double("alpha"), try a.double("beta"))
       return .lrn(LRN(size: size, alpha: alpha, beta: beta, k: try a.double("k")))
     case "softmax": return .softmax
-    default: return nil
+    default: return try TrainingOp.decode(mnemonic, &a).map(Op.train)
     }
   }
 

@@ -28,6 +28,9 @@ public enum Op: Hashable, Sendable {
   case lrn(LRN)
   /// Softmax over dimension 1.
   case softmax
+  /// An op of training graphs only (forward in training mode, loss, backward): see `TrainingOp`. Inference
+  /// stages (passes, the C back end) reject it.
+  case train(TrainingOp)
 
   /// The op's name in the IR text form.
   public var mnemonic: String {
@@ -46,6 +49,7 @@ public enum Op: Hashable, Sendable {
     case .dropout: "dropout"
     case .lrn: "lrn"
     case .softmax: "softmax"
+    case .train(let op): op.mnemonic
     }
   }
 }

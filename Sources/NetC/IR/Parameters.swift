@@ -68,6 +68,8 @@ extension Node {
         params.append(Parameter(name: linear.module + ".bias", shape: Shape([linear.outFeatures]), role: .bias))
       }
       return params
+    case .train(let op):
+      return op.parameters(shape: shape)
     case .input, .relu, .add, .shortcutA, .maxPool, .avgPool, .adaptiveAvgPool, .flatten, .dropout, .lrn, .softmax:
       return []
     }

@@ -19,7 +19,7 @@ extension Graph {
     let scopesByPath = Dictionary(scopes.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
     var open: [Scope] = []
     for node in nodes {
-      let chain = scopeChain(node.scope, scopesByPath)
+      let chain = Scope.chain(of: node.scope, in: scopesByPath)
       var shared = 0
       while shared < open.count && shared < chain.count && open[shared].path == chain[shared].path { shared += 1 }
       while open.count > shared {
@@ -38,16 +38,6 @@ extension Graph {
     }
     out += "  return %\(output)\n}\n"
     return out
-  }
-
-  private func scopeChain(_ path: String, _ scopes: [String: Scope]) -> [Scope] {
-    var chain: [Scope] = []
-    var current = path
-    while !current.isEmpty, let scope = scopes[current] {
-      chain.append(scope)
-      current = scope.parent
-    }
-    return chain.reversed()
   }
 
   private func indent(_ depth: Int) -> String { String(repeating: "  ", count: depth) }
@@ -119,6 +109,8 @@ extension Op {
       return ["p=\(d.p)"]
     case .lrn(let l):
       return ["size=\(l.size)", "alpha=\(l.alpha)", "beta=\(l.beta)", "k=\(l.k)"]
+    case .train(let op):
+      return op.attributeText
     }
   }
 }

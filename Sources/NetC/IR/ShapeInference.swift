@@ -30,6 +30,7 @@ extension Op {
     case .input: 0...0
     case .conv: 1...2
     case .add: 2...2
+    case .train(let op): op.arityRange
     default: 1...1
     }
   }
@@ -108,12 +109,17 @@ extension Op {
       }
       try requirePositive(linear.outFeatures, "output features")
       return Shape([x.batch, linear.outFeatures])
+    case .train(let op):
+      return try op.inferShape(inputs)
     }
   }
 
   private var arityDescription: String {
     let range = arityRange
-    let count = range.lowerBound == range.upperBound ? "\(range.lowerBound)" : "\(range.lowerBound) or \(range.upperBound)"
+    let count =
+      range.lowerBound == range.upperBound
+      ? "\(range.lowerBound)"
+      : range.upperBound == Int.max ? "at least \(range.lowerBound)" : "\(range.lowerBound) or \(range.upperBound)"
     return count + (range.upperBound == 1 ? " operand" : " operands")
   }
 

@@ -40,6 +40,8 @@ extension Node {
       return shape.elementCount * (inputShapes[0].channels / conv.groups) * conv.kernel.h * conv.kernel.w
     case .linear:
       return shape.elementCount * inputShapes[0].channels
+    case .train(let op):
+      return op.multiplyAccumulates(shape: shape, inputShapes: inputShapes)
     case .input, .batchNorm, .relu, .add, .shortcutA, .maxPool, .avgPool, .adaptiveAvgPool, .flatten, .dropout, .lrn,
       .softmax:
       return 0

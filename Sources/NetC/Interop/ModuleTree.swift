@@ -50,22 +50,12 @@ struct ModuleTree: Sendable {
     let scopes = Dictionary(graph.scopes.map { ($0.path, $0) }, uniquingKeysWith: { first, _ in first })
     for (index, node) in graph.nodes.enumerated().dropFirst() {
       var parent = ""
-      for scope in scopeChain(node.scope, scopes) {
+      for scope in Scope.chain(of: node.scope, in: scopes) {
         try attach(scope.path, under: parent, kind: .scope(scope), scopes: scopes)
         parent = scope.path
       }
       try attach(Self.modulePath(of: node), under: parent, kind: .op(index), scopes: scopes)
     }
-  }
-
-  private func scopeChain(_ path: String, _ scopes: [String: Scope]) -> [Scope] {
-    var chain: [Scope] = []
-    var current = path
-    while !current.isEmpty, let scope = scopes[current] {
-      chain.append(scope)
-      current = scope.parent
-    }
-    return chain.reversed()
   }
 
   /// Adds `path` below `parent`, with containers for the components in between.

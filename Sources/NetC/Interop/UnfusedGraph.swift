@@ -10,6 +10,9 @@ extension Graph {
       case .conv(let conv): fused = !conv.epilogue.isEmpty || node.inputs.count != 1
       case .add(let add): fused = add.shortcut != .identity || add.relu
       case .linear(let linear): fused = linear.relu
+      case .train(let op):
+        throw DiagnosticError(
+          .error("\(purpose) takes a network, not a training graph; '\(node.name)' is a training op ('\(op.mnemonic)')"))
       default: fused = false
       }
       if fused {

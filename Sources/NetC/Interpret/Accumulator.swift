@@ -1,5 +1,6 @@
-// An op's result while it is computed in Double, and the per-channel steps of a conv epilogue (bias, batch
-// norm, ReLU) that every op producing it shares; f32 rounding happens once, at the end.
+// Values in Double: an op's result while it is computed (f32 rounding happens once, at the end, for the
+// inference interpreter) and every value of the training interpreter, which never rounds; plus the per-channel
+// steps of a conv epilogue (bias, batch norm) that the ops producing such values share.
 
 /// Values in the layout of `shape` (`[N, C, H, W]` or `[N, F]`), in Double so the interpreter is a more
 /// accurate reference than the f32 C it checks.
@@ -10,6 +11,12 @@ struct Accumulator {
   init(zeros shape: Shape) {
     self.shape = shape
     values = Array(repeating: 0, count: shape.elementCount)
+  }
+
+  init(shape: Shape, values: [Double]) {
+    precondition(values.count == shape.elementCount, "\(values.count) values for a tensor of shape \(shape)")
+    self.shape = shape
+    self.values = values
   }
 
   /// Exact: every f32 is a Double.
@@ -33,35 +40,40 @@ struct Accumulator {
     }
   }
 
-  mutating func addBias(_ bias: Tensor) {
-    updateEachChannel { channel, value in value + Double(bias.scalars[channel]) }
+  mutating func addBias(_ bias: [Double]) {
+    updateEachChannel { channel, value in value + bias[channel] }
   }
 
   mutating func applyBatchNorm(_ batchNorm: BatchNormParameters) {
     updateEachChannel { channel, value in batchNorm.apply(value, channel: channel) }
   }
 
-  /// Rounds to f32 (to nearest), after ReLU when asked. ReLU keeps NaN, as PyTorch's does.
-  func rounded(relu: Bool) -> Tensor {
-    Tensor(shape: shape, scalars: values.map { Float(relu && $0 < 0 ? 0 : $0) })
+  /// ReLU, which keeps NaN as PyTorch's does.
+  mutating func applyReLU() {
+    for i in values.indices where values[i] < 0 { values[i] = 0 }
+  }
+
+  /// Rounds to f32 (to nearest).
+  var rounded: Tensor {
+    Tensor(shape: shape, scalars: values.map { Float($0) })
   }
 }
 
-/// Inference batch norm, `y = (x - running_mean) / sqrt(running_var + eps) * weight + bias`, exactly
-/// `nn.BatchNorm2d` in eval mode. A conv epilogue applies it to the conv's output in this same form rather
-/// than folding it into the conv's weights (`w' = w·γ/√(var+ε)`, `b' = β + (b−μ)·γ/√(var+ε)`) as the C does,
-/// so the interpreter checks the fold instead of repeating it.
+/// Batch norm with given statistics, `y = (x - mean) / sqrt(var + eps) * weight + bias`: `nn.BatchNorm2d` in
+/// eval mode with the running statistics, in training mode with the batch's. A conv epilogue applies it to the
+/// conv's output in this same form rather than folding it into the conv's weights (`w' = w·γ/√(var+ε)`,
+/// `b' = β + (b−μ)·γ/√(var+ε)`) as the C does, so the interpreter checks the fold instead of repeating it.
 struct BatchNormParameters {
   var mean: [Double]
   var standardDeviation: [Double]
   var gamma: [Double]
   var beta: [Double]
 
-  init(gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, eps: Double) {
-    self.gamma = gamma.scalars.map(Double.init)
-    self.beta = beta.scalars.map(Double.init)
-    self.mean = mean.scalars.map(Double.init)
-    standardDeviation = variance.scalars.map { (Double($0) + eps).squareRoot() }
+  init(gamma: [Double], beta: [Double], mean: [Double], variance: [Double], eps: Double) {
+    self.gamma = gamma
+    self.beta = beta
+    self.mean = mean
+    standardDeviation = variance.map { ($0 + eps).squareRoot() }
   }
 
   func apply(_ value: Double, channel: Int) -> Double {

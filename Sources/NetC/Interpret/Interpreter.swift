@@ -73,17 +73,29 @@ public struct Interpreter: Sendable {
     return (values, weights)
   }
 
+  /// One node's value, rounded to f32 once at the end.
   static func compute(_ node: Node, _ operands: [Tensor], _ weights: Weights) throws -> Tensor {
+    if case .input = node.op { return operands[0] }
+    return try forward(node, operands.map(Accumulator.init), weights).rounded
+  }
+
+  /// One forward op in Double, shared with the training interpreter; inference semantics for batch norm
+  /// (running statistics) and dropout (the identity: PyTorch scales during training instead).
+  static func forward(_ node: Node, _ operands: [Accumulator], _ parameters: some ParameterSource) throws
+    -> Accumulator
+  {
     let x = operands[0]
     switch node.op {
     case .input:
       return x
     case .conv(let conv):
-      return try convolution(operands, conv, outputShape: node.shape, weights: weights)
+      return try convolution(operands, conv, outputShape: node.shape, parameters: parameters)
     case .batchNorm(let bn):
-      return batchNorm(x, try weights.batchNorm(module: bn.module, eps: bn.eps))
+      return batchNorm(x, try parameters.batchNorm(module: bn.module, eps: bn.eps))
     case .relu:
-      return Accumulator(x).rounded(relu: true)
+      var result = x
+      result.applyReLU()
+      return result
     case .add(let a):
       return add(x, operands[1], a)
     case .shortcutA(let shortcut):
@@ -97,29 +109,42 @@ public struct Interpreter: Sendable {
     case .flatten:
       return flatten(x, outputShape: node.shape)
     case .linear(let l):
-      let bias = l.hasBias ? try weights.tensor(l.module + ".bias") : nil
-      let weight = try weights.tensor(l.module + ".weight")
-      return linear(x, weight: weight, bias: bias, relu: l.relu, outputShape: node.shape)
+      let bias = l.hasBias ? try parameters.values(l.module + ".bias") : nil
+      var result = linear(x, weights: try parameters.values(l.module + ".weight"), bias: bias, outputShape: node.shape)
+      if l.relu { result.applyReLU() }
+      return result
     case .dropout:
-      return x  // inference: dropout is the identity (PyTorch scales during training instead)
+      return x
     case .lrn(let lrn):
       return localResponseNorm(x, lrn)
     case .softmax:
       return softmax(x)
+    case .train(let op):
+      throw DiagnosticError(
+        .error(
+          "'\(node.name)': the inference interpreter cannot run training op '\(op.mnemonic)'; "
+            + "use TrainingInterpreter"))
     }
   }
 }
 
-extension Weights {
-  /// A parameter the interpreter reads; a missing one is an error, not a crash.
-  func tensor(_ name: String) throws -> Tensor {
-    guard let tensor = self[name] else { throw DiagnosticError(.error("weights: missing tensor '\(name)'")) }
-    return tensor
-  }
+/// Parameter tensors by name, in Double, as the interpreter's ops read them.
+protocol ParameterSource {
+  /// The tensor's elements; a missing tensor is an error, not a crash.
+  func values(_ name: String) throws -> [Double]
+}
 
+extension ParameterSource {
   func batchNorm(module: String, eps: Double) throws -> BatchNormParameters {
     BatchNormParameters(
-      gamma: try tensor(module + ".weight"), beta: try tensor(module + ".bias"),
-      mean: try tensor(module + ".running_mean"), variance: try tensor(module + ".running_var"), eps: eps)
+      gamma: try values(module + ".weight"), beta: try values(module + ".bias"),
+      mean: try values(module + ".running_mean"), variance: try values(module + ".running_var"), eps: eps)
+  }
+}
+
+extension Weights: ParameterSource {
+  func values(_ name: String) throws -> [Double] {
+    guard let tensor = self[name] else { throw DiagnosticError(.error("weights: missing tensor '\(name)'")) }
+    return tensor.scalars.map(Double.init)
   }
 }

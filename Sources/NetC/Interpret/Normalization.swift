@@ -2,33 +2,42 @@
 
 import Foundation
 
-func batchNorm(_ x: Tensor, _ parameters: BatchNormParameters) -> Tensor {
-  var result = Accumulator(x)
+func batchNorm(_ x: Accumulator, _ parameters: BatchNormParameters) -> Accumulator {
+  var result = x
   result.applyBatchNorm(parameters)
-  return result.rounded(relu: false)
+  return result
 }
 
 /// The AlexNet paper's LRN, `b[c] = a[c] / (k + alpha · Σ a[j]²)^beta` with `alpha` not divided by `size`,
 /// summed over channels `j` in `c − size/2 ... c + (size−1)/2` that exist: PyTorch's window (the paper's
 /// `c ± size/2` for odd sizes), so it equals `nn.LocalResponseNorm(size, alpha * size, beta, k)`.
-func localResponseNorm(_ x: Tensor, _ lrn: LRN) -> Tensor {
+func localResponseNorm(_ x: Accumulator, _ lrn: LRN) -> Accumulator {
+  let scales = lrnScales(x, lrn)
+  var result = x
+  for i in result.values.indices { result.values[i] /= pow(scales[i], lrn.beta) }
+  return result
+}
+
+/// `k + alpha · Σ a[j]²` over the window of channels around each element.
+func lrnScales(_ x: Accumulator, _ lrn: LRN) -> [Double] {
   let channels = x.shape.channels
-  let plane = x.shape.height * x.shape.width
-  var result = x.scalars
+  let plane = x.planeSize
+  var sumsOfSquares = [Double](repeating: 0, count: x.values.count)
   for item in 0..<x.shape.batch {
     let base = item * channels * plane
     for channel in 0..<channels {
-      let window = max(0, channel - lrn.size / 2)...min(channels - 1, channel + (lrn.size - 1) / 2)
-      for position in 0..<plane {
-        var sumOfSquares = 0.0
-        for j in window {
-          let a = Double(x.scalars[base + j * plane + position])
-          sumOfSquares += a * a
+      for j in lrnWindow(channel, channels: channels, lrn) {
+        for position in 0..<plane {
+          let a = x.values[base + j * plane + position]
+          sumsOfSquares[base + channel * plane + position] += a * a
         }
-        let index = base + channel * plane + position
-        result[index] = Float(Double(x.scalars[index]) / pow(lrn.k + lrn.alpha * sumOfSquares, lrn.beta))
       }
     }
   }
-  return Tensor(shape: x.shape, scalars: result)
+  return sumsOfSquares.map { lrn.k + lrn.alpha * $0 }
+}
+
+/// The channels whose squares enter the scale of `channel`.
+func lrnWindow(_ channel: Int, channels: Int, _ lrn: LRN) -> ClosedRange<Int> {
+  max(0, channel - lrn.size / 2)...min(channels - 1, channel + (lrn.size - 1) / 2)
 }

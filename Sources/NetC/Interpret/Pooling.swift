@@ -24,15 +24,15 @@ struct PoolWindow {
 
 /// Applies `reduce(plane, rows, columns)` to every output window of every channel plane.
 private func pool(
-  _ x: Tensor, outputShape: Shape, windows: (_ y: Int, _ x: Int) -> (rows: PoolWindow, columns: PoolWindow),
-  reduce: (_ plane: ArraySlice<Float>, _ rows: PoolWindow, _ columns: PoolWindow) -> Float
-) -> Tensor {
+  _ x: Accumulator, outputShape: Shape, windows: (_ y: Int, _ x: Int) -> (rows: PoolWindow, columns: PoolWindow),
+  reduce: (_ plane: ArraySlice<Double>, _ rows: PoolWindow, _ columns: PoolWindow) -> Double
+) -> Accumulator {
   let (height, width) = (x.shape.height, x.shape.width)
   let (outHeight, outWidth) = (outputShape.height, outputShape.width)
-  var result: [Float] = []
+  var result: [Double] = []
   result.reserveCapacity(outputShape.elementCount)
   for plane in 0..<outputShape.batch * outputShape.channels {
-    let values = x.scalars[plane * height * width..<(plane + 1) * height * width]
+    let values = x.values[plane * height * width..<(plane + 1) * height * width]
     for y in 0..<outHeight {
       for x in 0..<outWidth {
         let (rows, columns) = windows(y, x)
@@ -40,64 +40,85 @@ private func pool(
       }
     }
   }
-  return Tensor(shape: outputShape, scalars: result)
+  return Accumulator(shape: outputShape, values: result)
 }
 
 /// Padding never wins (PyTorch pads with −∞); a NaN in the window makes the result NaN, as in PyTorch.
-func maxPool(_ x: Tensor, _ p: Pool, outputShape: Shape) -> Tensor {
+func maxPool(_ x: Accumulator, _ p: Pool, outputShape: Shape) -> Accumulator {
   let width = x.shape.width
   return pool(x, outputShape: outputShape, windows: { windows(p, x.shape, $0, $1) }) { plane, rows, columns in
-    var largest = -Float.infinity
-    for row in rows.inside {
-      for column in columns.inside {
-        let value = plane[plane.startIndex + row * width + column]
-        if value > largest || value.isNaN { largest = value }
-        if largest.isNaN { return largest }
-      }
-    }
-    return largest
+    maxPoolArgument(plane, width: width, rows.inside, columns.inside).map { plane[plane.startIndex + $0] }
+      ?? -.infinity
   }
+}
+
+/// Where a max pool window's maximum is, as an index into its plane: the first largest value in row-major
+/// order, or the first NaN (PyTorch's choice, which its backward also routes the gradient to); nil when the
+/// window lies wholly in the padding.
+func maxPoolArgument(_ plane: ArraySlice<Double>, width: Int, _ rows: Range<Int>, _ columns: Range<Int>) -> Int? {
+  var best: Int?
+  var largest = -Double.infinity
+  for row in rows {
+    for column in columns {
+      let index = row * width + column
+      let value = plane[plane.startIndex + index]
+      if best == nil || value > largest || value.isNaN {
+        best = index
+        largest = value
+      }
+      if largest.isNaN { return best }
+    }
+  }
+  return best
 }
 
 /// The divisor is the window clipped to the padded input when `countIncludePad`, else to the input itself
 /// (PyTorch's rule, which matters at the edges in ceil mode); a window wholly outside the input gives 0.
-func avgPool(_ x: Tensor, _ p: Pool, outputShape: Shape) -> Tensor {
+func avgPool(_ x: Accumulator, _ p: Pool, outputShape: Shape) -> Accumulator {
   let width = x.shape.width
   return pool(x, outputShape: outputShape, windows: { windows(p, x.shape, $0, $1) }) { plane, rows, columns in
-    if rows.inside.isEmpty || columns.inside.isEmpty { return 0 }
-    let divisor =
-      p.countIncludePad
-      ? rows.padded.count * columns.padded.count : rows.inside.count * columns.inside.count
-    return Float(windowSum(plane, width: width, rows.inside, columns.inside) / Double(divisor))
+    windowSum(plane, width: width, rows.inside, columns.inside) / Double(averageDivisor(p, rows, columns))
   }
 }
 
+/// The divisor of one average pool window; a window wholly outside the input sums nothing, and its (zero)
+/// average divides by 1 so that it does not divide by zero.
+func averageDivisor(_ p: Pool, _ rows: PoolWindow, _ columns: PoolWindow) -> Int {
+  if rows.inside.isEmpty || columns.inside.isEmpty { return 1 }
+  return p.countIncludePad ? rows.padded.count * columns.padded.count : rows.inside.count * columns.inside.count
+}
+
 /// Output `o` of `n` averages input indices `floor(o·size/n) ..< ceil((o+1)·size/n)`, PyTorch's rule.
-func adaptiveAvgPool(_ x: Tensor, outputShape: Shape) -> Tensor {
-  let (height, width) = (x.shape.height, x.shape.width)
-  let (outHeight, outWidth) = (outputShape.height, outputShape.width)
+func adaptiveAvgPool(_ x: Accumulator, outputShape: Shape) -> Accumulator {
+  let width = x.shape.width
+  let windows = { (y: Int, x2: Int) in adaptiveWindows(input: x.shape, output: outputShape, y, x2) }
+  return pool(x, outputShape: outputShape, windows: windows) { plane, rows, columns in
+    let sum = windowSum(plane, width: width, rows.inside, columns.inside)
+    return sum / Double(rows.inside.count * columns.inside.count)
+  }
+}
+
+/// The rows and columns adaptive pooling from `input` to `output` averages for output `(y, x)`.
+func adaptiveWindows(input: Shape, output: Shape, _ y: Int, _ x: Int) -> (rows: PoolWindow, columns: PoolWindow) {
   func window(_ o: Int, _ n: Int, _ size: Int) -> PoolWindow {
     let range = (o * size / n)..<((o + 1) * size + n - 1) / n
     return PoolWindow(padded: range, inside: range)
   }
-  let windows = { (y: Int, x: Int) in (window(y, outHeight, height), window(x, outWidth, width)) }
-  return pool(x, outputShape: outputShape, windows: windows) { plane, rows, columns in
-    let sum = windowSum(plane, width: width, rows.inside, columns.inside)
-    return Float(sum / Double(rows.inside.count * columns.inside.count))
-  }
+  return (window(y, output.height, input.height), window(x, output.width, input.width))
 }
 
-private func windows(_ p: Pool, _ input: Shape, _ y: Int, _ x: Int) -> (rows: PoolWindow, columns: PoolWindow) {
+/// The rows and columns of pooling window `(y, x)` over `input`.
+func windows(_ p: Pool, _ input: Shape, _ y: Int, _ x: Int) -> (rows: PoolWindow, columns: PoolWindow) {
   (
     PoolWindow(output: y, kernel: p.kernel.h, stride: p.stride.h, pad: p.pad.h, size: input.height),
     PoolWindow(output: x, kernel: p.kernel.w, stride: p.stride.w, pad: p.pad.w, size: input.width)
   )
 }
 
-private func windowSum(_ plane: ArraySlice<Float>, width: Int, _ rows: Range<Int>, _ columns: Range<Int>) -> Double {
+private func windowSum(_ plane: ArraySlice<Double>, width: Int, _ rows: Range<Int>, _ columns: Range<Int>) -> Double {
   var sum = 0.0
   for row in rows {
-    for column in columns { sum += Double(plane[plane.startIndex + row * width + column]) }
+    for column in columns { sum += plane[plane.startIndex + row * width + column] }
   }
   return sum
 }

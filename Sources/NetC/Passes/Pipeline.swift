@@ -24,6 +24,12 @@ public struct Pipeline: Sendable {
   public func run(
     _ graph: Graph, verify: Bool = true, observe: (Pass, Graph, PassStatistics) -> Void = { _, _, _ in }
   ) throws -> Graph {
+    if let pass = passes.first, graph.isTrainingGraph {
+      throw DiagnosticError(
+        .error(
+          "pass '\(pass.name)' optimizes inference graphs, and '\(graph.name)' is a training graph; "
+            + "run no passes (-O0)"))
+    }
     var graph = graph
     for pass in passes {
       let result = pass.run(graph)

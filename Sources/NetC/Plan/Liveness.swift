@@ -16,14 +16,15 @@ struct StorageGroup {
 
 extension MemoryPlanner {
   /// For every value, the index of the last node reading it; the output is read at the last node, so it
-  /// survives to the end, and a value nobody reads dies where it is defined.
+  /// survives to the end, and a value nobody reads dies where it is defined. A training graph's parameter
+  /// gradients are results too: the optimizer reads them after the last node.
   static func lastUses(_ graph: Graph) -> [String: Int] {
     var last: [String: Int] = [:]
     for (index, node) in graph.nodes.enumerated() {
       last[node.name] = index
       for input in node.inputs { last[input] = index }
     }
-    last[graph.output] = graph.nodes.count - 1
+    for result in [graph.output] + graph.parameterGradients.map(\.value) { last[result] = graph.nodes.count - 1 }
     return last
   }
 
@@ -42,6 +43,9 @@ extension MemoryPlanner {
       candidate = node.inputs[0]
     case .conv(let conv) where conv.epilogue.residual == .identity && node.inputs[1] != node.inputs[0]:
       candidate = node.inputs[1]
+    case .train(let op):
+      guard let operand = op.inPlaceOperand else { return nil }
+      candidate = node.inputs[operand]
     default:
       return nil
     }

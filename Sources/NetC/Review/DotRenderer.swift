@@ -49,13 +49,7 @@ private struct DotWriter {
   }
 
   func chain(_ path: String) -> [String] {
-    var chain: [String] = []
-    var current = path
-    while !current.isEmpty, let scope = scopes[current] {
-      chain.append(current)
-      current = scope.parent
-    }
-    return chain.reversed()
+    Scope.chain(of: path, in: scopes).map(\.path)
   }
 
   mutating func write() -> String {

@@ -12,6 +12,7 @@ enum Catalog {
       Compile.self,
       Run.self,
       Check.self,
+      Train.self,
       Diff.self,
       GraphPicture.self,
       Emit.self,

@@ -7,7 +7,8 @@ enum Plan: Command {
   static let name = "plan"
   static let abstract = "Show the memory plan of a model: buffers, offsets, live ranges and totals"
   static let usage = """
-    netc plan <model> [--batch N] [--input CxHxW] [--json] [--svg out.svg] [-O0 | --passes a,b,c] [--skip PASS]
+    netc plan <model> [--batch N] [--input CxHxW] [--json] [--svg out.svg] [-O0 | --passes a,b,c] [--skip PASS] \
+    [--train]
     """
   static let details = """
     Plans the activations of the model after the pass pipeline, in one 64-byte-aligned arena (the graph
@@ -20,17 +21,28 @@ enum Plan: Command {
       --json                print the plan as JSON instead of the table
       --svg FILE            also draw the buffers over time and offset as an SVG file
     \(PipelineOptions.help)
+      --train               plan the training graph (forward in training mode, loss, backward; no passes):
+                            activations saved for the backward pass, activation gradients and parameter
+                            gradients share the arena by liveness; the table ends with what the memory
+                            goes to at the peak
     """
 
   static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {
     let model = try ModelOptions.parse(&arguments)
     let json = arguments.flag("--json")
     let svgPath = try arguments.option("--svg")
+    let train = arguments.flag("--train")
     let pipeline = try PipelineOptions.parse(&arguments, allowDumps: false)
     try arguments.finish()
-    let graph = try pipeline.run(try model.load()) { _ in }
+    if train { try pipeline.requireNoPasses("plans") }
+    let loaded = try model.load()
+    let graph = train ? try TrainingGraph.build(loaded) : try pipeline.run(loaded) { _ in }
     let plan = MemoryPlanner.plan(graph)
-    console.out(json ? plan.json(model: graph.name) : plan.table)
+    if json {
+      console.out(plan.json(model: graph.name))
+    } else {
+      console.out(plan.table + (train ? "\n" + TrainingMemory(graph: graph, plan: plan).report(graph: graph) : ""))
+    }
     if let svgPath {
       let svg = plan.svg(model: graph.name, steps: graph.nodes.count)
       guard FileManager.default.createFile(atPath: svgPath, contents: Data(svg.utf8)) else {

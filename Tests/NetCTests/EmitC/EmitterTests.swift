@@ -84,4 +84,47 @@ import Testing
     let result = try ProcessRunner.run(executable, [])
     #expect(result.status == 0)
   }
+
+  /// The profile times every layer that has code, in program order, under its IR name, and computes what the
+  /// plain run computes.
+  @Test func profileTimesEveryLayerWithCodeInProgramOrder() throws {
+    var net = GraphBuilder("timed", input: [1, 2, 5, 5])
+    try net.conv3x3("conv", 3)
+    try net.add("relu", .relu)
+    try net.add("pool", .maxPool(Pool(kernel: Pair(square: 2), stride: Pair(square: 2))))
+    let program = try CEmitter(graph: net.graph()).emit()
+    let directory = try CTest.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let source = directory.appendingPathComponent("timed.c")
+    try program.source.write(to: source, atomically: true, encoding: .utf8)
+    let main = directory.appendingPathComponent("main.c")
+    try """
+    #include <stdio.h>
+    #include <stdlib.h>
+    #include <string.h>
+    #include "timed.h"
+    int main(void) {
+      static float input[TIMED_INPUT_SIZE], plain[TIMED_OUTPUT_SIZE], profiled[TIMED_OUTPUT_SIZE];
+      double seconds[TIMED_LAYER_COUNT];
+      for (int i = 0; i < TIMED_INPUT_SIZE; i++) input[i] = (float)(i % 7) - 3.0f;
+      void *arena = malloc(timed_arena_bytes() + 1);
+      timed_model *model = calloc(1, timed_model_bytes());
+      int status = timed_run(model, input, plain, arena);
+      status |= timed_profile(model, input, profiled, arena, NULL, seconds);
+      for (size_t i = 0; timed_layer_name(i); i++) printf("%s %d\n", timed_layer_name(i), seconds[i] >= 0);
+      printf("%d %d\n", TIMED_LAYER_COUNT, memcmp(plain, profiled, sizeof plain) == 0);
+      free(arena);
+      free(model);
+      return status;
+    }
+
+    """.write(to: main, atomically: true, encoding: .utf8)
+    try program.header.write(to: directory.appendingPathComponent("timed.h"), atomically: true, encoding: .utf8)
+    let executable = directory.appendingPathComponent("timed").path
+    try CCompiler.find().build([source.path, main.path], output: executable, flags: CTest.sanitizerFlags)
+    let result = try ProcessRunner.run(executable, [])
+    #expect(result.status == 0)
+    #expect(result.output == "conv 1\nrelu 1\npool 1\n3 1\n")
+  }
+
 }

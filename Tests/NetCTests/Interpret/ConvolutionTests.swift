@@ -78,7 +78,7 @@ private let cases = [
       ("c.weight", Tensor(shape: Shape([1, 1, 2, 2]), scalars: [1, 2, 3, 4])),
       ("c.bias", Tensor(shape: Shape([1]), scalars: [0.5])),
     ])
-    let y = try convolution([x], conv, outputShape: Shape([1, 1, 2, 2]), weights: weights)
+    let y = try convolution([Accumulator(x)], conv, outputShape: Shape([1, 1, 2, 2]), parameters: weights).rounded
     // 1·1 + 2·2 + 3·4 + 4·5 = 37, and so on, plus the bias.
     #expect(y.scalars == [37.5, 47.5, 67.5, 77.5])
   }
@@ -90,7 +90,7 @@ private let cases = [
     let weight = randomTensor(c.weightShape, seed: 100 + UInt64(index))
     let bias = randomTensor([c.conv.outChannels], seed: 200 + UInt64(index))
     let weights = Weights([("c.weight", weight), ("c.bias", bias)])
-    let y = try convolution([x], c.conv, outputShape: c.outputShape, weights: weights)
+    let y = try convolution([Accumulator(x)], c.conv, outputShape: c.outputShape, parameters: weights).rounded
     let expected = im2colConv(
       x, weight.scalars.map(Double.init), bias: bias.scalars.map(Double.init), c.conv, c.outputShape)
     #expect(y.shape == c.outputShape, "\(c)")
@@ -115,7 +115,7 @@ private let cases = [
       ("c.weight", weight), ("c.bias", bias), ("bn.weight", gamma), ("bn.bias", beta), ("bn.running_mean", mean),
       ("bn.running_var", variance),
     ])
-    let y = try convolution([x], conv, outputShape: c.outputShape, weights: weights)
+    let y = try convolution([Accumulator(x)], conv, outputShape: c.outputShape, parameters: weights).rounded
 
     let scale = (0..<channels).map { Double(gamma.scalars[$0]) / (Double(variance.scalars[$0]) + 1e-3).squareRoot() }
     let perOutput = weight.scalars.count / channels
@@ -137,8 +137,10 @@ private let cases = [
     let weight = randomTensor([4, 3, 3, 3], seed: 13)
     let bias = randomTensor([4], seed: 14)
     let out = Shape([2, 4, 4, 4])
+    let parameters = Weights([("c.weight", weight), ("c.bias", bias)])
     let y = try convolution(
-      [x, shortcut], conv, outputShape: out, weights: Weights([("c.weight", weight), ("c.bias", bias)]))
+      [Accumulator(x), Accumulator(shortcut)], conv, outputShape: out, parameters: parameters
+    ).rounded
     var plain = conv
     plain.epilogue = .none
     var expected = im2colConv(x, weight.scalars.map(Double.init), bias: bias.scalars.map(Double.init), plain, out)

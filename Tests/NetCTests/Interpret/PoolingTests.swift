@@ -13,9 +13,9 @@ private func pooled(
 ) throws -> Tensor {
   let shape = try op.inferShape([x.shape]).get()
   switch op {
-  case .maxPool(let p): return maxPool(x, p, outputShape: shape)
-  case .avgPool(let p): return avgPool(x, p, outputShape: shape)
-  default: return adaptiveAvgPool(x, outputShape: shape)
+  case .maxPool(let p): return maxPool(Accumulator(x), p, outputShape: shape).rounded
+  case .avgPool(let p): return avgPool(Accumulator(x), p, outputShape: shape).rounded
+  default: return adaptiveAvgPool(Accumulator(x), outputShape: shape).rounded
   }
 }
 

@@ -59,7 +59,7 @@ import Testing
   @Test func commandLineErrors() throws {
     let usage = """
       usage: netc dump <model> [--batch N] [--input CxHxW] [-O0 | --passes a,b,c] [--skip PASS] \
-      [--after PASS | --print-after-all]
+      [--after PASS | --print-after-all] [--train]
       run 'netc help dump' for details
 
       """

@@ -16,6 +16,10 @@ func planProblems(_ plan: MemoryPlan, for graph: Graph, scratch: [String: Int] =
     for input in node.inputs { span[input]!.last = index }
   }
   span[graph.output]!.last = graph.nodes.count - 1
+  // A training graph's parameter gradients are read by the optimizer after the last node.
+  for node in graph.nodes {
+    if case .train(let op) = node.op, op.gradientOf != nil { span[node.name]!.last = graph.nodes.count - 1 }
+  }
   var bytes: [String: Int] = Dictionary(uniqueKeysWithValues: graph.nodes.map { ($0.name, $0.shape.byteCount) })
   for (name, size) in scratch where size > 0 {
     let key = MemoryPlan.scratchName(of: name)
@@ -58,8 +62,9 @@ func planProblems(_ plan: MemoryPlan, for graph: Graph, scratch: [String: Int] =
 }
 
 /// Why `later` (defined after `earlier`) may not overwrite it, or nil when it may: `later` is an unfused
-/// relu, batch norm or dropout of `earlier`, or a conv accumulating into its identity residual `earlier` (not
-/// also its input), and `earlier` is not read after `later` is written, nor returned.
+/// relu, batch norm or dropout of `earlier`, a conv accumulating into its identity residual `earlier` (not
+/// also its input), or an elementwise training op over its first operand `earlier`, and `earlier` is not read
+/// after `later` is written, nor returned.
 private func inPlaceProblem(
   _ earlier: String, _ later: String, _ graph: Graph, _ order: [String: Int], _ span: [String: (first: Int, last: Int)]
 ) -> String? {
@@ -71,6 +76,14 @@ private func inPlaceProblem(
   switch node.op {
   case .relu, .batchNorm, .dropout:
     allowed = node.inputs == [earlier]
+  case .train(let op):
+    // Training ops that compute each element from the same element of their first operand.
+    let elementwise = [
+      "batchnorm_train", "dropout_train", "relu_grad", "dropout_grad",
+      "batchnorm_grad_input", "flatten_grad", "softmax_grad", "accumulate",
+    ]
+    allowed = elementwise.contains(op.mnemonic) && node.inputs.first == earlier
+      && node.inputs.filter { $0 == earlier }.count == 1
   case .conv(let conv):
     allowed = conv.epilogue.residual == .identity && node.inputs.count == 2 && node.inputs[1] == earlier
       && node.inputs[0] != earlier

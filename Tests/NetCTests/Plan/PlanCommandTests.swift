@@ -73,7 +73,7 @@ import Testing
   @Test func commandLineErrors() throws {
     let usage = """
       usage: netc plan <model> [--batch N] [--input CxHxW] [--json] [--svg out.svg] [-O0 | --passes a,b,c] \
-      [--skip PASS]
+      [--skip PASS] [--train]
       run 'netc help plan' for details
 
       """

@@ -5,8 +5,8 @@ extension CKernel {
   static let window = CKernel(
     "netc_window",
     #"""
-    /* The geometry of a conv or pool: an input [batch, in_h, in_w, in_c] (NHWC, the layout of every value inside
-       the forward pass) and the output [batch, out_h, out_w, out_c] a kernel window sliding over it makes. */
+    /* The geometry of a conv or pool: an input of in_c channels of in_h x in_w pixels and the output a kernel
+       window sliding over it makes. The inference kernels store values NHWC, the training step's NCHW. */
     typedef struct {
       int batch, in_c, in_h, in_w, out_c, out_h, out_w;
       int kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, groups;
@@ -99,9 +99,10 @@ extension CKernel {
   static let shortcut = CKernel(
     "netc_shortcut",
     #"""
-    /* A residual operand [batch, height, width, channels] and how it maps onto an output: the identity (stride
-       1, offset 0, the output's shape) or the ResNet paper's option A, subsampled by stride and shifted up by
-       offset channels, zero where no channel maps. */
+    /* A residual operand of batch items of channels x height x width (NHWC in the inference kernels, NCHW in
+       the training step's) and how it maps onto an output: the identity (stride 1, offset 0, the output's
+       shape) or the ResNet paper's option A, subsampled by stride and shifted up by offset channels, zero where
+       no channel maps. */
     typedef struct {
       const float *data;
       int channels, height, width, stride, offset;

@@ -42,6 +42,8 @@ struct ONNXLowering {
     switch node.op {
     case .input:
       return
+    case .train:
+      preconditionFailure("export rejects training graphs (requireUnfused) before lowering")
     case .conv(let c):
       let parameters = initializers([c.module + ".weight"] + (c.hasBias ? [c.module + ".bias"] : []))
       emit(

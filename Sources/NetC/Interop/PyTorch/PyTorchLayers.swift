@@ -12,6 +12,8 @@ enum PyTorchLayer {
     switch node.op {
     case .input, .add:
       return nil
+    case .train:
+      preconditionFailure("emit pytorch rejects training graphs (requireUnfused) before this")
     case .conv(let c):
       return PythonCall(
         "nn.Conv2d",

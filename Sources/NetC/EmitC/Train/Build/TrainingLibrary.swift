@@ -1,0 +1,97 @@
+// The generated training C as a shared library in netc's build cache, loaded into the netc process, so
+// `netc train` calls the C step directly with its batches: the data pipeline, progress and checkpoints stay in
+// Swift, the arithmetic runs as compiled C.
+
+import Foundation
+
+/// A loaded training library and the functions of its API.
+final class TrainingLibrary {
+  typealias Load = @convention(c) (
+    UnsafeRawPointer?, Int, UInt64, UnsafeMutablePointer<OpaquePointer?>?, UnsafeMutablePointer<CChar>?, Int
+  ) -> Int32
+  typealias Step = @convention(c) (
+    OpaquePointer?, UnsafePointer<Float>?, UnsafePointer<Int32>?, UnsafePointer<Double>?, UnsafeMutableRawPointer?,
+    UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?
+  ) -> Int32
+  typealias Export = @convention(c) (
+    OpaquePointer?, UnsafeMutableRawPointer?, Int, UnsafeMutablePointer<OpaquePointer?>?, UnsafeMutableRawPointer?
+  ) -> Int32
+  typealias Run = @convention(c) (
+    OpaquePointer?, UnsafePointer<Float>?, UnsafeMutablePointer<Float>?, UnsafeMutableRawPointer?
+  ) -> Int32
+  typealias Size = @convention(c) () -> Int
+  typealias Name = @convention(c) (Int) -> UnsafePointer<CChar>?
+  typealias Count = @convention(c) (Int) -> Int
+  typealias Array = @convention(c) (OpaquePointer?, Int) -> UnsafeMutablePointer<Float>?
+  typealias Counter = @convention(c) (OpaquePointer?) -> UInt64
+  typealias Restore = @convention(c) (OpaquePointer?, UInt64, UInt64) -> Void
+  typealias Free = @convention(c) (OpaquePointer?) -> Void
+  typealias Message = @convention(c) (Int32) -> UnsafePointer<CChar>?
+
+  private let handle: UnsafeMutableRawPointer
+  let load: Load, step: Step, export: Export, run: Run, free: Free, message: Message
+  let arenaBytes: Size, modelBytes: Size, tensorCount: Size
+  let tensorName: Name, tensorSize: Count, tensor: Array, momentum: Array
+  let steps: Counter, seed: Counter, restore: Restore
+
+  /// Builds `program` as a shared library unless the cache has it, and loads it.
+  init(_ program: CProgram, compiler: CCompiler, flags: [String], cacheDirectory: URL) throws {
+    let path = try Self.build(program, compiler: compiler, flags: flags, cacheDirectory: cacheDirectory)
+    guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+      throw DiagnosticError(.error("cannot load the compiled training step '\(path)': \(String(cString: dlerror()))"))
+    }
+    self.handle = handle
+    func symbol<T>(_ name: String, _ type: T.Type) throws -> T {
+      guard let address = dlsym(handle, program.prefix + "_" + name) else {
+        throw internalError("the compiled training step has no '\(program.prefix)_\(name)'")
+      }
+      return unsafeBitCast(address, to: type)
+    }
+    load = try symbol("train_load", Load.self)
+    step = try symbol("train_step", Step.self)
+    export = try symbol("train_export", Export.self)
+    run = try symbol("run", Run.self)
+    free = try symbol("train_free", Free.self)
+    message = try symbol("strerror", Message.self)
+    arenaBytes = try symbol("train_arena_bytes", Size.self)
+    modelBytes = try symbol("model_bytes", Size.self)
+    tensorCount = try symbol("train_tensor_count", Size.self)
+    tensorName = try symbol("train_tensor_name", Name.self)
+    tensorSize = try symbol("train_tensor_size", Count.self)
+    tensor = try symbol("train_tensor", Array.self)
+    momentum = try symbol("train_momentum", Array.self)
+    steps = try symbol("train_steps", Counter.self)
+    seed = try symbol("train_seed", Counter.self)
+    restore = try symbol("train_restore", Restore.self)
+  }
+
+  deinit { dlclose(handle) }
+
+  /// `<cache>/<hash>/lib<prefix>.so`, built once per program, compiler and flags; concurrent builds each use a
+  /// private directory and the first to finish wins.
+  static func build(_ program: CProgram, compiler: CCompiler, flags: [String], cacheDirectory: URL) throws -> String {
+    let all = flags + ["-fPIC", "-shared"]
+    let key = SHA256.hex(
+      Swift.Array(
+        ([try compiler.version(), compiler.path] + all + [program.header, program.source])
+          .joined(separator: "\u{0}").utf8))
+    let directory = cacheDirectory.appendingPathComponent(key, isDirectory: true)
+    let library = directory.appendingPathComponent("lib\(program.prefix).so")
+    if FileManager.default.fileExists(atPath: library.path) { return library.path }
+    let staging = cacheDirectory.appendingPathComponent("\(key).\(UUID().uuidString)", isDirectory: true)
+    try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: staging) }
+    let source = staging.appendingPathComponent("\(program.prefix).c")
+    try program.source.write(to: source, atomically: false, encoding: .utf8)
+    let header = staging.appendingPathComponent("\(program.prefix).h")
+    try program.header.write(to: header, atomically: false, encoding: .utf8)
+    let output = staging.appendingPathComponent("lib\(program.prefix).so")
+    try compiler.build([source.path], output: output.path, flags: all)
+    do {
+      try FileManager.default.moveItem(at: staging, to: directory)
+    } catch where FileManager.default.fileExists(atPath: library.path) {
+      // Another build of the same program got there first; its library is the same.
+    }
+    return library.path
+  }
+}

@@ -1,0 +1,115 @@
+// The training back end: the inference C file of a network (its forward pass for evaluation, with its
+// loader, API and kernels) extended by the training step: the training graph's layers over one planned
+// arena, SGD, the training state and its API. One self-contained file, one prefix.
+
+public struct TrainingCEmitter: Sendable {
+  /// The network as the front end makes it (no pass run).
+  public var graph: Graph
+  public var options: CEmitter.Options
+
+  public init(graph: Graph, options: CEmitter.Options = CEmitter.Options()) {
+    self.graph = graph
+    self.options = options
+  }
+
+  public func emit() throws -> CProgram {
+    let training = try TrainingGraph.build(graph)
+    let inference = CEmitter(graph: try Pipeline.default.run(graph), options: options)
+    let prefix = try inference.prefix()
+    let state = TrainingStateLayout(graph: training)
+    let layers = Self.layers(of: training, state: state, prefix: prefix, avoiding: inference.graph)
+    var scratch: [String: Int] = [:]
+    for entry in layers {
+      let bytes = entry.lowering.scratchBytes(entry.layer)
+      if bytes > 0 { scratch[entry.layer.node.name] = bytes }
+    }
+    let plan = MemoryPlanner.plan(training, scratch: scratch)
+    var offsets: [String: Int] = [:]
+    for buffer in plan.buffers {
+      for value in buffer.values { offsets[value] = buffer.offset }
+    }
+    var section = TrainingLayerSection(
+      prefix: prefix, graph: training, layers: layers, state: state, offsets: offsets,
+      scratch: Dictionary(uniqueKeysWithValues: scratch.keys.map { ($0, offsets[MemoryPlan.scratchName(of: $0)]!) }))
+    for i in section.layers.indices {
+      let node = section.layers[i].layer.node
+      section.layers[i].layer.inPlace = !node.inputs.isEmpty && offsets[node.inputs[0]] == offsets[node.name]
+    }
+
+    let order = inference.graph.parameters.map(\.name)
+    let gradients = Dictionary(
+      uniqueKeysWithValues: training.parameterGradients.map { ($0.parameter, offsets[$0.value]!) })
+    let parameterBytes = training.parameters.reduce(0) { $0 + $1.shape.byteCount }
+    let facts = TrainingFacts(
+      prefix: prefix, network: graph.name, input: graph.input.shape,
+      classes: training.node(named: training.node(named: training.output)!.inputs[0])!.shape.channels,
+      arenaBytes: [plan.arenaBytes, parameterBytes, inference.plan.arenaBytes].max()!, stateBytes: state.bytes,
+      saveBytes: Self.saveBound(training.parameters))
+    let kernels = CKernel.closure(layers.flatMap { $0.lowering.kernels } + [.sgd, .writeF32, .copyF32])
+    let definitions = [
+      "/* ---- Training " + String(repeating: "-", count: CText.width - 19) + " */\n\n",
+      state.structText(prefix: prefix),
+      state.tensorTable(prefix: prefix, order: order, gradientOffsets: gradients),
+      refresh(state, prefix: prefix),
+      section.text,
+      TrainingAPI.definitions(facts, lossOffset: offsets[training.output]!),
+    ].joined()
+    return try inference.emit(
+      extension: CEmitter.Extension(
+        kernels: kernels, declarations: TrainingAPI.declarations(facts), definitions: definitions))
+  }
+
+  /// Every node but the input with its lowering and C function name: `train_<value>`, made unique against the
+  /// inference layers' names too. A layer's `function` is its module's state-field stem, which a conv body reads.
+  private static func layers(of graph: Graph, state: TrainingStateLayout, prefix: String, avoiding inference: Graph)
+    -> [TrainingLayer]
+  {
+    let names = CNames(graph: graph, prefix: prefix)
+    var taken = Set(CNames(graph: inference, prefix: prefix).functions.values)
+    let index = graph.indexByName()
+    return graph.nodes.dropFirst().map { node in
+      let inputShapes = node.inputs.map { graph.nodes[index[$0]!].shape }
+      var function = "train_" + names.function(node.name)
+      let stem = function
+      var n = 2
+      while taken.contains(function) {
+        function = "\(stem)_\(n)"
+        n += 1
+      }
+      taken.insert(function)
+      var fieldStem = function
+      if case .conv(let conv) = node.op { fieldStem = state.moduleBase[conv.module]! }
+      let layer = Layer(node: node, inputShapes: inputShapes, function: fieldStem, tensorIndex: [:])
+      return TrainingLayer(
+        layer: layer, lowering: TrainingLoweringPolicy.lowering(for: node, inputShapes: inputShapes),
+        function: function)
+    }
+  }
+
+  /// `netc_train_refresh`: the conv biases copied to the doubles their kernel reads, after every update.
+  private func refresh(_ state: TrainingStateLayout, prefix: String) -> String {
+    var out = "/* Copies what the state derives from its tensors: each conv bias as the doubles its kernel reads. */\n"
+    out += "static void netc_train_refresh(struct \(prefix)_train_state *m) {\n"
+    if state.biasShadows.isEmpty { out += "  (void)m;\n" }
+    for shadow in state.biasShadows {
+      out += "  for (int c = 0; c < \(shadow.count); c++) m->\(shadow.shift)[c] = m->\(shadow.bias)[c];\n"
+    }
+    return out + "}\n\n"
+  }
+
+  /// The most bytes of a checkpoint: every entry with 20-digit offsets, a 20-digit step and seed, 7 bytes of
+  /// padding, and the data.
+  static func saveBound(_ parameters: [Parameter]) -> Int {
+    let number = String(repeating: "9", count: 20)
+    var header = "{\"__metadata__\":{\"netc.format\":\"netc-checkpoint-1\","
+      + "\"netc.seed\":\"\(number)\",\"netc.step\":\"\(number)\"}"
+    var data = 0
+    for parameter in parameters + parameters.filter(\.isTrainable) {
+      let dims = parameter.shape.dims.map(String.init).joined(separator: ",")
+      header += ",\"sgd.momentum.\(parameter.name)\":{\"dtype\":\"F32\",\"shape\":[\(dims)],"
+        + "\"data_offsets\":[\(number),\(number)]}"
+      data += parameter.shape.byteCount
+    }
+    return 8 + header.utf8.count + 1 + 7 + data
+  }
+}

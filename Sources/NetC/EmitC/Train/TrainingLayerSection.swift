@@ -1,0 +1,93 @@
+// The training step's layers in the generated file: one function per op of the training graph (named
+// `train_<value>`, with a comment giving its op, shapes and arena offsets), then the pass that calls them all.
+
+struct TrainingLayer {
+  var layer: Layer
+  var lowering: any TrainingLowering
+  /// The C function's name; `layer.function` is the module's state-field stem (what a conv body reads).
+  var function: String
+}
+
+struct TrainingLayerSection {
+  var prefix: String
+  var graph: Graph
+  var layers: [TrainingLayer]
+  var state: TrainingStateLayout
+  /// Arena offset of every value but the graph input, and of each layer's scratch.
+  var offsets: [String: Int]
+  var scratch: [String: Int]
+
+  var text: String {
+    var out = "/* A value's first float, and a layer's scratch doubles, at an offset from the training plan. */\n"
+    out += "static float *netc_train_value(unsigned char *arena, size_t offset) { return (float *)(arena + offset); }\n"
+    if !scratch.isEmpty {
+      out += "static double *netc_train_scratch(unsigned char *arena, size_t offset) {\n"
+      out += "  return (double *)(arena + offset);\n}\n"
+    }
+    out += "\n"
+    for entry in layers {
+      guard let body = entry.lowering.body(entry.layer, state) else { continue }
+      out += CText.comment(comment(entry))
+      out += "static void \(entry.function)(" + parameters(entry).joined(separator: ", ") + ") {\n"
+      out += body.joined(separator: "\n") + "\n}\n\n"
+    }
+    return out + pass
+  }
+
+  func location(_ value: String) -> String {
+    value == graph.input.name ? "input" : "netc_train_value(arena, \(offsets[value]!))"
+  }
+
+  private func parameters(_ entry: TrainingLayer) -> [String] {
+    var parameters: [String] = []
+    switch entry.lowering.stateAccess(entry.layer) {
+    case .none: break
+    case .read: parameters.append("const struct \(prefix)_train_state *m")
+    case .write: parameters.append("struct \(prefix)_train_state *m")
+    }
+    if entry.lowering.readsLabels { parameters.append("const int32_t *labels") }
+    parameters += entry.lowering.operands(entry.layer).map { "const float *\($0)" }
+    if scratch[entry.layer.node.name] != nil { parameters.append("double *scratch") }
+    return parameters + ["float *out"]
+  }
+
+  private func comment(_ entry: TrainingLayer) -> [String] {
+    let node = entry.layer.node
+    let shapes = entry.layer.inputShapes.map(\.dimsText).joined(separator: " + ") + " -> " + node.shape.dimsText
+    let operands = zip(entry.lowering.operands(entry.layer), node.inputs).map { name, value in
+      "\(name) " + (value == graph.input.name ? "the caller's input" : "@\(offsets[value]!)")
+    }
+    return [
+      "\(node.name): \(LayerDescription.op(node.op)), \(shapes)",
+      "\(entry.lowering.summary); arena: " + (operands + ["out @\(offsets[node.name]!)"]).joined(separator: ", "),
+    ]
+  }
+
+  /// Every layer in program order; the logits are copied out right after the loss, before the backward pass
+  /// may reuse their memory.
+  private var pass: String {
+    var out = "/* The training graph: forward pass in training mode, loss, backward pass. */\n"
+    out += "static void netc_train_pass(struct \(prefix)_train_state *m, const int32_t *labels, const float *input,\n"
+    out += "                            unsigned char *arena, float *logits) {\n"
+    let loss = graph.node(named: graph.output)!
+    for entry in layers {
+      let node = entry.layer.node
+      if entry.lowering.body(entry.layer, state) == nil {
+        out += "  /* \(entry.function): \(node.op.mnemonic) stored in place, nothing to do */\n"
+        continue
+      }
+      var arguments: [String] = []
+      if entry.lowering.stateAccess(entry.layer) != .none { arguments.append("m") }
+      if entry.lowering.readsLabels { arguments.append("labels") }
+      arguments += node.inputs.map(location)
+      if let offset = scratch[node.name] { arguments.append("netc_train_scratch(arena, \(offset))") }
+      arguments.append(location(node.name))
+      out += CText.call(entry.function, arguments).joined(separator: "\n") + "\n"
+      if node.name == loss.name {
+        let logits = graph.node(named: loss.inputs[0])!
+        out += "  if (logits) memcpy(logits, \(location(logits.name)), \(logits.shape.byteCount));\n"
+      }
+    }
+    return out + "}\n\n"
+  }
+}

@@ -1,0 +1,94 @@
+// The generated training step against the interpreter's: loss, every gradient, updated weights, momentum
+// buffers and running statistics, the checkpoint's bytes, and the exported inference model; under ASan and
+// UBSan, warning-free.
+
+import Foundation
+import Testing
+
+@testable import NetC
+
+@Suite struct TrainingCTests {
+  /// The C computes in f32 with double sums; the interpreter in Double throughout. A gradient passes through
+  /// every layer after its parameter, each adding f32 roundings (~6e-8 relative) to values whose sums cancel
+  /// (batch norm's backward subtracts means): measured at most 6e-7 of a tensor's largest element on the
+  /// small nets. The bound is the brief's 1e-4; a wrong index or formula is off by far more than that.
+  static let tolerance = 1e-4
+
+  @Test(arguments: ["convolutions", "residual", "dense"])
+  func stepMatchesTheInterpreter(_ name: String) throws {
+    let graph = try #require(try TrainingNets.all.first { $0.name == name }).graph
+    try compare(graph, steps: 3, seed: 13)
+  }
+
+  /// ResNet-20 at batch 2: the zoo's CIFAR net, option A shortcuts and all.
+  @Test func resnet20StepMatchesTheInterpreter() throws {
+    let graph = try ModelLoader.load(path: Zoo.path("resnet20"), options: LoadOptions(batch: 2))
+    try compare(graph, steps: 2, seed: 0)
+  }
+
+  func compare(_ graph: Graph, steps: Int, seed: UInt64) throws {
+    let weights = try TrainingNets.weights(graph, seed: 21)
+    let input = randomTensor(graph.input.shape.dims, seed: 22)
+    let labels = TrainingNets.labels(graph, seed: 23)
+    let optimizer = SGD(learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4)
+    let program = try TrainingCEmitter(graph: graph).emit()
+    let c = try TrainingDriver.run(
+      try TrainingDriver.executable(program), graph: graph, weights: weights, input: input, labels: labels,
+      steps: steps, optimizer: optimizer, seed: seed)
+
+    let training = try TrainingGraph.build(graph)
+    let interpreter = try TrainingInterpreter(graph: training)
+    var state = TrainingState(weights: weights, for: graph, seed: seed)
+    for step in 0..<steps {
+      let result = try interpreter.step(state, input: input, labels: labels, optimizer: optimizer)
+      #expect(relativeError([c.losses[step]], [Float(result.loss)]) <= Self.tolerance, "loss of step \(step)")
+      if step == 0 {
+        var at = 0
+        for parameter in graph.parameters where parameter.isTrainable {
+          let count = parameter.shape.elementCount
+          let expected = try #require(result.gradients[parameter.name]).scalars
+          let error = relativeError(Array(c.gradients[at..<at + count]), expected)
+          #expect(error <= Self.tolerance, "gradient of \(parameter.name): \(error)")
+          at += count
+        }
+        #expect(at == c.gradients.count)
+      }
+      state = result.state
+    }
+    #expect(c.state.step == steps && c.state.seed == seed)
+    for parameter in graph.parameters {
+      let error = relativeError(c.state.weights[parameter.name]!.scalars, state.weights[parameter.name]!.scalars)
+      #expect(error <= Self.tolerance, "\(parameter.name) after \(steps) steps: \(error)")
+      if parameter.isTrainable {
+        let momentum = relativeError(c.state.momentum[parameter.name]!.scalars, state.momentum[parameter.name]!.scalars)
+        #expect(momentum <= Self.tolerance, "momentum of \(parameter.name): \(momentum)")
+      }
+    }
+    // The checkpoint the C wrote is byte for byte the one netc writes for the C's state.
+    #expect(c.stateBytes == Checkpoint.encode(c.state).encoded())
+    let reference = try Interpreter(graph: graph, weights: c.state.weights).run(input)
+    #expect(relativeError(c.logits, reference.scalars) <= Self.tolerance, "exported model's logits")
+  }
+}
+
+@Suite struct TrainingCWarningTests {
+  /// Every op's training C, with the header on its own, compiles without a warning under clang and gcc (whose
+  /// optimizer warns about more).
+  @Test(arguments: ["clang", "gcc"])
+  func compilesWithoutWarnings(_ compiler: String) throws {
+    let cc = try CCompiler.find(compiler)
+    let directory = try CTest.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    for (name, graph) in try TrainingNets.all {
+      let program = try TrainingCEmitter(graph: graph).emit()
+      let source = directory.appendingPathComponent("\(name).c")
+      try program.source.write(to: source, atomically: false, encoding: .utf8)
+      let object = directory.appendingPathComponent("\(name).o").path
+      try cc.compileOnly(source.path, output: object, flags: CCompiler.strictFlags + ["-O2"])
+      let header = directory.appendingPathComponent("\(name)_header.c")
+      try (program.header + "\nint netc_header_only;\n").write(to: header, atomically: false, encoding: .utf8)
+      let headerObject = directory.appendingPathComponent("\(name)_header.o").path
+      try cc.compileOnly(header.path, output: headerObject, flags: CCompiler.strictFlags)
+    }
+  }
+}

@@ -111,8 +111,8 @@ import Testing
       timed_model *model = calloc(1, timed_model_bytes());
       int status = timed_run(model, input, plain, arena);
       status |= timed_profile(model, input, profiled, arena, NULL, seconds);
-      for (size_t i = 0; timed_layer_name(i); i++) printf("%s %d\n", timed_layer_name(i), seconds[i] >= 0);
-      printf("%d %d\n", TIMED_LAYER_COUNT, memcmp(plain, profiled, sizeof plain) == 0);
+      for (size_t i = 0; timed_layer_name(i); i++) printf("%s %d\\n", timed_layer_name(i), seconds[i] >= 0);
+      printf("%d %d\\n", TIMED_LAYER_COUNT, memcmp(plain, profiled, sizeof plain) == 0);
       free(arena);
       free(model);
       return status;

@@ -73,7 +73,8 @@ extension CKernel {
             const float *x = in + ((size_t)n * c->in_c + first_in + ic) * c->in_h * c->in_w;
             const float *w = weight + ((size_t)oc * in_per_group + ic) * taps;
             for (int ky = 0; ky < c->kernel_h; ky++)
-              for (int kx = 0; kx < c->kernel_w; kx++) netc_nchw_conv_tap(c, ky, kx, w[ky * c->kernel_w + kx], x, scratch);
+              for (int kx = 0; kx < c->kernel_w; kx++)
+                netc_nchw_conv_tap(c, ky, kx, w[ky * c->kernel_w + kx], x, scratch);
           }
           netc_nchw_store(shift, oc, plane, scratch, out + ((size_t)n * c->out_c + oc) * plane);
         }

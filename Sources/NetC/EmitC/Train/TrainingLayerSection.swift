@@ -18,11 +18,10 @@ struct TrainingLayerSection {
   var scratch: [String: Int]
 
   var text: String {
-    var out = "/* A value's first float, and a layer's scratch doubles, at an offset from the training plan. */\n"
+    var out = "/* A value's first float, and a layer's scratch, at an offset from the training plan. */\n"
     out += "static float *netc_train_value(unsigned char *arena, size_t offset) { return (float *)(arena + offset); }\n"
     if !scratch.isEmpty {
-      out += "static double *netc_train_scratch(unsigned char *arena, size_t offset) {\n"
-      out += "  return (double *)(arena + offset);\n}\n"
+      out += "static void *netc_train_scratch(unsigned char *arena, size_t offset) { return arena + offset; }\n"
     }
     out += "\n"
     for entry in layers {
@@ -47,7 +46,7 @@ struct TrainingLayerSection {
     }
     if entry.lowering.readsLabels { parameters.append("const int32_t *labels") }
     parameters += entry.lowering.operands(entry.layer).map { "const float *\($0)" }
-    if scratch[entry.layer.node.name] != nil { parameters.append("double *scratch") }
+    if scratch[entry.layer.node.name] != nil { parameters.append(entry.lowering.scratchScalar + " *scratch") }
     return parameters + ["float *out"]
   }
 

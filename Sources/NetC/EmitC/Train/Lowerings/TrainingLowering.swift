@@ -9,8 +9,10 @@ enum StateAccess {
 protocol TrainingLowering {
   var summary: String { get }
   var kernels: [CKernel] { get }
-  /// Bytes of the `double *scratch` the body uses, live only while the layer runs.
+  /// Bytes of the `scratch` the body uses, live only while the layer runs.
   func scratchBytes(_ layer: Layer) -> Int
+  /// The C type of `scratch`'s elements.
+  var scratchScalar: String { get }
   /// The C names of the operands, in `node.inputs` order.
   func operands(_ layer: Layer) -> [String]
   func stateAccess(_ layer: Layer) -> StateAccess
@@ -22,6 +24,7 @@ protocol TrainingLowering {
 
 extension TrainingLowering {
   func scratchBytes(_ layer: Layer) -> Int { 0 }
+  var scratchScalar: String { "double" }
   func stateAccess(_ layer: Layer) -> StateAccess { .none }
   var readsLabels: Bool { false }
 }
@@ -41,10 +44,12 @@ struct InferenceLowering: TrainingLowering {
 
 enum TrainingLoweringPolicy {
   /// The lowering of a node of a training graph. Forward ops go to the inference back end's lowerings except
-  /// `linear`, whose inference lowering reads a transposed weight; the state keeps PyTorch's layout.
+  /// those with weights, `conv2d` and `linear`: the state keeps PyTorch's layout, and the training step's
+  /// convolutions share their matrix product with the backward ones.
   static func lowering(for node: Node, inputShapes: [Shape]) -> any TrainingLowering {
     switch node.op {
     case .train(let op): return TrainingOpLowering(op: op)
+    case .conv(let conv): return ConvTrainingLowering(conv: conv)
     case .linear(let linear): return LinearTrainingLowering(linear: linear)
     default: return InferenceLowering(base: LoweringPolicy.lowering(for: node, inputShapes: inputShapes))
     }

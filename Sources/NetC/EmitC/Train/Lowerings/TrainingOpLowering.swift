@@ -45,11 +45,20 @@ struct TrainingOpLowering: TrainingLowering {
   func scratchBytes(_ layer: Layer) -> Int {
     let plane = layer.shape.rank == 4 ? layer.shape.height * layer.shape.width : 1
     switch op {
-    case .convGradInput, .maxPoolGrad, .avgPoolGrad, .adaptiveAvgPoolGrad: return plane * 8
-    case .convGradWeight: return layer.input.width * 8
+    case .convGradInput(let grad): return ConvScratch(grad.conv, input: layer.shape, output: layer.input).gradInput
+    case .convGradWeight(let conv):
+      return ConvScratch(conv, input: layer.inputShapes[1], output: layer.input).gradWeight
+    case .maxPoolGrad, .avgPoolGrad, .adaptiveAvgPoolGrad: return plane * 8
     case .lrnGrad: return 2 * layer.shape.itemCount * 8
     case .linearGradInput: return layer.shape.channels * 8
     default: return 0
+    }
+  }
+
+  var scratchScalar: String {
+    switch op {
+    case .convGradInput, .convGradWeight: "float"
+    default: "double"
     }
   }
 

@@ -40,18 +40,23 @@ public struct TrainingCEmitter: Sendable {
     let gradients = Dictionary(
       uniqueKeysWithValues: training.parameterGradients.map { ($0.parameter, offsets[$0.value]!) })
     let parameterBytes = training.parameters.reduce(0) { $0 + $1.shape.byteCount }
+    // Threads but the first need the largest scratch of a layer they run, in blocks of 64 bytes.
+    let workspace = layers.filter(\.lowering.splitsWork).map { $0.lowering.scratchBytes($0.layer) }.max() ?? 0
     let facts = TrainingFacts(
       prefix: prefix, network: graph.name, input: graph.input.shape,
       classes: training.node(named: training.node(named: training.output)!.inputs[0])!.shape.channels,
       arenaBytes: [plan.arenaBytes, parameterBytes, inference.plan.arenaBytes].max()!, stateBytes: state.bytes,
-      saveBytes: Self.saveBound(training.parameters))
-    let kernels = CKernel.closure(layers.flatMap { $0.lowering.kernels } + [.sgd, .writeF32, .copyF32])
+      saveBytes: Self.saveBound(training.parameters), workspaceBytes: (workspace + 63) / 64 * 64)
+    let kernels = CKernel.closure(
+      [.trainingTeam] + layers.flatMap { $0.lowering.kernels } + [.sgd, .writeF32, .copyF32])
     let definitions = [
       "/* ---- Training " + String(repeating: "-", count: CText.width - 19) + " */\n\n",
       state.structText(prefix: prefix),
       state.tensorTable(prefix: prefix, order: order, gradientOffsets: gradients),
       refresh(state, prefix: prefix),
+      TrainingThreads.pool(prefix: prefix, upper: facts.upper),
       section.text,
+      TrainingThreads.definitions(prefix: prefix, upper: facts.upper),
       TrainingAPI.definitions(facts, lossOffset: offsets[training.output]!),
     ].joined()
     return try inference.emit(

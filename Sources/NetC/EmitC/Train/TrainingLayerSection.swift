@@ -38,7 +38,7 @@ struct TrainingLayerSection {
   }
 
   private func parameters(_ entry: TrainingLayer) -> [String] {
-    var parameters: [String] = []
+    var parameters = entry.lowering.splitsWork ? ["const netc_train_team *team"] : []
     switch entry.lowering.stateAccess(entry.layer) {
     case .none: break
     case .read: parameters.append("const struct \(prefix)_train_state *m")
@@ -62,12 +62,13 @@ struct TrainingLayerSection {
     ]
   }
 
-  /// Every layer in program order; the logits are copied out right after the loss, before the backward pass
-  /// may reuse their memory.
+  /// Every layer in program order, run by every thread of the team (layers that do not split their work by
+  /// thread 0 alone), with a barrier after each; the logits are copied out right after the loss, before the
+  /// backward pass may reuse their memory.
   private var pass: String {
     var out = "/* The training graph: forward pass in training mode, loss, backward pass. */\n"
     out += "static void netc_train_pass(struct \(prefix)_train_state *m, const int32_t *labels, const float *input,\n"
-    out += "                            unsigned char *arena, float *logits) {\n"
+    out += "                            unsigned char *arena, float *logits, const netc_train_team *team) {\n"
     let loss = graph.node(named: graph.output)!
     for entry in layers {
       let node = entry.layer.node
@@ -75,18 +76,25 @@ struct TrainingLayerSection {
         out += "  /* \(entry.function): \(node.op.mnemonic) stored in place, nothing to do */\n"
         continue
       }
-      var arguments: [String] = []
+      var arguments = entry.lowering.splitsWork ? ["team"] : []
       if entry.lowering.stateAccess(entry.layer) != .none { arguments.append("m") }
       if entry.lowering.readsLabels { arguments.append("labels") }
       arguments += node.inputs.map(location)
       if let offset = scratch[node.name] { arguments.append("netc_train_scratch(arena, \(offset))") }
       arguments.append(location(node.name))
-      out += CText.call(entry.function, arguments).joined(separator: "\n") + "\n"
+      let call = CText.call(entry.function, arguments)
+      out += entry.lowering.splitsWork ? call.joined(separator: "\n") + "\n" : Self.threadZero(call)
       if node.name == loss.name {
         let logits = graph.node(named: loss.inputs[0])!
         out += "  if (logits) memcpy(logits, \(location(logits.name)), \(logits.shape.byteCount));\n"
       }
+      out += "  netc_train_sync(team);\n"
     }
     return out + "}\n\n"
+  }
+
+  /// A call only thread 0 makes, its lines indented under the condition.
+  private static func threadZero(_ call: [String]) -> String {
+    "  if (team->index == 0) {\n" + call.map { "  " + $0 }.joined(separator: "\n") + "\n  }\n"
   }
 }

@@ -120,6 +120,11 @@ extension CKernel {
           }
     }
 
+    """#)
+
+  static let col2im = CKernel(
+    "netc_col2im", uses: [window, windowBounds],
+    #"""
     /* The inverse scatter: adds each row of col to the input positions its tap read (x must start at 0). For one
        input element the taps add in (i, ky, kx) order, so the sum is the same on every run. */
     static void netc_col2im(const netc_window *c, int channels, const float *restrict col, float *restrict x) {

@@ -9,12 +9,13 @@ struct ConvTrainingLowering: TrainingLowering {
   var scratchScalar: String { "float" }
   func operands(_ layer: Layer) -> [String] { ["in"] }
   func stateAccess(_ layer: Layer) -> StateAccess { .read }
+  var splitsWork: Bool { true }
 
   func body(_ layer: Layer, _ state: TrainingStateLayout) -> [String]? {
     let bias = conv.hasBias ? "m->" + state.weightField[conv.module + ".bias"]! : "NULL"
+    let weight = "m->" + state.weightField[conv.module + ".weight"]!
     return TrainingShapes.window(conv: conv, input: layer.input, output: layer.shape)
-      + CText.call(
-        "netc_conv2d_train", ["&window", "m->" + state.weightField[conv.module + ".weight"]!, bias, "in", "scratch", "out"])
+      + CText.call("netc_conv2d_train", ["team", "&window", weight, bias, "in", "scratch", "out"])
   }
 }
 

@@ -17,6 +17,9 @@ protocol TrainingLowering {
   func operands(_ layer: Layer) -> [String]
   func stateAccess(_ layer: Layer) -> StateAccess
   var readsLabels: Bool { get }
+  /// Whether every thread of the team runs the body (which takes `team` and shares out the work), rather than
+  /// thread 0 alone.
+  var splitsWork: Bool { get }
   /// Statements over `m` (the state), `labels`, the operands, `scratch` and `out`; nil when nothing is to be
   /// done (a reshape stored in place).
   func body(_ layer: Layer, _ state: TrainingStateLayout) -> [String]?
@@ -27,6 +30,7 @@ extension TrainingLowering {
   var scratchScalar: String { "double" }
   func stateAccess(_ layer: Layer) -> StateAccess { .none }
   var readsLabels: Bool { false }
+  var splitsWork: Bool { false }
 }
 
 /// A forward op lowered by the inference back end: its kernels, scratch and body as they are, reading the

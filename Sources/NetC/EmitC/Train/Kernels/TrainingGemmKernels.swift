@@ -88,11 +88,40 @@ extension CKernel {
 
     """#)
 
+  static let tapRows = CKernel(
+    "netc_tap_rows", uses: [window, windowBounds],
+    #"""
+    /* The output rows [*y0, *y1) and columns [*x0, *x1) where tap (ky, kx) reads inside the input; and whether,
+       the convolution having stride 1 and equal widths, output position p reads input position p + *shift
+       there (so a tap's whole row of columns is one contiguous run of the plane, edge columns aside). */
+    static int netc_tap_rows(const netc_window *c, int ky, int kx, int *y0, int *y1, int *x0, int *x1,
+                             ptrdiff_t *shift) {
+      const int dy = ky * c->dilation_h - c->pad_h, dx = kx * c->dilation_w - c->pad_w;
+      *y0 = netc_first_inside(dy, c->stride_h);
+      *y1 = netc_end_inside(dy, c->stride_h, c->in_h, c->out_h);
+      *x0 = netc_first_inside(dx, c->stride_w);
+      *x1 = netc_end_inside(dx, c->stride_w, c->in_w, c->out_w);
+      *shift = (ptrdiff_t)dy * c->in_w + dx;
+      return c->stride_h == 1 && c->stride_w == 1 && c->in_w == c->out_w && *y0 < *y1 && *x0 < *x1;
+    }
+
+    /* Zeroes the columns outside [x0, x1) of rows [y0, y1) of a plane out_w wide. */
+    static void netc_zero_edges(float *plane, int out_w, int y0, int y1, int x0, int x1) {
+      for (int oy = y0; oy < y1; oy++) {
+        float *row = plane + (size_t)oy * out_w;
+        for (int ox = 0; ox < x0; ox++) row[ox] = 0.0f;
+        for (int ox = x1; ox < out_w; ox++) row[ox] = 0.0f;
+      }
+    }
+
+    """#)
+
   static let im2col = CKernel(
-    "netc_im2col", uses: [window, windowBounds],
+    "netc_im2col", uses: [tapRows],
     #"""
     /* The rows a convolution's product reads: row (i, ky, kx) holds, for every output position, the value of input
-       channel i (of `channels` planes at x) that tap (ky, kx) reads there, 0 in the padding. */
+       channel i (of `channels` planes at x) that tap (ky, kx) reads there, 0 in the padding. A stride-1 tap copies
+       one contiguous run and zeroes the edge columns it wrapped into. */
     static void netc_im2col(const netc_window *c, int channels, const float *restrict x, float *restrict col) {
       const size_t in_plane = (size_t)c->in_h * c->in_w, plane = (size_t)c->out_h * c->out_w;
       for (int i = 0; i < channels; i++)
@@ -100,21 +129,26 @@ extension CKernel {
           for (int kx = 0; kx < c->kernel_w; kx++) {
             float *restrict row = col + ((size_t)(i * c->kernel_h + ky) * c->kernel_w + kx) * plane;
             const float *restrict in = x + (size_t)i * in_plane;
-            const int dy = ky * c->dilation_h - c->pad_h, dx = kx * c->dilation_w - c->pad_w;
-            const int y0 = netc_first_inside(dy, c->stride_h), y1 = netc_end_inside(dy, c->stride_h, c->in_h, c->out_h);
-            const int x0 = netc_first_inside(dx, c->stride_w), x1 = netc_end_inside(dx, c->stride_w, c->in_w, c->out_w);
+            int y0, y1, x0, x1;
+            ptrdiff_t shift;
+            if (netc_tap_rows(c, ky, kx, &y0, &y1, &x0, &x1, &shift)) {
+              const size_t first = (size_t)y0 * c->out_w + x0, end = (size_t)(y1 - 1) * c->out_w + x1;
+              for (size_t k = 0; k < first; k++) row[k] = 0.0f;
+              memcpy(row + first, in + ((ptrdiff_t)first + shift), (end - first) * sizeof(float));
+              for (size_t k = end; k < plane; k++) row[k] = 0.0f;
+              netc_zero_edges(row, c->out_w, y0, y1, x0, x1);
+              continue;
+            }
             for (int oy = 0; oy < c->out_h; oy++) {
               float *restrict out = row + (size_t)oy * c->out_w;
               if (oy < y0 || oy >= y1 || x0 >= x1) {
                 for (int ox = 0; ox < c->out_w; ox++) out[ox] = 0.0f;
                 continue;
               }
-              const float *restrict source = in + (size_t)(oy * c->stride_h + dy) * c->in_w;
+              const float *restrict source = in + (size_t)(oy * c->stride_h + ky * c->dilation_h - c->pad_h) * c->in_w;
+              const int dx = kx * c->dilation_w - c->pad_w;
               for (int ox = 0; ox < x0; ox++) out[ox] = 0.0f;
-              if (c->stride_w == 1)
-                for (int ox = x0; ox < x1; ox++) out[ox] = source[ox + dx];
-              else
-                for (int ox = x0; ox < x1; ox++) out[ox] = source[ox * c->stride_w + dx];
+              for (int ox = x0; ox < x1; ox++) out[ox] = source[ox * c->stride_w + dx];
               for (int ox = x1; ox < c->out_w; ox++) out[ox] = 0.0f;
             }
           }
@@ -123,27 +157,31 @@ extension CKernel {
     """#)
 
   static let col2im = CKernel(
-    "netc_col2im", uses: [window, windowBounds],
+    "netc_col2im", uses: [tapRows],
     #"""
     /* The inverse scatter: adds each row of col to the input positions its tap read (x must start at 0). For one
-       input element the taps add in (i, ky, kx) order, so the sum is the same on every run. */
-    static void netc_col2im(const netc_window *c, int channels, const float *restrict col, float *restrict x) {
+       input element the taps add in (i, ky, kx) order, so the sum is the same on every run. A stride-1 tap zeroes
+       its edge columns in col, then adds one contiguous run (the zeros land where the run wraps). */
+    static void netc_col2im(const netc_window *c, int channels, float *restrict col, float *restrict x) {
       const size_t in_plane = (size_t)c->in_h * c->in_w, plane = (size_t)c->out_h * c->out_w;
       for (int i = 0; i < channels; i++)
         for (int ky = 0; ky < c->kernel_h; ky++)
           for (int kx = 0; kx < c->kernel_w; kx++) {
-            const float *restrict row = col + ((size_t)(i * c->kernel_h + ky) * c->kernel_w + kx) * plane;
+            float *restrict row = col + ((size_t)(i * c->kernel_h + ky) * c->kernel_w + kx) * plane;
             float *restrict in = x + (size_t)i * in_plane;
-            const int dy = ky * c->dilation_h - c->pad_h, dx = kx * c->dilation_w - c->pad_w;
-            const int y0 = netc_first_inside(dy, c->stride_h), y1 = netc_end_inside(dy, c->stride_h, c->in_h, c->out_h);
-            const int x0 = netc_first_inside(dx, c->stride_w), x1 = netc_end_inside(dx, c->stride_w, c->in_w, c->out_w);
+            int y0, y1, x0, x1;
+            ptrdiff_t shift;
+            if (netc_tap_rows(c, ky, kx, &y0, &y1, &x0, &x1, &shift)) {
+              const size_t first = (size_t)y0 * c->out_w + x0, end = (size_t)(y1 - 1) * c->out_w + x1;
+              netc_zero_edges(row, c->out_w, y0, y1, x0, x1);
+              for (size_t k = first; k < end; k++) in[(ptrdiff_t)k + shift] += row[k];
+              continue;
+            }
             for (int oy = y0; oy < y1; oy++) {
               const float *restrict source = row + (size_t)oy * c->out_w;
-              float *restrict target = in + (size_t)(oy * c->stride_h + dy) * c->in_w;
-              if (c->stride_w == 1)
-                for (int ox = x0; ox < x1; ox++) target[ox + dx] += source[ox];
-              else
-                for (int ox = x0; ox < x1; ox++) target[ox * c->stride_w + dx] += source[ox];
+              float *restrict target = in + (size_t)(oy * c->stride_h + ky * c->dilation_h - c->pad_h) * c->in_w;
+              const int dx = kx * c->dilation_w - c->pad_w;
+              for (int ox = x0; ox < x1; ox++) target[ox * c->stride_w + dx] += source[ox];
             }
           }
     }

@@ -31,13 +31,13 @@ extension MemoryPlan {
   /// `{"model": …, "arena_bytes": …, "naive_bytes": …, "lower_bound_bytes": …, "buffers": [...]}`.
   public func json(model: String) -> String {
     let entries = buffers.map { buffer in
-      let values = buffer.values.map(jsonString).joined(separator: ", ")
+      let values = buffer.values.map { JSON.quoted($0) }.joined(separator: ", ")
       return "    {\"values\": [\(values)], \"offset\": \(buffer.offset), \"bytes\": \(buffer.bytes), "
         + "\"first_use\": \(buffer.firstUse), \"last_use\": \(buffer.lastUse)}"
     }
     return """
       {
-        "model": \(jsonString(model)),
+        "model": \(JSON.quoted(model)),
         "alignment": \(MemoryPlan.alignment),
         "arena_bytes": \(arenaBytes),
         "naive_bytes": \(naiveBytes),
@@ -95,19 +95,6 @@ private func pad(_ text: String, _ width: Int) -> String {
 private func mebibytes(_ bytes: Int) -> String { String(format: "%.2f", Double(bytes) / 1_048_576) }
 
 private func fixed(_ value: Double) -> String { String(format: "%.2f", value) }
-
-private func jsonString(_ text: String) -> String {
-  var out = "\""
-  for scalar in text.unicodeScalars {
-    switch scalar {
-    case "\"": out += "\\\""
-    case "\\": out += "\\\\"
-    case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-    default: out.unicodeScalars.append(scalar)
-    }
-  }
-  return out + "\""
-}
 
 private func xmlEscaped(_ text: String) -> String {
   text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")

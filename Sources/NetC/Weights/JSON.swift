@@ -35,7 +35,7 @@ struct JSONMember: Equatable {
   var value: JSONValue
 }
 
-enum JSON {
+public enum JSON {
   /// Deep enough for any header, shallow enough that hostile nesting cannot overflow the stack.
   static let maxDepth = 64
 
@@ -50,8 +50,8 @@ enum JSON {
     return value
   }
 
-  /// `"text"` with the escapes JSON requires.
-  static func quoted(_ text: String) -> String {
+  /// `"text"` with the escapes JSON requires: the one string quoter of every JSON netc writes.
+  public static func quoted(_ text: String) -> String {
     var out = "\""
     for scalar in text.unicodeScalars {
       switch scalar {

@@ -45,12 +45,12 @@ enum Summary: Command {
   static func jsonText(_ graph: Graph) -> String {
     let layers = graph.layerSummaries
     let rows = layers.map { layer in
-      "    {\"name\": \(quoted(layer.name)), \"op\": \(quoted(layer.op)), \"shape\": \(list(layer.shape)), "
+      "    {\"name\": \(JSON.quoted(layer.name)), \"op\": \(JSON.quoted(layer.op)), \"shape\": \(list(layer.shape)), "
         + "\"params\": \(layer.parameters), \"macs\": \(layer.multiplyAccumulates)}"
     }
     return """
       {
-        "name": \(quoted(graph.name)),
+        "name": \(JSON.quoted(graph.name)),
         "input": \(list(graph.input.shape)),
         "output": \(list(graph.outputShape)),
         "params": \(layers.reduce(0) { $0 + $1.parameters }),
@@ -73,20 +73,5 @@ enum Summary: Command {
 
   private static func list(_ shape: Shape) -> String {
     "[" + shape.dims.map(String.init).joined(separator: ", ") + "]"
-  }
-
-  private static func quoted(_ text: String) -> String {
-    var out = "\""
-    for scalar in text.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case _ where scalar.value < 0x20:
-        let hex = String(scalar.value, radix: 16)
-        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-      default: out.unicodeScalars.append(scalar)
-      }
-    }
-    return out + "\""
   }
 }

@@ -59,28 +59,38 @@ extension CKernel {
     #"""
     /* The batch's mean (stats[c]) and biased variance (stats[channels + c]) per channel, in two passes; and
        PyTorch's running-statistics update, running = (1 - momentum) * running + momentum * batch, with the
-       unbiased variance var * n / (n - 1). The team shares out the channels. */
+       unbiased variance var * n / (n - 1). The team shares out the channels. A channel's sums run in sequence,
+       but 8 channels' at once, so the additions overlap instead of waiting on each other. */
     static void netc_batchnorm_stats(const netc_train_team *team, const netc_maps *m, const float *x, double momentum,
                                      float *running_mean, float *running_var, float *stats) {
       const double count = (double)m->batch * (double)m->plane;
       size_t first, end;
       netc_train_share(team, (size_t)m->channels, &first, &end);
-      for (int c = (int)first; c < (int)end; c++) {
-        double sum = 0.0, squares = 0.0;
+      for (size_t c0 = first; c0 < end; c0 += 8) {
+        const int lanes = end - c0 < 8 ? (int)(end - c0) : 8;
+        double sum[8] = {0}, squares[8] = {0}, mean[8] = {0};
         for (int n = 0; n < m->batch; n++) {
-          const float *v = x + ((size_t)n * m->channels + c) * m->plane;
-          for (size_t i = 0; i < m->plane; i++) sum += v[i];
+          const float *v = x + ((size_t)n * m->channels + c0) * m->plane;
+          for (size_t i = 0; i < m->plane; i++)
+            for (int j = 0; j < lanes; j++) sum[j] += v[(size_t)j * m->plane + i];
         }
-        const double mean = sum / count;
+        for (int j = 0; j < lanes; j++) mean[j] = sum[j] / count;
         for (int n = 0; n < m->batch; n++) {
-          const float *v = x + ((size_t)n * m->channels + c) * m->plane;
-          for (size_t i = 0; i < m->plane; i++) squares += (v[i] - mean) * (v[i] - mean);
+          const float *v = x + ((size_t)n * m->channels + c0) * m->plane;
+          for (size_t i = 0; i < m->plane; i++)
+            for (int j = 0; j < lanes; j++) {
+              const double value = v[(size_t)j * m->plane + i];
+              squares[j] += (value - mean[j]) * (value - mean[j]);
+            }
         }
-        const double variance = squares / count;
-        stats[c] = (float)mean;
-        stats[m->channels + c] = (float)variance;
-        running_mean[c] = (float)((1.0 - momentum) * running_mean[c] + momentum * mean);
-        running_var[c] = (float)((1.0 - momentum) * running_var[c] + momentum * variance * count / (count - 1.0));
+        for (int j = 0; j < lanes; j++) {
+          const size_t c = c0 + (size_t)j;
+          const double variance = squares[j] / count;
+          stats[c] = (float)mean[j];
+          stats[m->channels + c] = (float)variance;
+          running_mean[c] = (float)((1.0 - momentum) * running_mean[c] + momentum * mean[j]);
+          running_var[c] = (float)((1.0 - momentum) * running_var[c] + momentum * variance * count / (count - 1.0));
+        }
       }
     }
 

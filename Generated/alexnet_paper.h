@@ -10,7 +10,10 @@
    void *arena = malloc(alexnet_paper_arena_bytes());
    alexnet_paper_run(model, input, output, arena);
    free(arena);
-   alexnet_paper_free(model); */
+   alexnet_paper_free(model);
+
+   Fastest built for the machine it runs on: -O3 -march=native. For several threads, build with
+   -DALEXNET_PAPER_THREADS -pthread, start them once with alexnet_paper_threads_start and run with alexnet_paper_run_threads. */
 #ifndef ALEXNET_PAPER_H
 #define ALEXNET_PAPER_H
 
@@ -24,10 +27,14 @@ extern "C" {
    row-major (NCHW): sizes in floats. */
 #define ALEXNET_PAPER_INPUT_SIZE 154587
 #define ALEXNET_PAPER_OUTPUT_SIZE 1000
-/* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
-#define ALEXNET_PAPER_ARENA_BYTES 2347456
-/* Bytes of a loaded model: the weights, batch norms folded into a scale and shift per channel. */
-#define ALEXNET_PAPER_MODEL_BYTES 243866400
+/* Bytes of working memory (the arena) a forward pass needs, whatever the number of threads; a multiple
+   of 64. */
+#define ALEXNET_PAPER_ARENA_BYTES 2323200
+/* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
+   per channel. */
+#define ALEXNET_PAPER_MODEL_BYTES 243992000
+/* Layers a profile times, each one layer function of the C. */
+#define ALEXNET_PAPER_LAYER_COUNT 14
 /* Room for the longest detail the load functions write about an error. */
 #define ALEXNET_PAPER_DETAIL_SIZE 512
 
@@ -37,7 +44,8 @@ typedef enum {
   ALEXNET_PAPER_ERR_NOMEM = 2,    /* malloc failed */
   ALEXNET_PAPER_ERR_IO = 3,       /* the weights file could not be opened or read */
   ALEXNET_PAPER_ERR_FORMAT = 4,   /* the bytes are not a well-formed safetensors file */
-  ALEXNET_PAPER_ERR_WEIGHTS = 5   /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  ALEXNET_PAPER_ERR_WEIGHTS = 5,  /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  ALEXNET_PAPER_ERR_THREADS = 6   /* threads could not start: built without ALEXNET_PAPER_THREADS, or the system refused */
 } alexnet_paper_status;
 
 /* A loaded model: read-only while it runs, so threads may share it, each with its own arena. */
@@ -74,9 +82,31 @@ alexnet_paper_status alexnet_paper_load_file(const char *path, alexnet_paper_mod
 void alexnet_paper_free(alexnet_paper_model *model);
 
 /* The forward pass: input has ALEXNET_PAPER_INPUT_SIZE floats, output ALEXNET_PAPER_OUTPUT_SIZE floats, arena
-   ALEXNET_PAPER_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
+   ALEXNET_PAPER_ARENA_BYTES bytes aligned for float (malloc's result is; 64-byte alignment is fastest). The three
    must not overlap. Allocates nothing and keeps no state between calls. */
 alexnet_paper_status alexnet_paper_run(const alexnet_paper_model *model, const float *input, float *output, void *arena);
+
+/* Worker threads that run forward passes with the calling thread, each layer's work split statically
+   between them, so the output is the same bit for bit whatever their number. A file compiled with
+   -DALEXNET_PAPER_THREADS (and -pthread) starts count - 1 threads; without it, only count 1 succeeds. */
+typedef struct alexnet_paper_threads alexnet_paper_threads;
+
+alexnet_paper_status alexnet_paper_threads_start(int count, alexnet_paper_threads **threads);
+
+/* Stops and joins the threads; NULL is ignored. */
+void alexnet_paper_threads_stop(alexnet_paper_threads *threads);
+
+/* alexnet_paper_run on the threads (NULL: the calling thread alone). One forward pass at a time per threads. */
+alexnet_paper_status alexnet_paper_run_threads(const alexnet_paper_model *model, const float *input, float *output, void *arena,
+                             alexnet_paper_threads *threads);
+
+/* alexnet_paper_run_threads that also writes each layer's wall-clock time in seconds to seconds[i], for i below
+   ALEXNET_PAPER_LAYER_COUNT: where a forward pass spends its time. */
+alexnet_paper_status alexnet_paper_profile(const alexnet_paper_model *model, const float *input, float *output, void *arena,
+                         alexnet_paper_threads *threads, double *seconds);
+
+/* The IR name of layer i of the profile ("layer1.0.conv1"), or NULL past the last. */
+const char *alexnet_paper_layer_name(size_t layer);
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,10 @@
    void *arena = malloc(plain18_arena_bytes());
    plain18_run(model, input, output, arena);
    free(arena);
-   plain18_free(model); */
+   plain18_free(model);
+
+   Fastest built for the machine it runs on: -O3 -march=native. For several threads, build with
+   -DPLAIN18_THREADS -pthread, start them once with plain18_threads_start and run with plain18_run_threads. */
 #ifndef PLAIN18_H
 #define PLAIN18_H
 
@@ -24,10 +27,14 @@ extern "C" {
    row-major (NCHW): sizes in floats. */
 #define PLAIN18_INPUT_SIZE 150528
 #define PLAIN18_OUTPUT_SIZE 1000
-/* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
+/* Bytes of working memory (the arena) a forward pass needs, whatever the number of threads; a multiple
+   of 64. */
 #define PLAIN18_ARENA_BYTES 4014080
-/* Bytes of a loaded model: the weights, batch norms folded into a scale and shift per channel. */
-#define PLAIN18_MODEL_BYTES 46093984
+/* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
+   per channel. */
+#define PLAIN18_MODEL_BYTES 46079168
+/* Layers a profile times, each one layer function of the C. */
+#define PLAIN18_LAYER_COUNT 21
 /* Room for the longest detail the load functions write about an error. */
 #define PLAIN18_DETAIL_SIZE 512
 
@@ -37,7 +44,8 @@ typedef enum {
   PLAIN18_ERR_NOMEM = 2,    /* malloc failed */
   PLAIN18_ERR_IO = 3,       /* the weights file could not be opened or read */
   PLAIN18_ERR_FORMAT = 4,   /* the bytes are not a well-formed safetensors file */
-  PLAIN18_ERR_WEIGHTS = 5   /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  PLAIN18_ERR_WEIGHTS = 5,  /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  PLAIN18_ERR_THREADS = 6   /* threads could not start: built without PLAIN18_THREADS, or the system refused */
 } plain18_status;
 
 /* A loaded model: read-only while it runs, so threads may share it, each with its own arena. */
@@ -73,9 +81,31 @@ plain18_status plain18_load_file(const char *path, plain18_model **model, char *
 void plain18_free(plain18_model *model);
 
 /* The forward pass: input has PLAIN18_INPUT_SIZE floats, output PLAIN18_OUTPUT_SIZE floats, arena
-   PLAIN18_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
+   PLAIN18_ARENA_BYTES bytes aligned for float (malloc's result is; 64-byte alignment is fastest). The three
    must not overlap. Allocates nothing and keeps no state between calls. */
 plain18_status plain18_run(const plain18_model *model, const float *input, float *output, void *arena);
+
+/* Worker threads that run forward passes with the calling thread, each layer's work split statically
+   between them, so the output is the same bit for bit whatever their number. A file compiled with
+   -DPLAIN18_THREADS (and -pthread) starts count - 1 threads; without it, only count 1 succeeds. */
+typedef struct plain18_threads plain18_threads;
+
+plain18_status plain18_threads_start(int count, plain18_threads **threads);
+
+/* Stops and joins the threads; NULL is ignored. */
+void plain18_threads_stop(plain18_threads *threads);
+
+/* plain18_run on the threads (NULL: the calling thread alone). One forward pass at a time per threads. */
+plain18_status plain18_run_threads(const plain18_model *model, const float *input, float *output, void *arena,
+                             plain18_threads *threads);
+
+/* plain18_run_threads that also writes each layer's wall-clock time in seconds to seconds[i], for i below
+   PLAIN18_LAYER_COUNT: where a forward pass spends its time. */
+plain18_status plain18_profile(const plain18_model *model, const float *input, float *output, void *arena,
+                         plain18_threads *threads, double *seconds);
+
+/* The IR name of layer i of the profile ("layer1.0.conv1"), or NULL past the last. */
+const char *plain18_layer_name(size_t layer);
 
 #ifdef __cplusplus
 }

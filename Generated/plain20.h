@@ -10,7 +10,10 @@
    void *arena = malloc(plain20_arena_bytes());
    plain20_run(model, input, output, arena);
    free(arena);
-   plain20_free(model); */
+   plain20_free(model);
+
+   Fastest built for the machine it runs on: -O3 -march=native. For several threads, build with
+   -DPLAIN20_THREADS -pthread, start them once with plain20_threads_start and run with plain20_run_threads. */
 #ifndef PLAIN20_H
 #define PLAIN20_H
 
@@ -24,10 +27,14 @@ extern "C" {
    row-major (NCHW): sizes in floats. */
 #define PLAIN20_INPUT_SIZE 3072
 #define PLAIN20_OUTPUT_SIZE 10
-/* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
-#define PLAIN20_ARENA_BYTES 139264
-/* Bytes of a loaded model: the weights, batch norms folded into a scale and shift per channel. */
-#define PLAIN20_MODEL_BYTES 1084392
+/* Bytes of working memory (the arena) a forward pass needs, whatever the number of threads; a multiple
+   of 64. */
+#define PLAIN20_ARENA_BYTES 131072
+/* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
+   per channel. */
+#define PLAIN20_MODEL_BYTES 1080448
+/* Layers a profile times, each one layer function of the C. */
+#define PLAIN20_LAYER_COUNT 22
 /* Room for the longest detail the load functions write about an error. */
 #define PLAIN20_DETAIL_SIZE 512
 
@@ -37,7 +44,8 @@ typedef enum {
   PLAIN20_ERR_NOMEM = 2,    /* malloc failed */
   PLAIN20_ERR_IO = 3,       /* the weights file could not be opened or read */
   PLAIN20_ERR_FORMAT = 4,   /* the bytes are not a well-formed safetensors file */
-  PLAIN20_ERR_WEIGHTS = 5   /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  PLAIN20_ERR_WEIGHTS = 5,  /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  PLAIN20_ERR_THREADS = 6   /* threads could not start: built without PLAIN20_THREADS, or the system refused */
 } plain20_status;
 
 /* A loaded model: read-only while it runs, so threads may share it, each with its own arena. */
@@ -73,9 +81,31 @@ plain20_status plain20_load_file(const char *path, plain20_model **model, char *
 void plain20_free(plain20_model *model);
 
 /* The forward pass: input has PLAIN20_INPUT_SIZE floats, output PLAIN20_OUTPUT_SIZE floats, arena
-   PLAIN20_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
+   PLAIN20_ARENA_BYTES bytes aligned for float (malloc's result is; 64-byte alignment is fastest). The three
    must not overlap. Allocates nothing and keeps no state between calls. */
 plain20_status plain20_run(const plain20_model *model, const float *input, float *output, void *arena);
+
+/* Worker threads that run forward passes with the calling thread, each layer's work split statically
+   between them, so the output is the same bit for bit whatever their number. A file compiled with
+   -DPLAIN20_THREADS (and -pthread) starts count - 1 threads; without it, only count 1 succeeds. */
+typedef struct plain20_threads plain20_threads;
+
+plain20_status plain20_threads_start(int count, plain20_threads **threads);
+
+/* Stops and joins the threads; NULL is ignored. */
+void plain20_threads_stop(plain20_threads *threads);
+
+/* plain20_run on the threads (NULL: the calling thread alone). One forward pass at a time per threads. */
+plain20_status plain20_run_threads(const plain20_model *model, const float *input, float *output, void *arena,
+                             plain20_threads *threads);
+
+/* plain20_run_threads that also writes each layer's wall-clock time in seconds to seconds[i], for i below
+   PLAIN20_LAYER_COUNT: where a forward pass spends its time. */
+plain20_status plain20_profile(const plain20_model *model, const float *input, float *output, void *arena,
+                         plain20_threads *threads, double *seconds);
+
+/* The IR name of layer i of the profile ("layer1.0.conv1"), or NULL past the last. */
+const char *plain20_layer_name(size_t layer);
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,10 @@
    void *arena = malloc(plain56_arena_bytes());
    plain56_run(model, input, output, arena);
    free(arena);
-   plain56_free(model); */
+   plain56_free(model);
+
+   Fastest built for the machine it runs on: -O3 -march=native. For several threads, build with
+   -DPLAIN56_THREADS -pthread, start them once with plain56_threads_start and run with plain56_run_threads. */
 #ifndef PLAIN56_H
 #define PLAIN56_H
 
@@ -24,10 +27,14 @@ extern "C" {
    row-major (NCHW): sizes in floats. */
 #define PLAIN56_INPUT_SIZE 3072
 #define PLAIN56_OUTPUT_SIZE 10
-/* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
-#define PLAIN56_ARENA_BYTES 139264
-/* Bytes of a loaded model: the weights, batch norms folded into a scale and shift per channel. */
-#define PLAIN56_MODEL_BYTES 3428328
+/* Bytes of working memory (the arena) a forward pass needs, whatever the number of threads; a multiple
+   of 64. */
+#define PLAIN56_ARENA_BYTES 131072
+/* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
+   per channel. */
+#define PLAIN56_MODEL_BYTES 3429888
+/* Layers a profile times, each one layer function of the C. */
+#define PLAIN56_LAYER_COUNT 58
 /* Room for the longest detail the load functions write about an error. */
 #define PLAIN56_DETAIL_SIZE 512
 
@@ -37,7 +44,8 @@ typedef enum {
   PLAIN56_ERR_NOMEM = 2,    /* malloc failed */
   PLAIN56_ERR_IO = 3,       /* the weights file could not be opened or read */
   PLAIN56_ERR_FORMAT = 4,   /* the bytes are not a well-formed safetensors file */
-  PLAIN56_ERR_WEIGHTS = 5   /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  PLAIN56_ERR_WEIGHTS = 5,  /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  PLAIN56_ERR_THREADS = 6   /* threads could not start: built without PLAIN56_THREADS, or the system refused */
 } plain56_status;
 
 /* A loaded model: read-only while it runs, so threads may share it, each with its own arena. */
@@ -73,9 +81,31 @@ plain56_status plain56_load_file(const char *path, plain56_model **model, char *
 void plain56_free(plain56_model *model);
 
 /* The forward pass: input has PLAIN56_INPUT_SIZE floats, output PLAIN56_OUTPUT_SIZE floats, arena
-   PLAIN56_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
+   PLAIN56_ARENA_BYTES bytes aligned for float (malloc's result is; 64-byte alignment is fastest). The three
    must not overlap. Allocates nothing and keeps no state between calls. */
 plain56_status plain56_run(const plain56_model *model, const float *input, float *output, void *arena);
+
+/* Worker threads that run forward passes with the calling thread, each layer's work split statically
+   between them, so the output is the same bit for bit whatever their number. A file compiled with
+   -DPLAIN56_THREADS (and -pthread) starts count - 1 threads; without it, only count 1 succeeds. */
+typedef struct plain56_threads plain56_threads;
+
+plain56_status plain56_threads_start(int count, plain56_threads **threads);
+
+/* Stops and joins the threads; NULL is ignored. */
+void plain56_threads_stop(plain56_threads *threads);
+
+/* plain56_run on the threads (NULL: the calling thread alone). One forward pass at a time per threads. */
+plain56_status plain56_run_threads(const plain56_model *model, const float *input, float *output, void *arena,
+                             plain56_threads *threads);
+
+/* plain56_run_threads that also writes each layer's wall-clock time in seconds to seconds[i], for i below
+   PLAIN56_LAYER_COUNT: where a forward pass spends its time. */
+plain56_status plain56_profile(const plain56_model *model, const float *input, float *output, void *arena,
+                         plain56_threads *threads, double *seconds);
+
+/* The IR name of layer i of the profile ("layer1.0.conv1"), or NULL past the last. */
+const char *plain56_layer_name(size_t layer);
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,10 @@
    void *arena = malloc(resnet101_arena_bytes());
    resnet101_run(model, input, output, arena);
    free(arena);
-   resnet101_free(model); */
+   resnet101_free(model);
+
+   Fastest built for the machine it runs on: -O3 -march=native. For several threads, build with
+   -DRESNET101_THREADS -pthread, start them once with resnet101_threads_start and run with resnet101_run_threads. */
 #ifndef RESNET101_H
 #define RESNET101_H
 
@@ -24,10 +27,14 @@ extern "C" {
    row-major (NCHW): sizes in floats. */
 #define RESNET101_INPUT_SIZE 150528
 #define RESNET101_OUTPUT_SIZE 1000
-/* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
-#define RESNET101_ARENA_BYTES 5224576
-/* Bytes of a loaded model: the weights, batch norms folded into a scale and shift per channel. */
-#define RESNET101_MODEL_BYTES 178618016
+/* Bytes of working memory (the arena) a forward pass needs, whatever the number of threads; a multiple
+   of 64. */
+#define RESNET101_ARENA_BYTES 5218304
+/* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
+   per channel. */
+#define RESNET101_MODEL_BYTES 178262208
+/* Layers a profile times, each one layer function of the C. */
+#define RESNET101_LAYER_COUNT 108
 /* Room for the longest detail the load functions write about an error. */
 #define RESNET101_DETAIL_SIZE 512
 
@@ -37,7 +44,8 @@ typedef enum {
   RESNET101_ERR_NOMEM = 2,    /* malloc failed */
   RESNET101_ERR_IO = 3,       /* the weights file could not be opened or read */
   RESNET101_ERR_FORMAT = 4,   /* the bytes are not a well-formed safetensors file */
-  RESNET101_ERR_WEIGHTS = 5   /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET101_ERR_WEIGHTS = 5,  /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET101_ERR_THREADS = 6   /* threads could not start: built without RESNET101_THREADS, or the system refused */
 } resnet101_status;
 
 /* A loaded model: read-only while it runs, so threads may share it, each with its own arena. */
@@ -73,9 +81,31 @@ resnet101_status resnet101_load_file(const char *path, resnet101_model **model, 
 void resnet101_free(resnet101_model *model);
 
 /* The forward pass: input has RESNET101_INPUT_SIZE floats, output RESNET101_OUTPUT_SIZE floats, arena
-   RESNET101_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
+   RESNET101_ARENA_BYTES bytes aligned for float (malloc's result is; 64-byte alignment is fastest). The three
    must not overlap. Allocates nothing and keeps no state between calls. */
 resnet101_status resnet101_run(const resnet101_model *model, const float *input, float *output, void *arena);
+
+/* Worker threads that run forward passes with the calling thread, each layer's work split statically
+   between them, so the output is the same bit for bit whatever their number. A file compiled with
+   -DRESNET101_THREADS (and -pthread) starts count - 1 threads; without it, only count 1 succeeds. */
+typedef struct resnet101_threads resnet101_threads;
+
+resnet101_status resnet101_threads_start(int count, resnet101_threads **threads);
+
+/* Stops and joins the threads; NULL is ignored. */
+void resnet101_threads_stop(resnet101_threads *threads);
+
+/* resnet101_run on the threads (NULL: the calling thread alone). One forward pass at a time per threads. */
+resnet101_status resnet101_run_threads(const resnet101_model *model, const float *input, float *output, void *arena,
+                             resnet101_threads *threads);
+
+/* resnet101_run_threads that also writes each layer's wall-clock time in seconds to seconds[i], for i below
+   RESNET101_LAYER_COUNT: where a forward pass spends its time. */
+resnet101_status resnet101_profile(const resnet101_model *model, const float *input, float *output, void *arena,
+                         resnet101_threads *threads, double *seconds);
+
+/* The IR name of layer i of the profile ("layer1.0.conv1"), or NULL past the last. */
+const char *resnet101_layer_name(size_t layer);
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,10 @@
    void *arena = malloc(resnet110_arena_bytes());
    resnet110_run(model, input, output, arena);
    free(arena);
-   resnet110_free(model); */
+   resnet110_free(model);
+
+   Fastest built for the machine it runs on: -O3 -march=native. For several threads, build with
+   -DRESNET110_THREADS -pthread, start them once with resnet110_threads_start and run with resnet110_run_threads. */
 #ifndef RESNET110_H
 #define RESNET110_H
 
@@ -24,10 +27,14 @@ extern "C" {
    row-major (NCHW): sizes in floats. */
 #define RESNET110_INPUT_SIZE 3072
 #define RESNET110_OUTPUT_SIZE 10
-/* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
-#define RESNET110_ARENA_BYTES 139264
-/* Bytes of a loaded model: the weights, batch norms folded into a scale and shift per channel. */
-#define RESNET110_MODEL_BYTES 6944232
+/* Bytes of working memory (the arena) a forward pass needs, whatever the number of threads; a multiple
+   of 64. */
+#define RESNET110_ARENA_BYTES 131072
+/* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
+   per channel. */
+#define RESNET110_MODEL_BYTES 6913408
+/* Layers a profile times, each one layer function of the C. */
+#define RESNET110_LAYER_COUNT 112
 /* Room for the longest detail the load functions write about an error. */
 #define RESNET110_DETAIL_SIZE 512
 
@@ -37,7 +44,8 @@ typedef enum {
   RESNET110_ERR_NOMEM = 2,    /* malloc failed */
   RESNET110_ERR_IO = 3,       /* the weights file could not be opened or read */
   RESNET110_ERR_FORMAT = 4,   /* the bytes are not a well-formed safetensors file */
-  RESNET110_ERR_WEIGHTS = 5   /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET110_ERR_WEIGHTS = 5,  /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET110_ERR_THREADS = 6   /* threads could not start: built without RESNET110_THREADS, or the system refused */
 } resnet110_status;
 
 /* A loaded model: read-only while it runs, so threads may share it, each with its own arena. */
@@ -73,9 +81,31 @@ resnet110_status resnet110_load_file(const char *path, resnet110_model **model, 
 void resnet110_free(resnet110_model *model);
 
 /* The forward pass: input has RESNET110_INPUT_SIZE floats, output RESNET110_OUTPUT_SIZE floats, arena
-   RESNET110_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
+   RESNET110_ARENA_BYTES bytes aligned for float (malloc's result is; 64-byte alignment is fastest). The three
    must not overlap. Allocates nothing and keeps no state between calls. */
 resnet110_status resnet110_run(const resnet110_model *model, const float *input, float *output, void *arena);
+
+/* Worker threads that run forward passes with the calling thread, each layer's work split statically
+   between them, so the output is the same bit for bit whatever their number. A file compiled with
+   -DRESNET110_THREADS (and -pthread) starts count - 1 threads; without it, only count 1 succeeds. */
+typedef struct resnet110_threads resnet110_threads;
+
+resnet110_status resnet110_threads_start(int count, resnet110_threads **threads);
+
+/* Stops and joins the threads; NULL is ignored. */
+void resnet110_threads_stop(resnet110_threads *threads);
+
+/* resnet110_run on the threads (NULL: the calling thread alone). One forward pass at a time per threads. */
+resnet110_status resnet110_run_threads(const resnet110_model *model, const float *input, float *output, void *arena,
+                             resnet110_threads *threads);
+
+/* resnet110_run_threads that also writes each layer's wall-clock time in seconds to seconds[i], for i below
+   RESNET110_LAYER_COUNT: where a forward pass spends its time. */
+resnet110_status resnet110_profile(const resnet110_model *model, const float *input, float *output, void *arena,
+                         resnet110_threads *threads, double *seconds);
+
+/* The IR name of layer i of the profile ("layer1.0.conv1"), or NULL past the last. */
+const char *resnet110_layer_name(size_t layer);
 
 #ifdef __cplusplus
 }

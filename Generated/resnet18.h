@@ -10,7 +10,10 @@
    void *arena = malloc(resnet18_arena_bytes());
    resnet18_run(model, input, output, arena);
    free(arena);
-   resnet18_free(model); */
+   resnet18_free(model);
+
+   Fastest built for the machine it runs on: -O3 -march=native. For several threads, build with
+   -DRESNET18_THREADS -pthread, start them once with resnet18_threads_start and run with resnet18_run_threads. */
 #ifndef RESNET18_H
 #define RESNET18_H
 
@@ -24,10 +27,14 @@ extern "C" {
    row-major (NCHW): sizes in floats. */
 #define RESNET18_INPUT_SIZE 150528
 #define RESNET18_OUTPUT_SIZE 1000
-/* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
+/* Bytes of working memory (the arena) a forward pass needs, whatever the number of threads; a multiple
+   of 64. */
 #define RESNET18_ARENA_BYTES 4014080
-/* Bytes of a loaded model: the weights, batch norms folded into a scale and shift per channel. */
-#define RESNET18_MODEL_BYTES 46796448
+/* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
+   per channel. */
+#define RESNET18_MODEL_BYTES 46774464
+/* Layers a profile times, each one layer function of the C. */
+#define RESNET18_LAYER_COUNT 24
 /* Room for the longest detail the load functions write about an error. */
 #define RESNET18_DETAIL_SIZE 512
 
@@ -37,7 +44,8 @@ typedef enum {
   RESNET18_ERR_NOMEM = 2,    /* malloc failed */
   RESNET18_ERR_IO = 3,       /* the weights file could not be opened or read */
   RESNET18_ERR_FORMAT = 4,   /* the bytes are not a well-formed safetensors file */
-  RESNET18_ERR_WEIGHTS = 5   /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET18_ERR_WEIGHTS = 5,  /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET18_ERR_THREADS = 6   /* threads could not start: built without RESNET18_THREADS, or the system refused */
 } resnet18_status;
 
 /* A loaded model: read-only while it runs, so threads may share it, each with its own arena. */
@@ -73,9 +81,31 @@ resnet18_status resnet18_load_file(const char *path, resnet18_model **model, cha
 void resnet18_free(resnet18_model *model);
 
 /* The forward pass: input has RESNET18_INPUT_SIZE floats, output RESNET18_OUTPUT_SIZE floats, arena
-   RESNET18_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
+   RESNET18_ARENA_BYTES bytes aligned for float (malloc's result is; 64-byte alignment is fastest). The three
    must not overlap. Allocates nothing and keeps no state between calls. */
 resnet18_status resnet18_run(const resnet18_model *model, const float *input, float *output, void *arena);
+
+/* Worker threads that run forward passes with the calling thread, each layer's work split statically
+   between them, so the output is the same bit for bit whatever their number. A file compiled with
+   -DRESNET18_THREADS (and -pthread) starts count - 1 threads; without it, only count 1 succeeds. */
+typedef struct resnet18_threads resnet18_threads;
+
+resnet18_status resnet18_threads_start(int count, resnet18_threads **threads);
+
+/* Stops and joins the threads; NULL is ignored. */
+void resnet18_threads_stop(resnet18_threads *threads);
+
+/* resnet18_run on the threads (NULL: the calling thread alone). One forward pass at a time per threads. */
+resnet18_status resnet18_run_threads(const resnet18_model *model, const float *input, float *output, void *arena,
+                             resnet18_threads *threads);
+
+/* resnet18_run_threads that also writes each layer's wall-clock time in seconds to seconds[i], for i below
+   RESNET18_LAYER_COUNT: where a forward pass spends its time. */
+resnet18_status resnet18_profile(const resnet18_model *model, const float *input, float *output, void *arena,
+                         resnet18_threads *threads, double *seconds);
+
+/* The IR name of layer i of the profile ("layer1.0.conv1"), or NULL past the last. */
+const char *resnet18_layer_name(size_t layer);
 
 #ifdef __cplusplus
 }

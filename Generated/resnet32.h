@@ -10,7 +10,10 @@
    void *arena = malloc(resnet32_arena_bytes());
    resnet32_run(model, input, output, arena);
    free(arena);
-   resnet32_free(model); */
+   resnet32_free(model);
+
+   Fastest built for the machine it runs on: -O3 -march=native. For several threads, build with
+   -DRESNET32_THREADS -pthread, start them once with resnet32_threads_start and run with resnet32_run_threads. */
 #ifndef RESNET32_H
 #define RESNET32_H
 
@@ -24,10 +27,14 @@ extern "C" {
    row-major (NCHW): sizes in floats. */
 #define RESNET32_INPUT_SIZE 3072
 #define RESNET32_OUTPUT_SIZE 10
-/* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
-#define RESNET32_ARENA_BYTES 139264
-/* Bytes of a loaded model: the weights, batch norms folded into a scale and shift per channel. */
-#define RESNET32_MODEL_BYTES 1865704
+/* Bytes of working memory (the arena) a forward pass needs, whatever the number of threads; a multiple
+   of 64. */
+#define RESNET32_ARENA_BYTES 131072
+/* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
+   per channel. */
+#define RESNET32_MODEL_BYTES 1858176
+/* Layers a profile times, each one layer function of the C. */
+#define RESNET32_LAYER_COUNT 34
 /* Room for the longest detail the load functions write about an error. */
 #define RESNET32_DETAIL_SIZE 512
 
@@ -37,7 +44,8 @@ typedef enum {
   RESNET32_ERR_NOMEM = 2,    /* malloc failed */
   RESNET32_ERR_IO = 3,       /* the weights file could not be opened or read */
   RESNET32_ERR_FORMAT = 4,   /* the bytes are not a well-formed safetensors file */
-  RESNET32_ERR_WEIGHTS = 5   /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET32_ERR_WEIGHTS = 5,  /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET32_ERR_THREADS = 6   /* threads could not start: built without RESNET32_THREADS, or the system refused */
 } resnet32_status;
 
 /* A loaded model: read-only while it runs, so threads may share it, each with its own arena. */
@@ -73,9 +81,31 @@ resnet32_status resnet32_load_file(const char *path, resnet32_model **model, cha
 void resnet32_free(resnet32_model *model);
 
 /* The forward pass: input has RESNET32_INPUT_SIZE floats, output RESNET32_OUTPUT_SIZE floats, arena
-   RESNET32_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
+   RESNET32_ARENA_BYTES bytes aligned for float (malloc's result is; 64-byte alignment is fastest). The three
    must not overlap. Allocates nothing and keeps no state between calls. */
 resnet32_status resnet32_run(const resnet32_model *model, const float *input, float *output, void *arena);
+
+/* Worker threads that run forward passes with the calling thread, each layer's work split statically
+   between them, so the output is the same bit for bit whatever their number. A file compiled with
+   -DRESNET32_THREADS (and -pthread) starts count - 1 threads; without it, only count 1 succeeds. */
+typedef struct resnet32_threads resnet32_threads;
+
+resnet32_status resnet32_threads_start(int count, resnet32_threads **threads);
+
+/* Stops and joins the threads; NULL is ignored. */
+void resnet32_threads_stop(resnet32_threads *threads);
+
+/* resnet32_run on the threads (NULL: the calling thread alone). One forward pass at a time per threads. */
+resnet32_status resnet32_run_threads(const resnet32_model *model, const float *input, float *output, void *arena,
+                             resnet32_threads *threads);
+
+/* resnet32_run_threads that also writes each layer's wall-clock time in seconds to seconds[i], for i below
+   RESNET32_LAYER_COUNT: where a forward pass spends its time. */
+resnet32_status resnet32_profile(const resnet32_model *model, const float *input, float *output, void *arena,
+                         resnet32_threads *threads, double *seconds);
+
+/* The IR name of layer i of the profile ("layer1.0.conv1"), or NULL past the last. */
+const char *resnet32_layer_name(size_t layer);
 
 #ifdef __cplusplus
 }

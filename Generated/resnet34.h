@@ -10,7 +10,10 @@
    void *arena = malloc(resnet34_arena_bytes());
    resnet34_run(model, input, output, arena);
    free(arena);
-   resnet34_free(model); */
+   resnet34_free(model);
+
+   Fastest built for the machine it runs on: -O3 -march=native. For several threads, build with
+   -DRESNET34_THREADS -pthread, start them once with resnet34_threads_start and run with resnet34_run_threads. */
 #ifndef RESNET34_H
 #define RESNET34_H
 
@@ -24,10 +27,14 @@ extern "C" {
    row-major (NCHW): sizes in floats. */
 #define RESNET34_INPUT_SIZE 150528
 #define RESNET34_OUTPUT_SIZE 1000
-/* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
+/* Bytes of working memory (the arena) a forward pass needs, whatever the number of threads; a multiple
+   of 64. */
 #define RESNET34_ARENA_BYTES 4014080
-/* Bytes of a loaded model: the weights, batch norms folded into a scale and shift per channel. */
-#define RESNET34_MODEL_BYTES 87258784
+/* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
+   per channel. */
+#define RESNET34_MODEL_BYTES 87207104
+/* Layers a profile times, each one layer function of the C. */
+#define RESNET34_LAYER_COUNT 40
 /* Room for the longest detail the load functions write about an error. */
 #define RESNET34_DETAIL_SIZE 512
 
@@ -37,7 +44,8 @@ typedef enum {
   RESNET34_ERR_NOMEM = 2,    /* malloc failed */
   RESNET34_ERR_IO = 3,       /* the weights file could not be opened or read */
   RESNET34_ERR_FORMAT = 4,   /* the bytes are not a well-formed safetensors file */
-  RESNET34_ERR_WEIGHTS = 5   /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET34_ERR_WEIGHTS = 5,  /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET34_ERR_THREADS = 6   /* threads could not start: built without RESNET34_THREADS, or the system refused */
 } resnet34_status;
 
 /* A loaded model: read-only while it runs, so threads may share it, each with its own arena. */
@@ -73,9 +81,31 @@ resnet34_status resnet34_load_file(const char *path, resnet34_model **model, cha
 void resnet34_free(resnet34_model *model);
 
 /* The forward pass: input has RESNET34_INPUT_SIZE floats, output RESNET34_OUTPUT_SIZE floats, arena
-   RESNET34_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
+   RESNET34_ARENA_BYTES bytes aligned for float (malloc's result is; 64-byte alignment is fastest). The three
    must not overlap. Allocates nothing and keeps no state between calls. */
 resnet34_status resnet34_run(const resnet34_model *model, const float *input, float *output, void *arena);
+
+/* Worker threads that run forward passes with the calling thread, each layer's work split statically
+   between them, so the output is the same bit for bit whatever their number. A file compiled with
+   -DRESNET34_THREADS (and -pthread) starts count - 1 threads; without it, only count 1 succeeds. */
+typedef struct resnet34_threads resnet34_threads;
+
+resnet34_status resnet34_threads_start(int count, resnet34_threads **threads);
+
+/* Stops and joins the threads; NULL is ignored. */
+void resnet34_threads_stop(resnet34_threads *threads);
+
+/* resnet34_run on the threads (NULL: the calling thread alone). One forward pass at a time per threads. */
+resnet34_status resnet34_run_threads(const resnet34_model *model, const float *input, float *output, void *arena,
+                             resnet34_threads *threads);
+
+/* resnet34_run_threads that also writes each layer's wall-clock time in seconds to seconds[i], for i below
+   RESNET34_LAYER_COUNT: where a forward pass spends its time. */
+resnet34_status resnet34_profile(const resnet34_model *model, const float *input, float *output, void *arena,
+                         resnet34_threads *threads, double *seconds);
+
+/* The IR name of layer i of the profile ("layer1.0.conv1"), or NULL past the last. */
+const char *resnet34_layer_name(size_t layer);
 
 #ifdef __cplusplus
 }

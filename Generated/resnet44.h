@@ -10,7 +10,10 @@
    void *arena = malloc(resnet44_arena_bytes());
    resnet44_run(model, input, output, arena);
    free(arena);
-   resnet44_free(model); */
+   resnet44_free(model);
+
+   Fastest built for the machine it runs on: -O3 -march=native. For several threads, build with
+   -DRESNET44_THREADS -pthread, start them once with resnet44_threads_start and run with resnet44_run_threads. */
 #ifndef RESNET44_H
 #define RESNET44_H
 
@@ -24,10 +27,14 @@ extern "C" {
    row-major (NCHW): sizes in floats. */
 #define RESNET44_INPUT_SIZE 3072
 #define RESNET44_OUTPUT_SIZE 10
-/* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
-#define RESNET44_ARENA_BYTES 139264
-/* Bytes of a loaded model: the weights, batch norms folded into a scale and shift per channel. */
-#define RESNET44_MODEL_BYTES 2647016
+/* Bytes of working memory (the arena) a forward pass needs, whatever the number of threads; a multiple
+   of 64. */
+#define RESNET44_ARENA_BYTES 131072
+/* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
+   per channel. */
+#define RESNET44_MODEL_BYTES 2635904
+/* Layers a profile times, each one layer function of the C. */
+#define RESNET44_LAYER_COUNT 46
 /* Room for the longest detail the load functions write about an error. */
 #define RESNET44_DETAIL_SIZE 512
 
@@ -37,7 +44,8 @@ typedef enum {
   RESNET44_ERR_NOMEM = 2,    /* malloc failed */
   RESNET44_ERR_IO = 3,       /* the weights file could not be opened or read */
   RESNET44_ERR_FORMAT = 4,   /* the bytes are not a well-formed safetensors file */
-  RESNET44_ERR_WEIGHTS = 5   /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET44_ERR_WEIGHTS = 5,  /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET44_ERR_THREADS = 6   /* threads could not start: built without RESNET44_THREADS, or the system refused */
 } resnet44_status;
 
 /* A loaded model: read-only while it runs, so threads may share it, each with its own arena. */
@@ -73,9 +81,31 @@ resnet44_status resnet44_load_file(const char *path, resnet44_model **model, cha
 void resnet44_free(resnet44_model *model);
 
 /* The forward pass: input has RESNET44_INPUT_SIZE floats, output RESNET44_OUTPUT_SIZE floats, arena
-   RESNET44_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
+   RESNET44_ARENA_BYTES bytes aligned for float (malloc's result is; 64-byte alignment is fastest). The three
    must not overlap. Allocates nothing and keeps no state between calls. */
 resnet44_status resnet44_run(const resnet44_model *model, const float *input, float *output, void *arena);
+
+/* Worker threads that run forward passes with the calling thread, each layer's work split statically
+   between them, so the output is the same bit for bit whatever their number. A file compiled with
+   -DRESNET44_THREADS (and -pthread) starts count - 1 threads; without it, only count 1 succeeds. */
+typedef struct resnet44_threads resnet44_threads;
+
+resnet44_status resnet44_threads_start(int count, resnet44_threads **threads);
+
+/* Stops and joins the threads; NULL is ignored. */
+void resnet44_threads_stop(resnet44_threads *threads);
+
+/* resnet44_run on the threads (NULL: the calling thread alone). One forward pass at a time per threads. */
+resnet44_status resnet44_run_threads(const resnet44_model *model, const float *input, float *output, void *arena,
+                             resnet44_threads *threads);
+
+/* resnet44_run_threads that also writes each layer's wall-clock time in seconds to seconds[i], for i below
+   RESNET44_LAYER_COUNT: where a forward pass spends its time. */
+resnet44_status resnet44_profile(const resnet44_model *model, const float *input, float *output, void *arena,
+                         resnet44_threads *threads, double *seconds);
+
+/* The IR name of layer i of the profile ("layer1.0.conv1"), or NULL past the last. */
+const char *resnet44_layer_name(size_t layer);
 
 #ifdef __cplusplus
 }

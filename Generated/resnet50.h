@@ -10,7 +10,10 @@
    void *arena = malloc(resnet50_arena_bytes());
    resnet50_run(model, input, output, arena);
    free(arena);
-   resnet50_free(model); */
+   resnet50_free(model);
+
+   Fastest built for the machine it runs on: -O3 -march=native. For several threads, build with
+   -DRESNET50_THREADS -pthread, start them once with resnet50_threads_start and run with resnet50_run_threads. */
 #ifndef RESNET50_H
 #define RESNET50_H
 
@@ -24,10 +27,14 @@ extern "C" {
    row-major (NCHW): sizes in floats. */
 #define RESNET50_INPUT_SIZE 150528
 #define RESNET50_OUTPUT_SIZE 1000
-/* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
-#define RESNET50_ARENA_BYTES 5224576
-/* Bytes of a loaded model: the weights, batch norms folded into a scale and shift per channel. */
-#define RESNET50_MODEL_BYTES 102440608
+/* Bytes of working memory (the arena) a forward pass needs, whatever the number of threads; a multiple
+   of 64. */
+#define RESNET50_ARENA_BYTES 5218304
+/* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
+   per channel. */
+#define RESNET50_MODEL_BYTES 102293696
+/* Layers a profile times, each one layer function of the C. */
+#define RESNET50_LAYER_COUNT 57
 /* Room for the longest detail the load functions write about an error. */
 #define RESNET50_DETAIL_SIZE 512
 
@@ -37,7 +44,8 @@ typedef enum {
   RESNET50_ERR_NOMEM = 2,    /* malloc failed */
   RESNET50_ERR_IO = 3,       /* the weights file could not be opened or read */
   RESNET50_ERR_FORMAT = 4,   /* the bytes are not a well-formed safetensors file */
-  RESNET50_ERR_WEIGHTS = 5   /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET50_ERR_WEIGHTS = 5,  /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET50_ERR_THREADS = 6   /* threads could not start: built without RESNET50_THREADS, or the system refused */
 } resnet50_status;
 
 /* A loaded model: read-only while it runs, so threads may share it, each with its own arena. */
@@ -73,9 +81,31 @@ resnet50_status resnet50_load_file(const char *path, resnet50_model **model, cha
 void resnet50_free(resnet50_model *model);
 
 /* The forward pass: input has RESNET50_INPUT_SIZE floats, output RESNET50_OUTPUT_SIZE floats, arena
-   RESNET50_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
+   RESNET50_ARENA_BYTES bytes aligned for float (malloc's result is; 64-byte alignment is fastest). The three
    must not overlap. Allocates nothing and keeps no state between calls. */
 resnet50_status resnet50_run(const resnet50_model *model, const float *input, float *output, void *arena);
+
+/* Worker threads that run forward passes with the calling thread, each layer's work split statically
+   between them, so the output is the same bit for bit whatever their number. A file compiled with
+   -DRESNET50_THREADS (and -pthread) starts count - 1 threads; without it, only count 1 succeeds. */
+typedef struct resnet50_threads resnet50_threads;
+
+resnet50_status resnet50_threads_start(int count, resnet50_threads **threads);
+
+/* Stops and joins the threads; NULL is ignored. */
+void resnet50_threads_stop(resnet50_threads *threads);
+
+/* resnet50_run on the threads (NULL: the calling thread alone). One forward pass at a time per threads. */
+resnet50_status resnet50_run_threads(const resnet50_model *model, const float *input, float *output, void *arena,
+                             resnet50_threads *threads);
+
+/* resnet50_run_threads that also writes each layer's wall-clock time in seconds to seconds[i], for i below
+   RESNET50_LAYER_COUNT: where a forward pass spends its time. */
+resnet50_status resnet50_profile(const resnet50_model *model, const float *input, float *output, void *arena,
+                         resnet50_threads *threads, double *seconds);
+
+/* The IR name of layer i of the profile ("layer1.0.conv1"), or NULL past the last. */
+const char *resnet50_layer_name(size_t layer);
 
 #ifdef __cplusplus
 }

@@ -10,7 +10,10 @@
    void *arena = malloc(resnet56_arena_bytes());
    resnet56_run(model, input, output, arena);
    free(arena);
-   resnet56_free(model); */
+   resnet56_free(model);
+
+   Fastest built for the machine it runs on: -O3 -march=native. For several threads, build with
+   -DRESNET56_THREADS -pthread, start them once with resnet56_threads_start and run with resnet56_run_threads. */
 #ifndef RESNET56_H
 #define RESNET56_H
 
@@ -24,10 +27,14 @@ extern "C" {
    row-major (NCHW): sizes in floats. */
 #define RESNET56_INPUT_SIZE 3072
 #define RESNET56_OUTPUT_SIZE 10
-/* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
-#define RESNET56_ARENA_BYTES 139264
-/* Bytes of a loaded model: the weights, batch norms folded into a scale and shift per channel. */
-#define RESNET56_MODEL_BYTES 3428328
+/* Bytes of working memory (the arena) a forward pass needs, whatever the number of threads; a multiple
+   of 64. */
+#define RESNET56_ARENA_BYTES 131072
+/* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
+   per channel. */
+#define RESNET56_MODEL_BYTES 3413632
+/* Layers a profile times, each one layer function of the C. */
+#define RESNET56_LAYER_COUNT 58
 /* Room for the longest detail the load functions write about an error. */
 #define RESNET56_DETAIL_SIZE 512
 
@@ -37,7 +44,8 @@ typedef enum {
   RESNET56_ERR_NOMEM = 2,    /* malloc failed */
   RESNET56_ERR_IO = 3,       /* the weights file could not be opened or read */
   RESNET56_ERR_FORMAT = 4,   /* the bytes are not a well-formed safetensors file */
-  RESNET56_ERR_WEIGHTS = 5   /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET56_ERR_WEIGHTS = 5,  /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNET56_ERR_THREADS = 6   /* threads could not start: built without RESNET56_THREADS, or the system refused */
 } resnet56_status;
 
 /* A loaded model: read-only while it runs, so threads may share it, each with its own arena. */
@@ -73,9 +81,31 @@ resnet56_status resnet56_load_file(const char *path, resnet56_model **model, cha
 void resnet56_free(resnet56_model *model);
 
 /* The forward pass: input has RESNET56_INPUT_SIZE floats, output RESNET56_OUTPUT_SIZE floats, arena
-   RESNET56_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
+   RESNET56_ARENA_BYTES bytes aligned for float (malloc's result is; 64-byte alignment is fastest). The three
    must not overlap. Allocates nothing and keeps no state between calls. */
 resnet56_status resnet56_run(const resnet56_model *model, const float *input, float *output, void *arena);
+
+/* Worker threads that run forward passes with the calling thread, each layer's work split statically
+   between them, so the output is the same bit for bit whatever their number. A file compiled with
+   -DRESNET56_THREADS (and -pthread) starts count - 1 threads; without it, only count 1 succeeds. */
+typedef struct resnet56_threads resnet56_threads;
+
+resnet56_status resnet56_threads_start(int count, resnet56_threads **threads);
+
+/* Stops and joins the threads; NULL is ignored. */
+void resnet56_threads_stop(resnet56_threads *threads);
+
+/* resnet56_run on the threads (NULL: the calling thread alone). One forward pass at a time per threads. */
+resnet56_status resnet56_run_threads(const resnet56_model *model, const float *input, float *output, void *arena,
+                             resnet56_threads *threads);
+
+/* resnet56_run_threads that also writes each layer's wall-clock time in seconds to seconds[i], for i below
+   RESNET56_LAYER_COUNT: where a forward pass spends its time. */
+resnet56_status resnet56_profile(const resnet56_model *model, const float *input, float *output, void *arena,
+                         resnet56_threads *threads, double *seconds);
+
+/* The IR name of layer i of the profile ("layer1.0.conv1"), or NULL past the last. */
+const char *resnet56_layer_name(size_t layer);
 
 #ifdef __cplusplus
 }

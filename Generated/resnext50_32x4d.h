@@ -10,7 +10,10 @@
    void *arena = malloc(resnext50_32x4d_arena_bytes());
    resnext50_32x4d_run(model, input, output, arena);
    free(arena);
-   resnext50_32x4d_free(model); */
+   resnext50_32x4d_free(model);
+
+   Fastest built for the machine it runs on: -O3 -march=native. For several threads, build with
+   -DRESNEXT50_32X4D_THREADS -pthread, start them once with resnext50_32x4d_threads_start and run with resnext50_32x4d_run_threads. */
 #ifndef RESNEXT50_32X4D_H
 #define RESNEXT50_32X4D_H
 
@@ -24,10 +27,14 @@ extern "C" {
    row-major (NCHW): sizes in floats. */
 #define RESNEXT50_32X4D_INPUT_SIZE 150528
 #define RESNEXT50_32X4D_OUTPUT_SIZE 1000
-/* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
-#define RESNEXT50_32X4D_ARENA_BYTES 7231616
-/* Bytes of a loaded model: the weights, batch norms folded into a scale and shift per channel. */
-#define RESNEXT50_32X4D_MODEL_BYTES 100388512
+/* Bytes of working memory (the arena) a forward pass needs, whatever the number of threads; a multiple
+   of 64. */
+#define RESNEXT50_32X4D_ARENA_BYTES 7225344
+/* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
+   per channel. */
+#define RESNEXT50_32X4D_MODEL_BYTES 100659392
+/* Layers a profile times, each one layer function of the C. */
+#define RESNEXT50_32X4D_LAYER_COUNT 57
 /* Room for the longest detail the load functions write about an error. */
 #define RESNEXT50_32X4D_DETAIL_SIZE 512
 
@@ -37,7 +44,8 @@ typedef enum {
   RESNEXT50_32X4D_ERR_NOMEM = 2,    /* malloc failed */
   RESNEXT50_32X4D_ERR_IO = 3,       /* the weights file could not be opened or read */
   RESNEXT50_32X4D_ERR_FORMAT = 4,   /* the bytes are not a well-formed safetensors file */
-  RESNEXT50_32X4D_ERR_WEIGHTS = 5   /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNEXT50_32X4D_ERR_WEIGHTS = 5,  /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+  RESNEXT50_32X4D_ERR_THREADS = 6   /* threads could not start: built without RESNEXT50_32X4D_THREADS, or the system refused */
 } resnext50_32x4d_status;
 
 /* A loaded model: read-only while it runs, so threads may share it, each with its own arena. */
@@ -74,9 +82,31 @@ resnext50_32x4d_status resnext50_32x4d_load_file(const char *path, resnext50_32x
 void resnext50_32x4d_free(resnext50_32x4d_model *model);
 
 /* The forward pass: input has RESNEXT50_32X4D_INPUT_SIZE floats, output RESNEXT50_32X4D_OUTPUT_SIZE floats, arena
-   RESNEXT50_32X4D_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
+   RESNEXT50_32X4D_ARENA_BYTES bytes aligned for float (malloc's result is; 64-byte alignment is fastest). The three
    must not overlap. Allocates nothing and keeps no state between calls. */
 resnext50_32x4d_status resnext50_32x4d_run(const resnext50_32x4d_model *model, const float *input, float *output, void *arena);
+
+/* Worker threads that run forward passes with the calling thread, each layer's work split statically
+   between them, so the output is the same bit for bit whatever their number. A file compiled with
+   -DRESNEXT50_32X4D_THREADS (and -pthread) starts count - 1 threads; without it, only count 1 succeeds. */
+typedef struct resnext50_32x4d_threads resnext50_32x4d_threads;
+
+resnext50_32x4d_status resnext50_32x4d_threads_start(int count, resnext50_32x4d_threads **threads);
+
+/* Stops and joins the threads; NULL is ignored. */
+void resnext50_32x4d_threads_stop(resnext50_32x4d_threads *threads);
+
+/* resnext50_32x4d_run on the threads (NULL: the calling thread alone). One forward pass at a time per threads. */
+resnext50_32x4d_status resnext50_32x4d_run_threads(const resnext50_32x4d_model *model, const float *input, float *output, void *arena,
+                             resnext50_32x4d_threads *threads);
+
+/* resnext50_32x4d_run_threads that also writes each layer's wall-clock time in seconds to seconds[i], for i below
+   RESNEXT50_32X4D_LAYER_COUNT: where a forward pass spends its time. */
+resnext50_32x4d_status resnext50_32x4d_profile(const resnext50_32x4d_model *model, const float *input, float *output, void *arena,
+                         resnext50_32x4d_threads *threads, double *seconds);
+
+/* The IR name of layer i of the profile ("layer1.0.conv1"), or NULL past the last. */
+const char *resnext50_32x4d_layer_name(size_t layer);
 
 #ifdef __cplusplus
 }

@@ -1,10 +1,7 @@
 /* driver.c: the benchmark's netc worker. It loads a network that netc compiled with '--prefix net', then times
    its forward pass on commands from standard input, so that bench.py can interleave it with the other engines.
-   Built as: clang -O3 -march=native driver.c net.c -lm -o driver, with what the generated file offers
-   (bench/models.py reads net.h and defines these):
-     -DHAVE_THREADS -DNET_THREADS -pthread   net_threads_start and net_run_threads: forward passes on threads
-     -DHAVE_PROFILE_API                      net_profile, NET_LAYER_COUNT and net_layer_name: layer times
-     -DHAVE_PROFILE_HOOK                     a 'netc compile --profile' build, which calls net_profile_layer
+   Built as: clang -O3 -march=native -DNET_THREADS -pthread driver.c net.c -lm -o driver; the forward passes
+   run on the generated file's threads (net_run_threads), and the layer times come from its net_profile.
 
      driver WEIGHTS INPUT OUTPUT THREADS   loads WEIGHTS (safetensors), reads INPUT (raw float32), starts the
                                    threads, runs once, writes the output (raw float32) to OUTPUT, then prints
@@ -57,17 +54,10 @@ static void reset_peak_rss(void) {
 
 static long base_kib, load_peak_kib;
 
-#ifdef HAVE_THREADS
 static net_threads *team; /* the threads of every forward pass, started once */
-#endif
 
-/* One forward pass, on the team when the generated file has threads. */
 static net_status forward(const net_model *model, const float *input, float *output, void *arena) {
-#ifdef HAVE_THREADS
   return net_run_threads(model, input, output, arena, team);
-#else
-  return net_run(model, input, output, arena);
-#endif
 }
 
 static int threads_used = 1;
@@ -78,71 +68,32 @@ static void print_memory(const char *tag) {
          net_arena_bytes() / 1024);
 }
 
-#if defined(HAVE_PROFILE_API) || defined(HAVE_PROFILE_HOOK)
-enum { MAX_LAYERS = 4096 };
+enum { MAX_LAYERS = NET_LAYER_COUNT > 0 ? NET_LAYER_COUNT : 1 };
 
 static int compare_doubles(const void *a, const void *b) {
   const double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
 }
 
-#ifdef HAVE_PROFILE_HOOK
-/* Where the hook writes the current run's layer times and names; NULL outside a "profile" command. */
-static double *hook_seconds, hook_start;
-static const char **hook_names;
-static int hook_index;
-
-/* Called by the forward pass of a 'netc compile --profile' build around every layer. */
-void net_profile_layer(const char *layer, long long macs, int start) {
-  (void)macs;
-  if (!hook_seconds || hook_index >= MAX_LAYERS) return;
-  if (start) {
-    hook_start = seconds(CLOCK_MONOTONIC);
-    return;
-  }
-  hook_seconds[hook_index] = seconds(CLOCK_MONOTONIC) - hook_start;
-  hook_names[hook_index++] = layer;
-}
-#endif
-
-/* One forward pass that writes each layer's seconds and name; returns the number of layers. */
-static int profiled_run(const net_model *model, const float *input, float *output, void *arena, double *layer_seconds,
-                        const char **names) {
-#ifdef HAVE_PROFILE_API
-  net_profile(model, input, output, arena, team, layer_seconds);
-  for (int i = 0; i < NET_LAYER_COUNT; i++) names[i] = net_layer_name((size_t)i);
-  return NET_LAYER_COUNT;
-#else
-  hook_seconds = layer_seconds;
-  hook_names = names;
-  hook_index = 0;
-  forward(model, input, output, arena);
-  hook_seconds = NULL;
-  return hook_index;
-#endif
-}
-
 static void profile(const net_model *model, const float *input, float *output, void *arena, int runs) {
-  static const char *names[MAX_LAYERS];
   double *column = malloc(sizeof(double) * (size_t)runs), *totals = malloc(sizeof(double) * (size_t)runs);
   double *times = calloc((size_t)runs * MAX_LAYERS, sizeof(double)); /* layer i of run r at r * MAX_LAYERS + i */
-  int count = 0;
   if (!column || !totals || !times) {
     printf("error out of memory\n");
     runs = 0;
   }
   for (int r = 0; r < runs; r++) {
     const double start = seconds(CLOCK_MONOTONIC);
-    count = profiled_run(model, input, output, arena, times + (size_t)r * MAX_LAYERS, names);
+    net_profile(model, input, output, arena, team, times + (size_t)r * MAX_LAYERS);
     totals[r] = seconds(CLOCK_MONOTONIC) - start;
   }
   if (runs > 0) {
     qsort(totals, (size_t)runs, sizeof(double), compare_doubles);
     printf("total %.9f\n", totals[runs / 2]);
-    for (int i = 0; i < count; i++) {
+    for (int i = 0; i < NET_LAYER_COUNT; i++) {
       for (int r = 0; r < runs; r++) column[r] = times[(size_t)r * MAX_LAYERS + i];
       qsort(column, (size_t)runs, sizeof(double), compare_doubles);
-      printf("layer %s %.9f\n", names[i], column[runs / 2]);
+      printf("layer %s %.9f\n", net_layer_name((size_t)i), column[runs / 2]);
     }
     printf("end\n");
   }
@@ -150,7 +101,6 @@ static void profile(const net_model *model, const float *input, float *output, v
   free(totals);
   free(times);
 }
-#endif
 
 static int read_floats(const char *path, float *values, size_t count) {
   FILE *file = fopen(path, "rb");
@@ -190,13 +140,11 @@ int main(int argc, char **argv) {
     fprintf(stderr, "%s: expected %d float32 values\n", argv[2], NET_INPUT_SIZE);
     return 1;
   }
-#ifdef HAVE_THREADS
   threads_used = atoi(argv[4]);
   if (net_threads_start(threads_used, &team) != NET_OK) {
     fprintf(stderr, "cannot start %s threads\n", argv[4]);
     return 1;
   }
-#endif
   load_peak_kib = status_kib("VmHWM");
   reset_peak_rss();
   forward(model, input, output, arena);
@@ -218,10 +166,8 @@ int main(int argc, char **argv) {
         printf(" %.9f", seconds(CLOCK_MONOTONIC) - start);
       }
       printf(" cpu %.9f\n", seconds(CLOCK_PROCESS_CPUTIME_ID) - cpu);
-#if defined(HAVE_PROFILE_API) || defined(HAVE_PROFILE_HOOK)
     } else if (strcmp(command, "profile") == 0 && scanf("%d", &runs) == 1 && runs > 0) {
       profile(model, input, output, arena, runs);
-#endif
     } else if (strcmp(command, "memory") == 0) {
       print_memory("memory");
     } else if (strcmp(command, "quit") == 0) {
@@ -231,9 +177,7 @@ int main(int argc, char **argv) {
     }
     fflush(stdout);
   }
-#ifdef HAVE_THREADS
   net_threads_stop(team);
-#endif
   net_free(model);
   free(arena);
   free(input);

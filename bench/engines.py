@@ -170,9 +170,9 @@ def _facts(line):
 class NetcWorker:
     """netc's generated C in bench/driver.c, over a line protocol on its standard input and output."""
 
-    def __init__(self, threads, job, profile=False):
+    def __init__(self, threads, job):
         self.threads = threads
-        driver = job.get('profile_driver' if profile else 'driver')
+        driver = job.get('driver')
         if not driver:
             raise EngineError(job.get('netc_error', 'the generated C did not build'))
         output = os.path.join(job['dir'], f'netc_y_{threads}.bin')

@@ -42,25 +42,16 @@ def run(command, cwd=None):
     return done.stdout
 
 
-def build_driver(netc, repo, net, directory, profile=False):
-    """netc compile --prefix net, then driver.c linked with it at clang -O3 -march=native, using the threads and
-    the layer profile of the generated file where it has them (its header says); the driver's path. A profile
-    of a file without net_profile is a 'netc compile --profile' build, which calls the driver's hook."""
+def build_driver(netc, repo, net, directory):
+    """netc compile --prefix net, then driver.c linked with it at clang -O3 -march=native, with the generated
+    file's threads; the driver's path."""
     os.makedirs(directory, exist_ok=True)
     source, header = os.path.join(directory, 'net.c'), os.path.join(directory, 'net.h')
-    compile_c = [netc, 'compile', os.path.join(repo, 'Models', net + '.net'), '--prefix', 'net', '-o', source,
-                 '--header', header]
-    run(compile_c)
-    declarations = open(header).read()
-    flags = ['-DHAVE_THREADS', '-DNET_THREADS'] if 'net_run_threads(' in declarations else []
-    if profile and 'net_profile(' in declarations:
-        flags.append('-DHAVE_PROFILE_API')
-    elif profile:
-        run(compile_c + ['--profile'])
-        flags.append('-DHAVE_PROFILE_HOOK')
+    run([netc, 'compile', os.path.join(repo, 'Models', net + '.net'), '--prefix', 'net', '-o', source,
+         '--header', header])
     driver = os.path.join(directory, 'driver')
-    run(['clang', '-std=c11', '-O3', '-march=native', '-pthread', '-I', directory] + flags
-        + [os.path.join(HERE, 'driver.c'), source, '-lm', '-o', driver])
+    run(['clang', '-std=c11', '-O3', '-march=native', '-pthread', '-DNET_THREADS', '-I', directory,
+         os.path.join(HERE, 'driver.c'), source, '-lm', '-o', driver])
     return driver
 
 

@@ -1,6 +1,6 @@
-# bench.py --profile MODEL: where the generated C spends its time. Builds the model with 'netc compile --profile'
-# (the forward pass calls bench/driver.c's hook around every layer), runs it, and prints every layer's median
-# time and GFLOP/s, slowest first, then the same grouped by kind of layer (conv 3x3/1, conv 1x1/2, ...).
+# bench.py --profile MODEL: where the generated C spends its time. Runs the model's generated C through its
+# net_profile (the time of every layer function), and prints every layer's median time and GFLOP/s, slowest
+# first, then the same grouped by kind of layer (conv 3x3/1, conv 1x1/2, ...).
 import json
 import os
 import re
@@ -45,10 +45,10 @@ def run(name, netc, repo, work, runs, threads, log):
            'input_bin': os.path.join(directory, 'x.bin')}
     x.tofile(job['input_bin'])
     log(f'{name}: netc compile, clang -O3 -march=native')
-    job['profile_driver'] = models.build_driver(netc, repo, name, os.path.join(directory, 'netc'), profile=True)
+    job['driver'] = models.build_driver(netc, repo, name, os.path.join(directory, 'netc'))
     log('measuring the FMA peak')
     peak = machine.fma_peak(work)['per_core']
-    worker = NetcWorker(threads, job, profile=True)
+    worker = NetcWorker(threads, job)
     _, facts = worker.ready()
     worker.time(1, 1)
     whole, layers = worker.profile(runs)

@@ -1,5 +1,7 @@
 // Where every value lives while the forward pass runs: the caller's input and output buffers, or an offset in
 // the arena from the memory plan. Also checks that the plan gives each kernel operands it can work on.
+// Values inside the forward pass are NHWC; where the caller's NCHW input or output differs from that, the
+// value lives in its arena buffer and the forward pass converts it at the start or the end.
 
 enum ValueLocation: Hashable, Sendable {
   case input, output
@@ -28,10 +30,15 @@ struct ArenaLocations {
   private(set) var locations: [String: ValueLocation] = [:]
   /// Arena offset of each layer's scratch memory, for the layers that asked for some.
   private(set) var scratch: [String: Int] = [:]
+  /// Where the forward pass first copies the caller's input as NHWC, when the layers do not read it in place.
+  private(set) var inputCopy: Int?
+  /// Where the last layer leaves the output as NHWC for the forward pass to copy out, when NCHW differs.
+  private(set) var outputCopy: Int?
 
-  /// The graph input is the caller's input and the graph output is written straight into the caller's output;
-  /// every other value lives at its planned offset.
-  init(graph: Graph, plan: MemoryPlan, scratch scratchBytes: [String: Int]) throws {
+  /// The graph input is the caller's input when its layers read it in place (`readsInput`: every reader takes
+  /// NCHW, or NCHW is NHWC for it), and the graph output is written straight into the caller's output when its
+  /// layouts agree; every other value lives at its planned offset.
+  init(graph: Graph, plan: MemoryPlan, scratch scratchBytes: [String: Int], readsInput: Bool) throws {
     var buffers: [String: MemoryPlan.Buffer] = [:]
     for buffer in plan.buffers {
       for value in buffer.values { buffers[value] = buffer }
@@ -45,9 +52,9 @@ struct ArenaLocations {
       scratch[node.name] = buffer.offset
     }
     for node in graph.nodes {
-      if node.name == graph.input.name {
+      if node.name == graph.input.name && (readsInput || graph.output == node.name) {
         locations[node.name] = .input
-      } else if node.name == graph.output {
+      } else if node.name == graph.output && Layout.isTrivial(node.shape) {
         locations[node.name] = .output
       } else {
         guard let buffer = buffers[node.name] else {
@@ -61,6 +68,8 @@ struct ArenaLocations {
               + "at offset \(buffer.offset) of an arena of \(plan.arenaBytes)")
         }
         locations[node.name] = .arena(offset: buffer.offset)
+        if node.name == graph.input.name { inputCopy = buffer.offset }
+        if node.name == graph.output { outputCopy = buffer.offset }
       }
     }
     for node in graph.nodes.dropFirst() { try checkOperands(node, graph) }

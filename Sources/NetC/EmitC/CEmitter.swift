@@ -1,18 +1,14 @@
-// The C back end: one self-contained C11 file per graph (libc and libm only, no mutable globals, every buffer
-// owned by the caller), plus the header of its API. Sections: API declarations, kernels, weights and their
-// safetensors reader, layers, forward pass, API definitions. Same graph and plan, same bytes.
+// The C back end: one self-contained C11 file per graph (libc and libm only, pthreads optional, no mutable
+// globals, every buffer owned by the caller), plus the header of its API. Sections: API declarations, kernels,
+// weights and their safetensors reader, layers, forward pass, API definitions. Same graph and plan, same bytes.
 
 public struct CEmitter: Sendable {
   public struct Options: Hashable, Sendable {
     /// Prefix of every external name (`resnet18_run`) and macro (`RESNET18_OK`); nil: the network's name.
     public var prefix: String?
-    /// A profiling build: the forward pass calls `<prefix>_profile_layer`, which the program defines, before
-    /// and after every layer, so that it can time each one.
-    public var profile: Bool
 
-    public init(prefix: String? = nil, profile: Bool = false) {
+    public init(prefix: String? = nil) {
       self.prefix = prefix
-      self.profile = profile
     }
   }
 
@@ -40,7 +36,7 @@ public struct CEmitter: Sendable {
   /// Bytes of scratch memory each layer needs, by node name, for `MemoryPlanner.plan(_:scratch:)`.
   public static func scratch(for graph: Graph) -> [String: Int] {
     var scratch: [String: Int] = [:]
-    for (layer, lowering) in layers(of: graph, names: nil) {
+    for (layer, lowering) in lowered(graph, names: nil).layers {
       let bytes = lowering.scratchBytes(layer)
       if bytes > 0 { scratch[layer.node.name] = bytes }
     }
@@ -73,8 +69,9 @@ public struct CEmitter: Sendable {
         .error("'\(graph.name)' is a training graph; compile the network's model with 'netc compile --train'"))
     }
     let prefix = try self.prefix()
-    var layers = Self.layers(of: graph, names: CNames(graph: graph, prefix: prefix))
-    let locations = try ArenaLocations(graph: graph, plan: plan, scratch: Self.scratch(for: graph))
+    var (layers, readsInput) = Self.lowered(graph, names: CNames(graph: graph, prefix: prefix))
+    let locations = try ArenaLocations(
+      graph: graph, plan: plan, scratch: Self.scratch(for: graph), readsInput: readsInput)
     for i in layers.indices {
       let node = layers[i].layer.node
       layers[i].layer.inPlace = locations[node.inputs[0]] == locations[node.name]
@@ -83,16 +80,20 @@ public struct CEmitter: Sendable {
     let weights = WeightsSection(prefix: prefix, network: graph.name, parameters: parameters, layers: layers)
     let facts = APIFacts(
       network: graph.name, prefix: prefix, inputShape: graph.input.shape, outputShape: graph.outputShape,
-      arenaBytes: plan.arenaBytes, modelBytes: weights.modelBytes, profile: options.profile)
-    // The layers' kernels first, in the order layers first use them, then what loading needs, then the
-    // extension's.
+      arenaBytes: plan.arenaBytes, modelBytes: weights.modelBytes,
+      layerNames: LayerSection.profiled(layers).map(\.node.name))
+    let converts = locations.inputCopy != nil || locations.outputCopy != nil
+    // The layers' kernels first, in the order layers first use them, then what loading, stepping and layout
+    // conversion need, then the extension's.
     let kernels = CKernel.closure(
-      layers.flatMap { $0.lowering.kernels } + [.loadStep] + CKernel.loadWeights.dependencies + (more?.kernels ?? []))
+      layers.flatMap { $0.lowering.kernels } + [.loadStep] + CKernel.loadWeights.dependencies + [.step]
+        + (converts ? [.transpose] : []) + (more?.kernels ?? []))
     let source = [
       fileComment(facts),
-      ["errno", "limits", "math", "stdarg", "stdint", "stdio", "stdlib", "string"]
+      ["errno", "limits", "math", "stdarg", "stdint", "stdio", "stdlib", "string", "time"]
         .map { "#include <\($0).h>\n" }.joined() + "\n",
       CRuntime.declarations(facts),
+      "\n" + CRuntime.configuration(facts),
       "\n" + CRuntime.statusAliases(facts),
       section("Kernels"),
       kernels.map(\.text).joined(separator: "\n"),
@@ -106,27 +107,51 @@ public struct CEmitter: Sendable {
       "\n",
       CRuntime.safetensorsReader,
       section("Layers"),
-      LayerSection(prefix: prefix, graph: graph, locations: locations, layers: layers, profile: options.profile).text,
+      LayerSection(prefix: prefix, graph: graph, locations: locations, layers: layers).text,
       section("API"),
       CRuntime.definitions(facts),
+      CRuntime.threads(facts),
       more.map { "\n" + $0.declarations + "\n" + $0.definitions } ?? "",
     ].joined()
     return CProgram(
       prefix: prefix, header: CRuntime.header(facts) + (more.map { "\n" + $0.declarations } ?? ""), source: source)
   }
 
-  /// Every node but the input with its lowering; with `names`, the layers also know their C names and where
-  /// their operands live (emission), without them only their shapes (scratch sizes).
-  private static func layers(of graph: Graph, names: CNames?) -> [(layer: Layer, lowering: any Lowering)] {
+  /// Every node but the input with its lowering, and whether the layers read the caller's NCHW input in place
+  /// (when it is NHWC already, or every reader takes NCHW as its first operand); with `names`, the layers also
+  /// know their C names, without them only their shapes (scratch sizes).
+  static func lowered(_ graph: Graph, names: CNames?) -> (
+    layers: [(layer: Layer, lowering: any Lowering)], readsInput: Bool
+  ) {
+    let input = graph.input.name
+    let trivial = Layout.isTrivial(graph.input.shape)
+    let inPlace = layers(of: graph, names: names, inputIsNCHW: !trivial)
+    let readsInPlace =
+      trivial
+      || inPlace.allSatisfy { layer, lowering in
+        !layer.node.inputs.contains(input) || layer.node.inputs == [input] && lowering.readsNCHWInput
+      }
+    return readsInPlace ? (inPlace, true) : (layers(of: graph, names: names, inputIsNCHW: false), false)
+  }
+
+  private static func layers(of graph: Graph, names: CNames?, inputIsNCHW: Bool) -> [(
+    layer: Layer, lowering: any Lowering
+  )] {
     let index = graph.indexByName()
     let tensorIndex = Dictionary(
       graph.parameters.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+    let chains = PlainChains(graph)
     return graph.nodes.dropFirst().map { node in
       let inputShapes = node.inputs.map { graph.nodes[index[$0]!].shape }
-      let layer = Layer(
+      let readsNCHW = inputIsNCHW && node.inputs[0] == graph.input.name
+      var layer = Layer(
         node: node, inputShapes: inputShapes, function: names?.function(node.name) ?? node.name,
         tensorIndex: tensorIndex)
-      return (layer, LoweringPolicy.lowering(for: node, inputShapes: inputShapes))
+      layer.inputIsNCHW = readsNCHW
+      return (
+        layer,
+        LoweringPolicy.lowering(for: node, inputShapes: inputShapes, inputIsNCHW: readsNCHW, chains: chains)
+      )
     }
   }
 
@@ -134,8 +159,10 @@ public struct CEmitter: Sendable {
     CText.comment([
       "\(facts.prefix).c: the network '\(graph.name)' as C11, generated by netc \(netcVersion); do not edit.",
       "Input \(facts.inputShape.dimsText), output \(facts.outputShape.dimsText); arena \(facts.arenaBytes) bytes, "
-        + "model \(facts.modelBytes) bytes. Needs only libc and libm (-lm); the API is declared below and in "
-        + "\(facts.prefix).h.",
+        + "model \(facts.modelBytes) bytes. Needs only libc and libm (-lm); with -D\(facts.upper)_THREADS, "
+        + "pthreads too (-pthread) for forward passes on several threads. Fastest built for the machine it runs on "
+        + "(-O3 -march=native): the kernels use AVX-512 or AVX2 with FMA where the compiler targets them. The API "
+        + "is declared below and in \(facts.prefix).h.",
     ]) + "\n"
   }
 

@@ -1,24 +1,28 @@
 // How one layer becomes C. A lowering owns its kernels, the layout of its weights in the model, how loading
-// fills them, and the body of its layer function; a faster lowering (blocked layouts, Winograd, threads) is a
-// new conforming type chosen for the layers it suits, without touching the rest of the emitter.
+// fills them, and the body of its layer function; the policy below picks one per layer from its shape.
 
 protocol Lowering: Sendable {
   /// Words for the layer comment: "direct convolution".
   var summary: String { get }
   /// Kernels the body and the load statements call.
   var kernels: [CKernel] { get }
+  /// Whether the body can read its first operand in the caller's NCHW layout, when that operand is the graph
+  /// input; every other value inside the forward pass is NHWC.
+  var readsNCHWInput: Bool { get }
   /// Weight arrays of the model struct this layer reads, with how loading fills them; empty for ops without
   /// parameters.
   func fields(_ layer: Layer) -> [ModelField]
-  /// Bytes of working memory the body needs (as `double *scratch`), planned in the arena like an activation
-  /// that lives only while the layer runs.
+  /// Bytes of working memory the body needs (as `void *scratch`), planned in the arena like an activation that
+  /// lives only while the layer runs; shared by the team, whatever its size.
   func scratchBytes(_ layer: Layer) -> Int
   /// Statements of the layer function, over `m` (the model, when there are fields), `in`, `shortcut` (a
-  /// second operand), `scratch` and `out`; nil when the layer needs no code at all (a reshape in place).
+  /// second operand), `scratch`, `out` and `team` (the threads running it, each calling the function with its
+  /// own index); nil when the layer needs no code at all (a reshape in place).
   func body(_ layer: Layer) -> [String]?
 }
 
 extension Lowering {
+  var readsNCHWInput: Bool { false }
   func fields(_ layer: Layer) -> [ModelField] { [] }
   func scratchBytes(_ layer: Layer) -> Int { 0 }
 }
@@ -33,19 +37,24 @@ struct ModelField: Hashable, Sendable {
   enum Source: Hashable, Sendable {
     /// The tensor's floats.
     case copy(String)
-    /// A `[rows, columns]` tensor as its `[columns, rows]` transpose.
-    case transpose(String, rows: Int, columns: Int)
-    /// Per channel, a batch norm (module `bn`) as `x * scale + shift`, after a bias tensor if any.
-    case batchNormScale(bn: String, eps: Double)
-    case batchNormShift(bn: String, bias: String?, eps: Double)
+    /// A conv or linear weight `[groups * out][in][taps]` packed in panels of 16 output channels per group.
+    case pack(String, groups: Int, out: Int, in: Int, taps: Int, channelMajor: Bool)
+    /// Per output channel (`out` per group, padded to whole panels when `padded`), a batch norm's scale, or its
+    /// shift after a bias; without a norm, the bias alone.
+    case scale(bn: String, eps: Double, groups: Int, out: Int, padded: Bool)
+    case shift(bn: String?, bias: String?, eps: Double, groups: Int, out: Int, padded: Bool)
   }
 
   var name: String
-  var scalar: Scalar = .float
+  /// Elements loading writes.
   var count: Int
+  var scalar = Scalar.float
   var source: Source
   /// What it holds: "conv1.weight".
   var comment: String
+
+  /// Elements the struct reserves: whole 64-byte lines, so every array starts as aligned as the model.
+  var reserved: Int { (count * scalar.bytes + 63) / 64 * 64 / scalar.bytes }
 }
 
 /// What the emitter knows about a layer when a lowering writes its C.
@@ -58,6 +67,8 @@ struct Layer: Sendable {
   var tensorIndex: [String: Int]
   /// Whether the output lives where input 0 does: the planner made the op write over its input.
   var inPlace = false
+  /// Whether input 0 is the caller's NCHW tensor, read in place.
+  var inputIsNCHW = false
 
   var shape: Shape { node.shape }
   var input: Shape { inputShapes[0] }
@@ -74,17 +85,25 @@ struct Layer: Sendable {
   func tensor(_ name: String) -> String { "t[\(tensorIndex[name]!)]" }
 }
 
-/// Chooses each layer's lowering. Today one per op, with 1x1 stride-1 unpadded convs as a matrix product;
-/// the next lowerings (NCHW8c, Winograd, threads) are decided here, per layer, from its shape.
+/// The layout of values: the caller's input and output are NCHW, every value inside the forward pass NHWC.
+enum Layout {
+  /// Whether NCHW and NHWC store the value alike: no channels to interleave, or no pixels.
+  static func isTrivial(_ shape: Shape) -> Bool {
+    shape.rank < 4 || shape.channels == 1 || shape.height * shape.width == 1
+  }
+}
+
+/// Chooses each layer's lowering from its op and shape: convs as a matrix product where its limits allow and
+/// their chain of convs is short enough for float sums (`PlainChains`), the double-precision reference otherwise.
 enum LoweringPolicy {
-  static func lowering(for node: Node, inputShapes: [Shape]) -> any Lowering {
+  static func lowering(for node: Node, inputShapes: [Shape], inputIsNCHW: Bool, chains: PlainChains) -> any Lowering {
     switch node.op {
     case .input:
       preconditionFailure("the input has no layer function")
     case .conv(let conv):
-      let pointwise =
-        conv.kernel == Pair(square: 1) && conv.stride == Pair(square: 1) && conv.pad == Pair(square: 0)
-      return pointwise ? PointwiseConvLowering(conv: conv) : DirectConvLowering(conv: conv)
+      guard chains.length[node.name, default: 0] <= PlainChains.floatLimit else { return DirectConvLowering(conv: conv) }
+      return GemmConvLowering.plan(conv, input: inputShapes[0], inputIsNCHW: inputIsNCHW)
+        ?? DirectConvLowering(conv: conv)
     case .batchNorm(let bn): return BatchNormLowering(batchNorm: bn)
     case .relu: return ReLULowering()
     case .add(let add): return AddLowering(add: add)
@@ -92,7 +111,8 @@ enum LoweringPolicy {
     case .maxPool(let pool): return PoolLowering(kind: .max(pool))
     case .avgPool(let pool): return PoolLowering(kind: .average(pool))
     case .adaptiveAvgPool: return PoolLowering(kind: .adaptive)
-    case .flatten, .dropout: return CopyLowering()
+    case .flatten: return CopyLowering(transposes: !Layout.isTrivial(inputShapes[0]))
+    case .dropout: return CopyLowering(transposes: false)
     case .linear(let linear): return LinearLowering(linear: linear)
     case .lrn(let lrn): return LRNLowering(lrn: lrn)
     case .softmax: return SoftmaxLowering()

@@ -8,27 +8,20 @@ struct WeightsSection {
   var parameters: [Parameter]
   var layers: [(layer: Layer, lowering: any Lowering)]
 
-  /// The model's arrays: doubles (folded batch norms) first, then floats, so none needs padding.
-  var fields: [ModelField] {
-    let all = layers.flatMap { $0.lowering.fields($0.layer) }
-    return all.filter { $0.scalar == .double } + all.filter { $0.scalar == .float }
-  }
+  /// The model's arrays, in program order.
+  var fields: [ModelField] { layers.flatMap { $0.lowering.fields($0.layer) } }
 
-  /// Bytes of the model struct: its arrays, rounded up to its alignment (8 with doubles); a network without
-  /// weights keeps one float because C has no empty structs.
-  var modelBytes: Int {
-    let bytes = max(4, fields.reduce(0) { $0 + $1.count * $1.scalar.bytes })
-    let alignment = fields.contains { $0.scalar == .double } ? 8 : 4
-    return (bytes + alignment - 1) / alignment * alignment
-  }
+  /// Bytes of the model struct: its arrays, each whole 64-byte lines; a network without weights keeps one float
+  /// because C has no empty structs.
+  var modelBytes: Int { max(4, fields.reduce(0) { $0 + $1.reserved * $1.scalar.bytes }) }
 
   var modelStruct: String {
     var out = "/* The weights as the layers read them, filled from the safetensors tensors by netc_load_weights;\n"
-    out += "   the double arrays come first, so no member needs padding before it. */\n"
+    out += "   every array takes whole 64-byte lines, so each is as aligned as the model (64 bytes is fastest). */\n"
     out += "struct \(prefix)_model {\n"
     let fields = self.fields
     for field in fields {
-      out += "  \(field.scalar.rawValue) \(field.name)[\(field.count)]; /* \(field.comment) */\n"
+      out += "  \(field.scalar.rawValue) \(field.name)[\(field.reserved)]; /* \(field.comment) */\n"
     }
     if fields.isEmpty { out += "  float unused; /* the network has no weights, and C no empty structs */\n" }
     out += "};\n\n"
@@ -67,7 +60,7 @@ struct WeightsSection {
 
   /// The load steps, one per array, in program order: `netc_load_weights` runs through them.
   var loadSteps: String {
-    let fields = layers.flatMap { $0.lowering.fields($0.layer) }
+    let fields = self.fields
     let index = Dictionary(uniqueKeysWithValues: parameters.enumerated().map { ($1.name, $0) })
     var out = "/* How netc_load_weights fills each array of the model, in program order. */\n"
     out += "enum { netc_load_step_count = \(fields.count) };\n\n"
@@ -77,19 +70,30 @@ struct WeightsSection {
       let comment: String
       switch field.source {
       case .copy(let tensor):
-        items = [".kind = \(field.scalar == .float ? "NETC_COPY" : "NETC_COPY_TO_DOUBLE")"] + items
-        items.append(".tensor = \(index[tensor]!)")
+        items = [".kind = NETC_COPY"] + items + [".tensor = \(index[tensor]!)"]
         comment = tensor
-      case .transpose(let tensor, _, let columns):
-        items = [".kind = NETC_TRANSPOSE"] + items + [".tensor = \(index[tensor]!)", ".columns = \(columns)"]
-        comment = tensor + ", transposed"
-      case .batchNormScale(let bn, let eps):
-        items = [".kind = NETC_BATCHNORM_SCALE"] + items + [".tensor = \(index[bn + ".weight"]!)", ".eps = \(eps)"]
+      case .pack(let tensor, let groups, let outChannels, let inChannels, let taps, let channelMajor):
+        items = [".kind = NETC_PACK"] + items + [
+          ".tensor = \(index[tensor]!)", ".groups = \(groups)", ".out = \(outChannels)", ".in = \(inChannels)",
+          ".taps = \(taps)", ".channel_major = \(channelMajor ? 1 : 0)",
+        ]
+        comment = tensor + " in panels of 16 output channels" + (channelMajor ? ", channel-major" : "")
+      case .scale(let bn, let eps, let groups, let outChannels, let padded):
+        items = [".kind = NETC_SCALE"] + items + [".tensor = \(index[bn + ".weight"]!)", ".bias = -1"]
+        items += [".groups = \(groups)", ".out = \(outChannels)", ".padded = \(padded ? 1 : 0)", ".eps = \(eps)"]
+        if field.scalar == .double { items.append(".in_double = 1") }
         comment = bn + ": weight / sqrt(running_var + eps)"
-      case .batchNormShift(let bn, let bias, let eps):
-        items = [".kind = NETC_BATCHNORM_SHIFT"] + items + [".tensor = \(index[bn + ".weight"]!)", ".eps = \(eps)"]
-        items.append(".bias = \(bias.map { index[$0]! } ?? -1)")
-        comment = bn + (bias.map { ": bias + (\($0) - running_mean) * scale" } ?? ": bias - running_mean * scale")
+      case .shift(let bn, let bias, let eps, let groups, let outChannels, let padded):
+        items = [".kind = NETC_SHIFT"] + items + [
+          ".tensor = \(bn.map { index[$0 + ".weight"]! } ?? -1)", ".bias = \(bias.map { index[$0]! } ?? -1)",
+          ".groups = \(groups)", ".out = \(outChannels)", ".padded = \(padded ? 1 : 0)", ".eps = \(eps)",
+        ]
+        if field.scalar == .double { items.append(".in_double = 1") }
+        switch (bn, bias) {
+        case (let bn?, let bias?): comment = bn + ": bias + (\(bias) - running_mean) * scale"
+        case (let bn?, nil): comment = bn + ": bias - running_mean * scale"
+        case (nil, let bias): comment = bias ?? "zero"
+        }
       }
       out += "  /* \(field.name): \(comment) */\n"
       out += CText.wrapped("{", items, "},", indent: "  ").joined(separator: "\n") + "\n"

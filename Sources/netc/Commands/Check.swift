@@ -7,10 +7,12 @@ import NetC
 enum Check: Command {
   static let name = "check"
   static let abstract = "Compile a model to C, run it on a random input and compare it with the interpreter"
-  static let usage = "netc check <model> [--weights w.safetensors] [--batch N] [--input CxHxW] [-O0 | --passes a,b,c]"
+  static let usage =
+    "netc check <model> [--weights w.safetensors] [--threads N] [--batch N] [--input CxHxW] [-O0 | --passes a,b,c]"
   static let details = """
       <model>               a .net model or .nir IR text
       --weights FILE        the weights (default: seeded random ones, batch-norm statistics randomized)
+      --threads N           threads the C runs on (default: 1)
     \(ModelOptions.help)
     \(PipelineOptions.help)
 
@@ -21,6 +23,7 @@ enum Check: Command {
   static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {
     let model = try ModelOptions.parse(&arguments)
     let weightsPath = try arguments.option("--weights")
+    let threads = try arguments.intOption("--threads", in: 1...1024) ?? 1
     let pipeline = try PipelineOptions.parse(&arguments, allowDumps: false)
     try arguments.finish()
 
@@ -34,7 +37,7 @@ enum Check: Command {
     defer { if weightsPath == nil { try? FileManager.default.removeItem(atPath: weightsFile) } }
     let check = try ModelCheck.run(
       program, reference: compiled, weights: weights, weightsFile: weightsFile,
-      builder: ModelBuilder(compiler: try CCompiler.find()))
+      builder: ModelBuilder(compiler: try CCompiler.find()), threads: threads)
 
     console.out(
       "\(graph.name): input \(graph.input.shape.dimsText), output \(graph.outputShape.dimsText), "

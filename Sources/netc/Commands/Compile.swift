@@ -7,7 +7,7 @@ enum Compile: Command {
   static let abstract = "Compile a model to one self-contained C11 file (and its header)"
   static let usage =
     "netc compile <model> [-o model.c] [--header model.h] [--prefix NAME] [--batch N] [--input CxHxW] "
-    + "[-O0 | --passes a,b,c] [--train | --profile]"
+    + "[-O0 | --passes a,b,c] [--train]"
   static let details = """
       <model>               a .net model or .nir IR text
       -o FILE               write the C there (default: standard output)
@@ -18,8 +18,6 @@ enum Compile: Command {
       --train               also emit the training step (forward in training mode, loss, backward, SGD with
                             momentum and weight decay), its state and checkpoints; evaluation uses the
                             inference forward pass of the same file (see the README's training section)
-      --profile             a profiling build: the forward pass calls <prefix>_profile_layer(name, macs, start),
-                            which the program defines, before and after every layer (bench/bench.py --profile)
     """
 
   static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {
@@ -28,28 +26,22 @@ enum Compile: Command {
     let header = try arguments.option("--header")
     let prefix = try arguments.option("--prefix")
     let train = arguments.flag("--train")
-    let profile = arguments.flag("--profile")
     let pipeline = try PipelineOptions.parse(&arguments, allowDumps: false)
     try arguments.finish()
     if let prefix, let problem = CEmitter.prefixProblem(prefix) { throw UsageError(problem) }
-    if train && profile {
-      throw UsageError("--profile times the forward pass only; it cannot be combined with --train")
-    }
     if train { try pipeline.requireNoPasses("compiles") }
     let program =
       train
       ? try TrainingCEmitter(graph: try model.load(), options: .init(prefix: prefix)).emit()
-      : try compile(model, pipeline, prefix: prefix, profile: profile)
+      : try compile(model, pipeline, prefix: prefix)
     try console.write(program.source, to: output)
     if let header { try console.write(program.header, to: header) }
     return ExitCode.success
   }
 
   /// The model after the pipeline, planned and emitted as C.
-  static func compile(
-    _ model: ModelOptions, _ pipeline: PipelineOptions, prefix: String?, profile: Bool = false
-  ) throws -> CProgram {
+  static func compile(_ model: ModelOptions, _ pipeline: PipelineOptions, prefix: String?) throws -> CProgram {
     let graph = try pipeline.run(try model.load()) { _ in }
-    return try CEmitter(graph: graph, options: .init(prefix: prefix, profile: profile)).emit()
+    return try CEmitter(graph: graph, options: .init(prefix: prefix)).emit()
   }
 }

@@ -7,12 +7,14 @@ enum Run: Command {
   static let name = "run"
   static let abstract = "Run a model on a .npy input with safetensors weights, as compiled C or interpreted"
   static let usage =
-    "netc run <model> --weights w.safetensors --input x.npy --output y.npy [--interpret] [-O0 | --passes a,b,c]"
+    "netc run <model> --weights w.safetensors --input x.npy --output y.npy [--threads N] [--interpret] "
+    + "[-O0 | --passes a,b,c]"
   static let details = """
       <model>               a .net model or .nir IR text
       --weights FILE        the weights: safetensors with torchvision state_dict names, float32
       --input FILE          the input, float32 [N, C, H, W] in .npy; N and HxW set the compiled batch and size
       --output FILE         where to write the output (.npy)
+      --threads N           threads the compiled C runs on (default: 1); the output is the same for any N
       --interpret           run the reference interpreter instead of compiled C
     \(PipelineOptions.help)
 
@@ -25,6 +27,7 @@ enum Run: Command {
     guard let weights = try arguments.option("--weights") else { throw UsageError("missing '--weights FILE'") }
     guard let inputPath = try arguments.option("--input") else { throw UsageError("missing '--input FILE'") }
     guard let outputPath = try arguments.option("--output") else { throw UsageError("missing '--output FILE'") }
+    let threads = try arguments.intOption("--threads", in: 1...1024) ?? 1
     let interpret = arguments.flag("--interpret")
     let pipeline = try PipelineOptions.parse(&arguments, allowDumps: false)
     try arguments.finish()
@@ -38,7 +41,8 @@ enum Run: Command {
       let compiled = try pipeline.run(graph) { _ in }
       let program = try CEmitter(graph: compiled).emit()
       let executable = try ModelBuilder(compiler: try CCompiler.find()).executable(for: program)
-      output = try ModelRunner.run(executable, weights: weights, input: input, outputShape: compiled.outputShape)
+      output = try ModelRunner.run(
+        executable, weights: weights, input: input, outputShape: compiled.outputShape, threads: threads)
     }
     try NPY.write(output, to: outputPath)
     return ExitCode.success

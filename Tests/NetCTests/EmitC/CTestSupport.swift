@@ -1,5 +1,6 @@
-// What the C back end's tests share: conv ops, random weights, and building and running generated C (with
-// the address and undefined-behaviour sanitizers) against the interpreter.
+// What the C back end's tests share: conv ops, random weights, the instruction sets the generated C is built for,
+// and building and running generated C (with the address and undefined-behaviour sanitizers) against the
+// interpreter.
 
 import Foundation
 import Testing
@@ -26,6 +27,26 @@ func seededWeights(_ graph: Graph, seed: UInt64) -> Weights {
     })
 }
 
+/// An instruction set the generated C's kernels are compiled for: each has its own vector code.
+struct InstructionSet: CustomStringConvertible, Sendable {
+  var name: String
+  var flags: [String]
+  var description: String { name }
+
+  /// The portable C every compiler builds (baseline x86-64 here: no AVX2, no FMA, no AVX-512).
+  static let portable = InstructionSet(name: "portable", flags: [])
+  static let avx2 = InstructionSet(name: "AVX2+FMA", flags: ["-mavx2", "-mfma"])
+  static let avx512 = InstructionSet(name: "AVX-512", flags: ["-mavx512f", "-mavx2", "-mfma"])
+
+  /// The portable C, and each vector instruction set this machine runs.
+  static var testable: [InstructionSet] {
+    let cpu = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+    let flags = Set(cpu.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ") ?? [])
+    return [portable] + (flags.contains("avx2") && flags.contains("fma") ? [avx2] : [])
+      + (flags.contains("avx512f") ? [avx512] : [])
+  }
+}
+
 enum CTest {
   /// Sanitized and warning-free: every test run of generated C also checks for out-of-bounds accesses and
   /// undefined behaviour, and that the file compiles without a warning.
@@ -48,8 +69,12 @@ enum CTest {
     return url
   }
 
-  /// The generated C's output and the interpreter's for the same random weights and input.
-  static func run(_ graph: Graph, plan: MemoryPlan? = nil, seed: UInt64 = 1) throws -> (c: Tensor, reference: Tensor) {
+  /// The generated C's output and the interpreter's for the same random weights and input: the C built for
+  /// `isa` and run on each of `threads` thread counts (outputs in that order).
+  static func run(
+    _ graph: Graph, plan: MemoryPlan? = nil, seed: UInt64 = 1, isa: InstructionSet = .portable,
+    threads: [Int] = [1]
+  ) throws -> (c: [Tensor], reference: Tensor) {
     let weights = seededWeights(graph, seed: seed)
     let input = randomTensor(graph.input.shape.dims, seed: seed &+ 1_000_003)
     let reference = try Interpreter(graph: graph, weights: weights).run(input)
@@ -59,8 +84,19 @@ enum CTest {
     defer { try? FileManager.default.removeItem(at: directory) }
     let weightsFile = directory.appendingPathComponent("weights.safetensors").path
     try SafeTensors(weights: weights).write(to: weightsFile)
-    let output = try ModelRunner.run(
-      try builder().executable(for: program), weights: weightsFile, input: input, outputShape: graph.outputShape)
-    return (output, reference)
+    let executable = try builder(flags: sanitizerFlags + isa.flags).executable(for: program)
+    let outputs = try threads.map {
+      try ModelRunner.run(
+        executable, weights: weightsFile, input: input, outputShape: graph.outputShape, threads: $0)
+    }
+    return (outputs, reference)
+  }
+
+  /// The output for one thread count.
+  static func run(
+    _ graph: Graph, plan: MemoryPlan? = nil, seed: UInt64 = 1, isa: InstructionSet = .portable
+  ) throws -> (c: Tensor, reference: Tensor) {
+    let (outputs, reference) = try run(graph, plan: plan, seed: seed, isa: isa, threads: [1])
+    return (outputs[0], reference)
   }
 }

@@ -28,18 +28,8 @@ import Testing
     #expect(result.stdout.hasPrefix("/* resnet20.c: the network 'resnet20' as C11"))
     // Without fold-bn the batch norms are layers of their own.
     #expect(
-      result.stdout.contains("static void layer1_0_bn1(const struct resnet20_model *m, const float *in, float *out)"))
-  }
-
-  /// `--profile` declares the hook and wraps every layer call in it, named as in the IR, with its MACs.
-  @Test func compileProfilingBuild() throws {
-    let result = try runNetc(["compile", "Models/resnet20.net", "--profile", "--prefix", "cifar"])
-    #expect(result.status == 0 && result.stderr.isEmpty)
-    #expect(result.stdout.contains("void cifar_profile_layer(const char *layer, long long macs, int start);"))
-    // layer1.0.conv1: 16 x 32 x 32 outputs of 16 x 3 x 3 multiply-accumulates each.
-    let call = try #require(result.stdout.range(of: "\n  layer1_0_conv1(model, "))
-    #expect(result.stdout[..<call.lowerBound].hasSuffix("\n  cifar_profile_layer(\"layer1.0.conv1\", 2359296, 1);"))
-    #expect(result.stdout[call.upperBound...].contains(");\n  cifar_profile_layer(\"layer1.0.conv1\", 2359296, 0);\n"))
+      result.stdout.contains(
+        "static void layer1_0_bn1(const struct resnet20_model *m, const float *in, float *out, const netc_team *team)"))
   }
 
   @Test func compileRejectsAPrefixThatIsNotAnIdentifier() throws {

@@ -294,14 +294,15 @@ struct BadFile: CustomTestStringConvertible, Sendable {
   }
 
   @Test func callerMemoryIsChecked() throws {
-    // The model keeps the batch norm folded into 2 scales and 2 shifts (doubles), then 18 conv weights and
-    // 6 + 3 of fc (floats): 140 bytes, 144 as a struct aligned for double.
-    let bytes = 144
+    // The model keeps the conv weight packed in a panel of 16 output channels (16 x 9 floats), the batch norm
+    // folded into a scale and a shift (a panel's 16 floats each), and fc's weight and bias packed likewise
+    // (16 x 2 and 16): 224 floats, 896 bytes.
+    let bytes = 896
     let output = try run("init", file(goodEntries))
     #expect(
       output == """
         1 invalid argument: model memory has \(bytes - 1) bytes, the model needs \(bytes)
-        1 invalid argument: model memory must be aligned to 8 bytes
+        1 invalid argument: model memory must be aligned to 4 bytes
         1 invalid argument: memory, safetensors and model must not be NULL
         ok
         1 invalid argument: 

@@ -23,9 +23,9 @@ func reducedZooModel(_ name: String) throws -> (graph: Graph, compiled: Graph) {
 }
 
 @Suite struct ZooCTests {
-  /// The C sums in double and rounds once, as the interpreter does, so outputs differ at most by a rare
-  /// last-bit rounding (say, where a compiler contracts a multiply-add): ~1e-7 of the largest output, far
-  /// inside `netc check`'s 1e-4. A real mistake is of order 1.
+  /// The C sums in float, where the interpreter sums in double and rounds once: each layer differs by a few
+  /// float roundings, which deep networks amplify (the zoo's ResNets stay below 2e-5). `netc check`'s 1e-4 is
+  /// the promise; a real mistake is of order 1.
   @Test(arguments: Zoo.names)
   func sanitizedRunMatchesInterpreter(_ name: String) throws {
     let (graph, compiled) = try reducedZooModel(name)
@@ -34,7 +34,7 @@ func reducedZooModel(_ name: String) throws -> (graph: Graph, compiled: Graph) {
     defer { try? FileManager.default.removeItem(atPath: file) }
     let check = try ModelCheck.run(
       program, reference: compiled, weights: weights, weightsFile: file, builder: try CTest.builder())
-    #expect(check.relativeError <= 1e-6, "\(name): max_rel_err=\(check.relativeError)")
+    #expect(check.relativeError <= ModelCheck.tolerance, "\(name): max_rel_err=\(check.relativeError)")
   }
 
   @Test(arguments: Zoo.names)

@@ -4,7 +4,8 @@
 
 public enum CDriver {
   /// C text of the driver for a model with the given prefix; it includes `<prefix>.h`.
-  /// Usage: `driver <weights.safetensors> <input.f32> <output.f32>`; errors go to stderr, exit status 1.
+  /// Usage: `driver <weights.safetensors> <input.f32> <output.f32> [threads]`; errors go to stderr, exit
+  /// status 1.
   public static func source(prefix p: String) -> String {
     let u = p.uppercased()
     return #"""
@@ -20,10 +21,13 @@ public enum CDriver {
       }
 
       int main(int argc, char **argv) {
-        if (argc != 4) {
-          fprintf(stderr, "usage: %s <weights.safetensors> <input.f32> <output.f32>\n", argv[0]);
+        if (argc != 4 && argc != 5) {
+          fprintf(stderr, "usage: %s <weights.safetensors> <input.f32> <output.f32> [threads]\n", argv[0]);
           return 2;
         }
+        \#(p)_threads *threads = NULL;
+        const \#(p)_status started = \#(p)_threads_start(argc == 5 ? atoi(argv[4]) : 1, &threads);
+        if (started != \#(u)_OK) return fail("threads", \#(p)_strerror(started));
         static float input[\#(u)_INPUT_SIZE], output[\#(u)_OUTPUT_SIZE];
         char detail[\#(u)_DETAIL_SIZE];
         \#(p)_model *model = NULL;
@@ -39,8 +43,9 @@ public enum CDriver {
         /* Exactly the reported size, so an address sanitizer catches any access past it. */
         void *arena = malloc(\#(p)_arena_bytes() > 0 ? \#(p)_arena_bytes() : 1);
         if (!arena) return fail("arena", "out of memory");
-        const \#(p)_status status = \#(p)_run(model, input, output, arena);
+        const \#(p)_status status = \#(p)_run_threads(model, input, output, arena, threads);
         free(arena);
+        \#(p)_threads_stop(threads);
         \#(p)_free(model);
         if (status != \#(u)_OK) return fail("run", \#(p)_strerror(status));
         file = fopen(argv[3], "wb");

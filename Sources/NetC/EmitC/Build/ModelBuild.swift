@@ -46,9 +46,11 @@ public struct ModelBuilder: Sendable {
     for (name, text) in files {
       try text.write(to: staging.appendingPathComponent(name), atomically: false, encoding: .utf8)
     }
+    // With threads: the driver runs on as many as it is asked for.
     try compiler.build(
       [staging.appendingPathComponent("\(program.prefix).c").path, staging.appendingPathComponent("driver.c").path],
-      output: staging.appendingPathComponent("driver").path, flags: flags)
+      output: staging.appendingPathComponent("driver").path,
+      flags: flags + ["-D\(program.prefix.uppercased())_THREADS", "-pthread"])
     do {
       try FileManager.default.moveItem(at: staging, to: directory)
     } catch  where FileManager.default.isExecutableFile(atPath: executable.path) {
@@ -60,14 +62,17 @@ public struct ModelBuilder: Sendable {
 
 /// Runs a built driver: weights from a safetensors file, the input tensor in, the output tensor out.
 public enum ModelRunner {
-  public static func run(_ executable: URL, weights: String, input: Tensor, outputShape: Shape) throws -> Tensor {
+  /// The output of one forward pass on `threads` threads.
+  public static func run(
+    _ executable: URL, weights: String, input: Tensor, outputShape: Shape, threads: Int = 1
+  ) throws -> Tensor {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netc-run-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
     let inputFile = directory.appendingPathComponent("input.f32")
     let outputFile = directory.appendingPathComponent("output.f32")
     try Data(littleEndianBytes(input.scalars)).write(to: inputFile)
-    let result = try ProcessRunner.run(executable.path, [weights, inputFile.path, outputFile.path])
+    let result = try ProcessRunner.run(executable.path, [weights, inputFile.path, outputFile.path, "\(threads)"])
     guard result.status == 0 else {
       let message = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
       throw DiagnosticError(

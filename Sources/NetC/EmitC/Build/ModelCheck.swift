@@ -28,14 +28,16 @@ public struct ModelCheck: Sendable {
 
   public var passed: Bool { relativeError <= Self.tolerance }
 
-  /// Builds `program` (generated from `graph`) with `builder`, runs it with the weights in `weightsFile` on a
-  /// seeded random input, and runs the interpreter on `graph` with `weights`.
+  /// Builds `program` (generated from `graph`) with `builder`, runs it on `threads` threads with the weights in
+  /// `weightsFile` on a seeded random input, and runs the interpreter on `graph` with `weights`.
   public static func run(
-    _ program: CProgram, reference graph: Graph, weights: Weights, weightsFile: String, builder: ModelBuilder
+    _ program: CProgram, reference graph: Graph, weights: Weights, weightsFile: String, builder: ModelBuilder,
+    threads: Int = 1
   ) throws -> ModelCheck {
     let input = Tensor(randomNormal: graph.input.shape, seed: seed)
     let executable = try builder.executable(for: program)
-    let c = try ModelRunner.run(executable, weights: weightsFile, input: input, outputShape: graph.outputShape)
+    let c = try ModelRunner.run(
+      executable, weights: weightsFile, input: input, outputShape: graph.outputShape, threads: threads)
     let reference = try Interpreter(graph: graph, weights: weights).run(input)
     let error = c.maxAbsDifference(reference).map(Double.init) ?? .infinity
     return ModelCheck(maxAbsoluteError: error, referenceScale: Double(reference.maxAbs), c: c, reference: reference)

@@ -1,90 +1,177 @@
-// The convolution kernels: direct (any kernel, stride, padding, dilation, groups) and 1x1 as a matrix
-// product. Both sum in double in the layer's scratch memory and end in the shared epilogue.
+// The convolution kernels: any conv as a matrix product over packed weights (rows = output pixels, reached
+// through pointers into the input, or gathered when a tap has few channels), and the direct double-precision
+// reference that serves the shapes the product's limits exclude.
 
 extension CKernel {
+  /// Floats of the stack buffer a conv gathers its rows into; the emitter keeps a unit's rows within it.
+  static let gatherFloats = 8192
+  /// Input channels per tap the zero row covers; wider padded convs gather instead.
+  static let zeroRowFloats = 4096
+  /// Kernel taps an indirect conv tile addresses at once.
+  static let indirectTaps = 128
+
+  static let convGemm = CKernel(
+    "netc_conv_gemm", uses: [window, team, gemm],
+    #"""
+    /* A conv as a matrix product: a netc_window and how the product walks it. */
+    typedef struct {
+      netc_window window;
+      int nchw;       /* the input is the caller's NCHW tensor (gathered), not NHWC */
+      int gather;     /* rows are copied contiguous first: an NCHW input, or few channels per tap */
+      int rows_outer; /* units are blocks of rows, each through every panel: the weights are small */
+      int tiles;      /* row tiles (of the widest kernel) per unit */
+    } netc_conv;
+
+    /* Zeros standing in for the input in the padding: an indirect row points here. */
+    static const float netc_zero_row[\#(zeroRowFloats)] = {0.0f};
+
+    /* Pointers to the input channels of group `group` that output rows [first, first + count) read through each
+       tap: a[t * count + m], or the zero row where the tap falls in the padding. */
+    static void netc_conv_rows(const netc_window *w, const float *in, int group, long first, int count,
+                               const float **a) {
+      const int cin = w->in_c / w->groups;
+      for (int m = 0; m < count; m++) {
+        const long p = first + m;
+        const int ox = (int)(p % w->out_w), oy = (int)(p / w->out_w % w->out_h), n = (int)(p / w->out_w / w->out_h);
+        for (int ky = 0; ky < w->kernel_h; ky++)
+          for (int kx = 0; kx < w->kernel_w; kx++) {
+            const int iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
+            const int ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
+            const int inside = iy >= 0 && iy < w->in_h && ix >= 0 && ix < w->in_w;
+            a[(ky * w->kernel_w + kx) * count + m] =
+                inside ? in + (((size_t)n * w->in_h + iy) * w->in_w + ix) * w->in_c + (size_t)group * cin
+                       : netc_zero_row;
+          }
+      }
+    }
+
+    /* Copies output rows [first, first + count) of the im2col matrix of group `group` into buf, one row of
+       taps * cin floats each: [tap][channel] from an NHWC input, [channel][tap] from an NCHW one (its weights are
+       packed to match), so every copy runs along contiguous memory. */
+    static void netc_conv_gather(const netc_conv *c, const float *in, int group, long first, int count,
+                                 float *buf) {
+      const netc_window *w = &c->window;
+      const int cin = w->in_c / w->groups, taps = w->kernel_h * w->kernel_w;
+      for (int m = 0; m < count; m++) {
+        const long p = first + m;
+        const int ox = (int)(p % w->out_w), oy = (int)(p / w->out_w % w->out_h), n = (int)(p / w->out_w / w->out_h);
+        const int x0 = ox * w->stride_w - w->pad_w, y0 = oy * w->stride_h - w->pad_h;
+        float *row = buf + (size_t)m * taps * cin;
+        if (c->nchw) {
+          for (int i = 0; i < cin; i++) {
+            const float *plane = in + ((size_t)n * w->in_c + (size_t)group * cin + i) * w->in_h * w->in_w;
+            for (int ky = 0; ky < w->kernel_h; ky++, row += w->kernel_w) {
+              const int iy = y0 + ky * w->dilation_h;
+              if (iy < 0 || iy >= w->in_h) {
+                for (int kx = 0; kx < w->kernel_w; kx++) row[kx] = 0.0f;
+                continue;
+              }
+              const float *line = plane + (size_t)iy * w->in_w;
+              for (int kx = 0; kx < w->kernel_w; kx++) {
+                const int ix = x0 + kx * w->dilation_w;
+                row[kx] = ix >= 0 && ix < w->in_w ? line[ix] : 0.0f;
+              }
+            }
+          }
+          continue;
+        }
+        for (int ky = 0; ky < w->kernel_h; ky++)
+          for (int kx = 0; kx < w->kernel_w; kx++, row += cin) {
+            const int iy = y0 + ky * w->dilation_h, ix = x0 + kx * w->dilation_w;
+            if (iy < 0 || iy >= w->in_h || ix < 0 || ix >= w->in_w)
+              memset(row, 0, (size_t)cin * sizeof(float));
+            else
+              memcpy(row, in + (((size_t)n * w->in_h + iy) * w->in_w + ix) * w->in_c + (size_t)group * cin,
+                     (size_t)cin * sizeof(float));
+          }
+      }
+    }
+
+    /* out (NHWC) = the conv of in, then the epilogue (+ an identity residual before ReLU when residual is not
+       NULL; it may be out). weight is packed [group][panel][depth][16], depth = taps * cin in the gather order,
+       zero past the group's out_c / groups channels; e's scale and shift are [group][panels * 16]. Work units
+       (a block of rows through a run of up to NETC_MAX_PANELS panels) are split statically over the team. */
+    static void netc_conv_gemm(const netc_conv *c, const float *weight, const netc_gemm_epilogue *e,
+                               const float *residual, const float *in, float *out, const netc_team *team) {
+      const netc_window *w = &c->window;
+      const int cin = w->in_c / w->groups, cout = w->out_c / w->groups, taps = w->kernel_h * w->kernel_w;
+      const int panels = (cout + NETC_PANEL - 1) / NETC_PANEL;
+      const int runs = (panels + NETC_MAX_PANELS - 1) / NETC_MAX_PANELS;
+      const size_t depth = (size_t)taps * cin, panel_stride = depth * NETC_PANEL;
+      const long rows = (long)w->batch * w->out_h * w->out_w;
+      const long block = (long)c->tiles * netc_gemm_kernels[NETC_MAX_PANELS].rows;
+      const long blocks = (rows + block - 1) / block, per_block = (long)w->groups * runs;
+      float gathered[\#(gatherFloats)];
+      long gathered_block = -1, first_unit, end_unit;
+      int gathered_group = -1;
+      netc_share(team, blocks * per_block, &first_unit, &end_unit);
+      for (long u = first_unit; u < end_unit; u++) {
+        const long b = c->rows_outer ? u / per_block : u % blocks;
+        const long panel_run = c->rows_outer ? u % per_block : u / blocks;
+        const int group = (int)(panel_run / runs), first_panel = (int)(panel_run % runs) * NETC_MAX_PANELS;
+        const int np = panels - first_panel < NETC_MAX_PANELS ? panels - first_panel : NETC_MAX_PANELS;
+        const int mr = netc_gemm_kernels[np].rows, first_column = first_panel * NETC_PANEL;
+        const int columns = cout - first_column < np * NETC_PANEL ? cout - first_column : np * NETC_PANEL;
+        const long begin = b * block, end = begin + block < rows ? begin + block : rows;
+        const size_t channel = (size_t)group * panels * NETC_PANEL + (size_t)first_column;
+        const netc_gemm_epilogue run_epilogue = {e->scale ? e->scale + channel : NULL,
+                                                 e->shift ? e->shift + channel : NULL, e->relu};
+        if (c->gather && (b != gathered_block || group != gathered_group)) {
+          netc_conv_gather(c, in, group, begin, (int)(end - begin), gathered);
+          gathered_block = b;
+          gathered_group = group;
+        }
+        for (long r = begin; r < end; r += mr) {
+          const int count = end - r < mr ? (int)(end - r) : mr;
+          const float *a[NETC_MAX_ROWS * \#(indirectTaps)], *res[NETC_MAX_ROWS];
+          float *o[NETC_MAX_ROWS];
+          for (int m = 0; m < count; m++) {
+            const size_t at = (size_t)(r + m) * w->out_c + (size_t)group * cout + (size_t)first_column;
+            o[m] = out + at;
+            res[m] = residual ? residual + at : NULL;
+            if (c->gather) a[m] = gathered + (size_t)(r - begin + m) * depth;
+          }
+          if (!c->gather) netc_conv_rows(w, in, group, r, count, a);
+          netc_gemm_kernels[np].run(count, c->gather ? 1 : taps, c->gather ? (int)depth : cin, a,
+                                    weight + ((size_t)group * panels + first_panel) * panel_stride, panel_stride,
+                                    &run_epilogue, residual ? res : NULL, o, columns);
+        }
+      }
+    }
+
+    """#)
+
   static let conv2dDirect = CKernel(
-    "netc_conv2d_direct", uses: [window, windowBounds, epilogue],
+    "netc_conv2d_direct", uses: [window, team],
     #"""
-    /* Adds weight * (the input shifted by one kernel tap) to the sums of an output plane, over the rows and
-       columns whose input lies inside the image: padding contributes nothing. For stride 1 the inner loop is
-       contiguous in both planes, so it vectorizes. */
-    static void netc_conv_tap(const netc_window *c, int ky, int kx, double weight, const float *restrict x,
-                              double *restrict sums) {
-      const int dy = ky * c->dilation_h - c->pad_h, dx = kx * c->dilation_w - c->pad_w;
-      const int y0 = netc_first_inside(dy, c->stride_h), y1 = netc_end_inside(dy, c->stride_h, c->in_h, c->out_h);
-      const int x0 = netc_first_inside(dx, c->stride_w), x1 = netc_end_inside(dx, c->stride_w, c->in_w, c->out_w);
-      for (int oy = y0; oy < y1; oy++) {
-        const float *restrict row = x + (size_t)(oy * c->stride_h + dy) * c->in_w;
-        double *restrict out = sums + (size_t)oy * c->out_w;
-        if (c->stride_w == 1)
-          for (int ox = x0; ox < x1; ox++) out[ox] += weight * row[ox + dx];
-        else
-          for (int ox = x0; ox < x1; ox++) out[ox] += weight * row[ox * c->stride_w + dx];
-      }
-    }
-
-    /* Direct convolution; weight is [out_c, in_c / groups, kernel_h, kernel_w], PyTorch's layout. One output
-       plane at a time: its sums (out_h * out_w doubles of scratch) stay in cache while every input channel and
-       tap adds to them. */
-    static void netc_conv2d_direct(const netc_window *c, const float *weight, const float *in,
-                                   const netc_epilogue *e, double *scratch, float *out) {
-      const int in_per_group = c->in_c / c->groups, out_per_group = c->out_c / c->groups;
-      const int taps = c->kernel_h * c->kernel_w, plane = c->out_h * c->out_w;
-      for (int n = 0; n < c->batch; n++)
-        for (int oc = 0; oc < c->out_c; oc++) {
-          const int first_in = oc / out_per_group * in_per_group;
-          for (int i = 0; i < plane; i++) scratch[i] = 0.0;
-          for (int ic = 0; ic < in_per_group; ic++) {
-            const float *x = in + ((size_t)n * c->in_c + first_in + ic) * c->in_h * c->in_w;
-            const float *w = weight + ((size_t)oc * in_per_group + ic) * taps;
-            for (int ky = 0; ky < c->kernel_h; ky++)
-              for (int kx = 0; kx < c->kernel_w; kx++) netc_conv_tap(c, ky, kx, w[ky * c->kernel_w + kx], x, scratch);
-          }
-          netc_finish(e, n, oc, c->out_w, 0, plane, scratch, out + ((size_t)n * c->out_c + oc) * plane);
+    /* Direct convolution in double, one rounding per output: the reference, for shapes the matrix product does
+       not take and for chains of convs too deep for float sums. weight is PyTorch's
+       [out_c][in_c / groups][kernel_h][kernel_w]; out = sum * scale + shift (NULL for 1 and 0) + an identity
+       residual (NULL: none; it may be out), then ReLU. Output pixels are split over the team. */
+    static void netc_conv2d_direct(const netc_window *w, const float *weight, const double *scale,
+                                   const double *shift, int relu, const float *residual, const float *in, float *out,
+                                   const netc_team *team) {
+      const int cin = w->in_c / w->groups, cout = w->out_c / w->groups;
+      long first, end;
+      netc_share(team, (long)w->batch * w->out_h * w->out_w, &first, &end);
+      for (long p = first; p < end; p++) {
+        const int ox = (int)(p % w->out_w), oy = (int)(p / w->out_w % w->out_h), n = (int)(p / w->out_w / w->out_h);
+        for (int o = 0; o < w->out_c; o++) {
+          const float *filter = weight + (size_t)o * cin * w->kernel_h * w->kernel_w;
+          double sum = 0.0;
+          for (int ky = 0; ky < w->kernel_h; ky++)
+            for (int kx = 0; kx < w->kernel_w; kx++) {
+              const int iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
+              const int ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
+              if (iy < 0 || iy >= w->in_h || ix < 0 || ix >= w->in_w) continue;
+              const float *x = in + (((size_t)n * w->in_h + iy) * w->in_w + ix) * w->in_c + (size_t)(o / cout) * cin;
+              for (int i = 0; i < cin; i++) sum += (double)x[i] * filter[(i * w->kernel_h + ky) * w->kernel_w + kx];
+            }
+          const size_t at = (size_t)p * w->out_c + o;
+          const double value = sum * (scale ? scale[o] : 1.0) + (shift ? shift[o] : 0.0) + (residual ? residual[at] : 0.0f);
+          out[at] = (float)(relu && value < 0.0 ? 0.0 : value);
         }
-    }
-
-    """#)
-
-  /// Columns of a matrix product summed at a time: the rows of B they span stay in cache across the rows of C.
-  static let productColumns = 512
-
-  static let productRow = CKernel(
-    "netc_product_row",
-    #"""
-    /* sums[j] = sum over p < k of a[p] * b[p * stride + j], for j < n: n columns of one row of a matrix
-       product, in double. The inner loop streams a contiguous row of b, so it vectorizes. */
-    static void netc_product_row(int n, int k, const float *restrict a, const float *restrict b, size_t stride,
-                                 double *restrict sums) {
-      for (int j = 0; j < n; j++) sums[j] = 0.0;
-      for (int p = 0; p < k; p++) {
-        const double factor = a[p];
-        const float *restrict row = b + (size_t)p * stride;
-        for (int j = 0; j < n; j++) sums[j] += factor * row[j];
       }
-    }
-
-    """#)
-
-  static let conv2dPointwise = CKernel(
-    "netc_conv2d_1x1", uses: [window, epilogue, productRow],
-    #"""
-    /* 1x1 convolution with stride 1 and no padding: per batch item and group, the matrix product of the weight
-       [out, in] and the input channels [in, plane], \#(productColumns) columns at a time (scratch: as many
-       doubles). */
-    static void netc_conv2d_1x1(const netc_window *c, const float *weight, const float *in,
-                                const netc_epilogue *e, double *scratch, float *out) {
-      const int in_per_group = c->in_c / c->groups, out_per_group = c->out_c / c->groups;
-      const int plane = c->out_h * c->out_w;
-      for (int n = 0; n < c->batch; n++)
-        for (int j = 0; j < plane; j += \#(productColumns)) {
-          const int columns = plane - j < \#(productColumns) ? plane - j : \#(productColumns);
-          for (int oc = 0; oc < c->out_c; oc++) {
-            const float *x = in + ((size_t)n * c->in_c + (size_t)(oc / out_per_group) * in_per_group) * plane + j;
-            netc_product_row(columns, in_per_group, weight + (size_t)oc * in_per_group, x, (size_t)plane, scratch);
-            netc_finish(e, n, oc, c->out_w, j, columns, scratch, out + ((size_t)n * c->out_c + oc) * plane);
-          }
-        }
     }
 
     """#)

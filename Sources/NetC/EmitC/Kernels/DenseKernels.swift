@@ -1,79 +1,90 @@
-// Kernels of the ops after the feature maps, and across channels: fully connected layers, softmax and local
-// response normalization. They compute in double and round once, as the reference interpreter does.
+// Kernels of the ops after the feature maps, and across channels: fully connected layers (the matrix-product
+// microkernels over panels packed at load), softmax and local response normalization (channels innermost).
 
 extension CKernel {
   static let linear = CKernel(
-    "netc_linear", uses: [productRow],
+    "netc_linear", uses: [team, gemm],
     #"""
-    /* The shape of a fully connected layer on [batch, in_features]. */
-    typedef struct {
-      int batch, in_features, out_features, relu;
-    } netc_dense;
-
-    /* out = in * weight_t + bias [then ReLU], the weight stored transposed ([in_features, out_features]) at load
-       time so the product streams its rows; \#(productColumns) outputs at a time (scratch: as many doubles). */
-    static void netc_linear(const netc_dense *d, const float *weight_t, const float *bias, const float *in,
-                            double *scratch, float *out) {
-      for (int n = 0; n < d->batch; n++)
-        for (int o = 0; o < d->out_features; o += \#(productColumns)) {
-          const int columns = d->out_features - o < \#(productColumns) ? d->out_features - o : \#(productColumns);
-          netc_product_row(columns, d->in_features, in + (size_t)n * d->in_features, weight_t + o,
-                           (size_t)d->out_features, scratch);
-          for (int j = 0; j < columns; j++) {
-            const double value = scratch[j] + (bias ? bias[o + j] : 0.0f);
-            out[(size_t)n * d->out_features + o + j] = (float)(d->relu && value < 0.0 ? 0.0 : value);
+    /* out[n] = in[n] * weight^T + bias [then ReLU] for [batch, in_features] rows; weight is packed in panels
+       [out_features / 16][in_features][16] at load, zero past out_features. Runs of panels are split over the
+       team: at batch 1 the layer streams its weights once, each thread its own share. */
+    static void netc_linear(int batch, int in_features, int out_features, const float *weight, const float *bias,
+                            int relu, const float *in, float *out, const netc_team *team) {
+      const int panels = (out_features + NETC_PANEL - 1) / NETC_PANEL;
+      const int runs = (panels + NETC_MAX_PANELS - 1) / NETC_MAX_PANELS;
+      const size_t panel_stride = (size_t)in_features * NETC_PANEL;
+      long first, end;
+      netc_share(team, runs, &first, &end);
+      for (long run = first; run < end; run++) {
+        const int first_panel = (int)run * NETC_MAX_PANELS, first_column = first_panel * NETC_PANEL;
+        const int np = panels - first_panel < NETC_MAX_PANELS ? panels - first_panel : NETC_MAX_PANELS;
+        const int mr = netc_gemm_kernels[np].rows;
+        const int columns = out_features - first_column < np * NETC_PANEL ? out_features - first_column
+                                                                          : np * NETC_PANEL;
+        const netc_gemm_epilogue e = {NULL, bias ? bias + first_column : NULL, relu};
+        for (int r = 0; r < batch; r += mr) {
+          const int count = batch - r < mr ? batch - r : mr;
+          const float *a[NETC_MAX_ROWS];
+          float *c[NETC_MAX_ROWS];
+          for (int m = 0; m < count; m++) {
+            a[m] = in + (size_t)(r + m) * in_features;
+            c[m] = out + (size_t)(r + m) * out_features + first_column;
           }
+          netc_gemm_kernels[np].run(count, 1, in_features, a, weight + (size_t)first_panel * panel_stride,
+                                    panel_stride, &e, NULL, c, columns);
         }
+      }
     }
 
     """#)
 
   static let softmax = CKernel(
-    "netc_softmax",
+    "netc_softmax", uses: [team],
     #"""
-    /* Softmax over dimension 1 of [batch, channels, inner...], for each batch item and inner position, in
-       double; the largest value is subtracted first so exp cannot overflow. out may be in. */
-    static void netc_softmax(int batch, int channels, int inner, const float *in, float *out) {
-      for (int n = 0; n < batch; n++)
-        for (int i = 0; i < inner; i++) {
-          const size_t base = (size_t)n * channels * inner + i;
-          double largest = in[base], sum = 0.0;
-          for (int c = 1; c < channels; c++)
-            if (in[base + (size_t)c * inner] > largest) largest = in[base + (size_t)c * inner];
-          for (int c = 0; c < channels; c++) sum += exp(in[base + (size_t)c * inner] - largest);
-          for (int c = 0; c < channels; c++)
-            out[base + (size_t)c * inner] = (float)(exp(in[base + (size_t)c * inner] - largest) / sum);
-        }
+    /* Softmax over the channels of each of `rows` rows (pixels, or batch items), channels innermost, in double;
+       the largest value is subtracted first so exp cannot overflow. out may be in. Rows are split over the team. */
+    static void netc_softmax(long rows, int channels, const float *in, float *out, const netc_team *team) {
+      long first, end;
+      netc_share(team, rows, &first, &end);
+      for (long r = first; r < end; r++) {
+        const float *x = in + (size_t)r * channels;
+        float *y = out + (size_t)r * channels;
+        double largest = x[0], sum = 0.0;
+        for (int c = 1; c < channels; c++)
+          if (x[c] > largest) largest = x[c];
+        for (int c = 0; c < channels; c++) sum += exp(x[c] - largest);
+        for (int c = 0; c < channels; c++) y[c] = (float)(exp(x[c] - largest) / sum);
+      }
     }
 
     """#)
 
   static let lrn = CKernel(
-    "netc_lrn",
+    "netc_lrn", uses: [team],
     #"""
     /* Local response normalization across channels, the AlexNet paper's formula
        b[c] = a[c] / (k + alpha * sum a[j]^2)^beta (alpha not divided by size) over the channels j from
-       c - size / 2 to c + (size - 1) / 2 that exist, PyTorch's window; sums in scratch (plane doubles). */
+       c - size / 2 to c + (size - 1) / 2 that exist, PyTorch's window; in double. */
     typedef struct {
-      int batch, channels, plane, size;
+      int channels, size;
       double alpha, beta, k;
     } netc_lrn_shape;
 
-    static void netc_lrn(const netc_lrn_shape *l, const float *restrict in, double *restrict scratch,
-                         float *restrict out) {
-      for (int n = 0; n < l->batch; n++)
+    static void netc_lrn(const netc_lrn_shape *l, long pixels, const float *restrict in, float *restrict out,
+                         const netc_team *team) {
+      long first, end;
+      netc_share(team, pixels, &first, &end);
+      for (long p = first; p < end; p++) {
+        const float *x = in + (size_t)p * l->channels;
+        float *y = out + (size_t)p * l->channels;
         for (int c = 0; c < l->channels; c++) {
-          const float *item = in + (size_t)n * l->channels * l->plane, *x = item + (size_t)c * l->plane;
-          float *o = out + ((size_t)n * l->channels + c) * l->plane;
-          const int first = c - l->size / 2 < 0 ? 0 : c - l->size / 2;
-          const int last = c + (l->size - 1) / 2 < l->channels ? c + (l->size - 1) / 2 : l->channels - 1;
-          for (int i = 0; i < l->plane; i++) scratch[i] = 0.0;
-          for (int j = first; j <= last; j++) {
-            const float *a = item + (size_t)j * l->plane;
-            for (int i = 0; i < l->plane; i++) scratch[i] += (double)a[i] * a[i];
-          }
-          for (int i = 0; i < l->plane; i++) o[i] = (float)(x[i] / pow(l->k + l->alpha * scratch[i], l->beta));
+          const int from = c - l->size / 2 < 0 ? 0 : c - l->size / 2;
+          const int to = c + (l->size - 1) / 2 < l->channels ? c + (l->size - 1) / 2 : l->channels - 1;
+          double sum = 0.0;
+          for (int j = from; j <= to; j++) sum += (double)x[j] * x[j];
+          y[c] = (float)(x[c] / pow(l->k + l->alpha * sum, l->beta));
         }
+      }
     }
 
     """#)

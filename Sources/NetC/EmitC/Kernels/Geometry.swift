@@ -1,11 +1,12 @@
-// C types and helpers shared by the kernels: the geometry of sliding windows (convs and pools), ReLU, and the
-// epilogue that turns a conv's double sums into its float output.
+// C types and helpers shared by the kernels: the geometry of sliding windows (convs and pools), the residual
+// operand of an epilogue, and the team of threads that splits every layer's work statically.
 
 extension CKernel {
   static let window = CKernel(
     "netc_window",
     #"""
-    /* The geometry of a conv or pool: an NCHW input and the NCHW output a kernel window sliding over it makes. */
+    /* The geometry of a conv or pool: an input of in_c channels of in_h x in_w pixels and the output a kernel
+       window sliding over it makes. The inference kernels store values NHWC, the training step's NCHW. */
     typedef struct {
       int batch, in_c, in_h, in_w, out_c, out_h, out_w;
       int kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, groups;
@@ -13,29 +14,84 @@ extension CKernel {
 
     """#)
 
-  static let windowBounds = CKernel(
-    "netc_first_inside",
+  static let team = CKernel(
+    "netc_team",
     #"""
-    /* The first output index o >= 0 whose input index o * stride + shift is not in the leading padding. */
-    static int netc_first_inside(int shift, int stride) {
-      return shift >= 0 ? 0 : (-shift + stride - 1) / stride;
+    /* The threads running a forward pass together: this thread's index and their count. Kernels split their
+       work statically by index, and never sum across threads, so every element is computed the same way
+       whatever the count. */
+    typedef struct {
+      int index, count;
+      void *barrier; /* shared by the team; NULL when the count is 1 */
+    } netc_team;
+
+    /* Thread index's share [*begin, *end) of total items. */
+    static inline void netc_share(const netc_team *team, long total, long *begin, long *end) {
+      *begin = total * team->index / team->count;
+      *end = total * (team->index + 1) / team->count;
     }
 
-    /* One past the last output index o < out whose input index o * stride + shift is inside [0, size). */
-    static int netc_end_inside(int shift, int stride, int size, int out) {
-      if (size - shift <= 0) return 0;
-      const int end = (size - shift + stride - 1) / stride;
-      return end < out ? end : out;
+    #if NETC_THREADS
+    #include <sched.h>
+    #include <stdatomic.h>
+
+    /* A barrier that spins (the next layer is due within microseconds), yielding the core after a while. */
+    typedef struct {
+      atomic_int arrived, round;
+      int count;
+    } netc_barrier;
+
+    static void netc_relax(int spins) {
+    #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+      if (spins < 2000) {
+        __builtin_ia32_pause();
+        return;
+      }
+    #endif
+      (void)spins;
+      sched_yield();
+    }
+
+    static void netc_barrier_wait(netc_barrier *b) {
+      const int round = atomic_load_explicit(&b->round, memory_order_acquire);
+      if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == b->count - 1) {
+        atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
+        atomic_store_explicit(&b->round, round + 1, memory_order_release);
+        return;
+      }
+      for (int spins = 0; atomic_load_explicit(&b->round, memory_order_acquire) == round; spins++) netc_relax(spins);
+    }
+    #endif
+
+    /* Waits until every thread of the team has come here: what one layer wrote, the next may read. */
+    static void netc_sync(const netc_team *team) {
+    #if NETC_THREADS
+      if (team->count > 1) netc_barrier_wait((netc_barrier *)team->barrier);
+    #else
+      (void)team;
+    #endif
     }
 
     """#)
 
-  static let relu = CKernel(
-    "netc_relu",
+  static let step = CKernel(
+    "netc_step", uses: [team],
     #"""
-    /* ReLU; out may be in. NaN stays NaN, as in PyTorch. */
-    static void netc_relu(size_t count, const float *in, float *out) {
-      for (size_t i = 0; i < count; i++) out[i] = in[i] < 0.0f ? 0.0f : in[i];
+    /* Wall-clock seconds, for the profile. */
+    static double netc_now(void) {
+      struct timespec now;
+      timespec_get(&now, TIME_UTC);
+      return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+    }
+
+    /* After a layer: the team meets, then thread 0 records the layer's time when profiling. */
+    static void netc_step(const netc_team *team, double *seconds, int layer, double *clock) {
+      netc_sync(team);
+      if (seconds && team->index == 0) {
+        const double now = netc_now();
+        seconds[layer] = now - *clock;
+        *clock = now;
+      }
     }
 
     """#)
@@ -43,62 +99,35 @@ extension CKernel {
   static let shortcut = CKernel(
     "netc_shortcut",
     #"""
-    /* A residual operand [batch, channels, height, width] and how it maps onto an output: the identity (stride 1,
-       offset 0, the output's shape) or the ResNet paper's option A, subsampled by stride and shifted up by
-       offset channels, zero where no channel maps. */
+    /* A residual operand of batch items of channels x height x width (NHWC in the inference kernels, NCHW in
+       the training step's) and how it maps onto an output: the identity (stride 1, offset 0, the output's
+       shape) or the ResNet paper's option A, subsampled by stride and shifted up by offset channels, zero where
+       no channel maps. */
     typedef struct {
       const float *data;
       int channels, height, width, stride, offset;
     } netc_shortcut;
 
-    /* The shortcut row feeding output row y of channel c in batch item n, to be read every s->stride columns;
-       NULL where option A pads with zero channels. */
-    static const float *netc_shortcut_row(const netc_shortcut *s, int n, int c, int y) {
-      const int source = c - s->offset;
-      if (!s->data || source < 0 || source >= s->channels) return NULL;
-      return s->data + (((size_t)n * s->channels + source) * s->height + (size_t)y * s->stride) * s->width;
+    /* The shortcut's channels feeding output pixel (n, y, x): output channel c reads entry c - offset. */
+    static const float *netc_shortcut_pixel(const netc_shortcut *s, int n, int y, int x) {
+      const size_t pixel = ((size_t)n * s->height + (size_t)y * s->stride) * s->width + (size_t)x * s->stride;
+      return s->data + pixel * s->channels;
     }
 
-    """#)
-
-  static let epilogue = CKernel(
-    "netc_epilogue", uses: [shortcut],
-    #"""
-    /* What a conv does to its sums before its single store: scale and shift (bias and batch norm, folded into
-       them at load time), add the shortcut, ReLU. */
-    typedef struct {
-      const double *scale; /* [out_c], or NULL for 1 */
-      const double *shift; /* [out_c], or NULL for 0 */
-      netc_shortcut shortcut;
-      int relu;
-    } netc_epilogue;
-
-    static float netc_clamped(double value, double lowest) { return (float)(value < lowest ? lowest : value); }
-
-    /* Stores elements [first, first + count) of output plane (n, c), w wide, from their sums: in double, rounded
-       to float once, as the reference interpreter does. Each shortcut element is read just before its output
-       element is written, so the shortcut may be the output itself (an in-place residual). */
-    static void netc_finish(const netc_epilogue *e, int n, int c, int w, int first, int count,
-                            const double *restrict sums, float *plane) {
-      const double scale = e->scale ? e->scale[c] : 1.0, shift = e->shift ? e->shift[c] : 0.0;
-      const double lowest = e->relu ? 0.0 : -INFINITY; /* clamping at it is ReLU, or nothing; NaN stays */
-      for (int done = 0; done < count;) {
-        const int y = (first + done) / w, x0 = (first + done) % w;
-        const int x1 = count - done < w - x0 ? x0 + count - done : w;
-        const float *source = netc_shortcut_row(&e->shortcut, n, c, y);
-        const int step = e->shortcut.stride;
-        const double *row = sums + done;
-        float *out = plane + (size_t)y * w + x0;
-        /* One loop per case, so each vectorizes. */
-        if (!source)
-          for (int x = 0; x < x1 - x0; x++) out[x] = netc_clamped(row[x] * scale + shift, lowest);
-        else if (step == 1)
-          for (int x = 0; x < x1 - x0; x++) out[x] = netc_clamped(row[x] * scale + shift + source[x0 + x], lowest);
-        else
-          for (int x = 0; x < x1 - x0; x++)
-            out[x] = netc_clamped(row[x] * scale + shift + source[(size_t)(x0 + x) * step], lowest);
-        done += x1 - x0;
+    /* out[c] = a[c] + the shortcut at this pixel (zero outside its channels), then ReLU, for c < count; out may
+       be a. The add rounds exactly as the interpreter's double one does. */
+    static void netc_add_pixel(const netc_shortcut *s, int relu, int n, int y, int x, int count, const float *a,
+                               float *out) {
+      const int first = s->offset < count ? s->offset : count;
+      const int last = s->offset + s->channels < count ? s->offset + s->channels : count;
+      const float *source = netc_shortcut_pixel(s, n, y, x);
+      const float lowest = relu ? 0.0f : -INFINITY; /* clamping at it is ReLU, or nothing; NaN stays */
+      for (int c = 0; c < first; c++) out[c] = a[c] < lowest ? lowest : a[c];
+      for (int c = first; c < last; c++) {
+        const float value = a[c] + source[c - s->offset];
+        out[c] = value < lowest ? lowest : value;
       }
+      for (int c = last; c < count; c++) out[c] = a[c] < lowest ? lowest : a[c];
     }
 
     """#)

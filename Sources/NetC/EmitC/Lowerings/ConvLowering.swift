@@ -1,81 +1,182 @@
-// Lowerings of `conv2d`: direct convolution for any geometry, and 1x1 stride-1 convs as a matrix product.
-// Both keep PyTorch's weight layout, sum in double, and share how weights load and how the epilogue reads.
+// Lowerings of `conv2d`: a matrix product over weights packed at load (any kernel, stride, padding, dilation and
+// group count within the product's limits), and the direct double-precision reference for the rest. Both fold
+// the bias and batch norm into a float scale and shift per channel, applied to the sums before the store.
+
+struct GemmConvLowering: Lowering {
+  var conv: Conv
+  /// How the product walks the layer, decided from its shape when the layer is lowered.
+  var gather: Bool
+  var rowsOuter: Bool
+  var tiles: Int
+
+  var summary: String {
+    "matrix product over packed weights, " + (gather ? "rows gathered" : "rows read in place")
+      + (rowsOuter ? ", \(tiles) row tiles through every panel" : ", panels outer")
+  }
+
+  var kernels: [CKernel] { [.convGemm] + (ResidualText.isOptionA(conv) ? [.add] : []) }
+  var readsNCHWInput: Bool { gather }
+
+  func fields(_ layer: Layer) -> [ModelField] {
+    let (cin, taps) = (layer.input.channels / conv.groups, conv.kernel.h * conv.kernel.w)
+    let cout = conv.outChannels / conv.groups
+    let weight = conv.module + ".weight"
+    let packed = ModelField(
+      name: layer.field("weight"), count: conv.groups * GemmConvLowering.panels(cout) * 16 * cin * taps,
+      source: .pack(weight, groups: conv.groups, out: cout, in: cin, taps: taps, channelMajor: layer.inputIsNCHW),
+      comment: weight + ", packed in panels" + (layer.inputIsNCHW ? " (channel-major)" : ""))
+    return [packed] + ChannelFields.fields(conv, layer, padded: true)
+  }
+
+  func body(_ layer: Layer) -> [String]? {
+    let window = ConvText.window(conv, layer).map { ".\($0.0) = \($0.1)" }
+    let plan = [
+      ".nchw = \(layer.inputIsNCHW ? 1 : 0)", ".gather = \(gather ? 1 : 0)", ".rows_outer = \(rowsOuter ? 1 : 0)",
+      ".tiles = \(tiles)",
+    ]
+    let conv =
+      CText.wrapped("static const netc_conv conv = {.window = {", window, "},")
+      + CText.wrapped("", plan, "};", indent: "                                 ")
+    let (epilogue, after) = ResidualText.split(self.conv, layer)
+    return conv + ChannelFields.epilogue(self.conv, layer, relu: epilogue.relu)
+      + CText.call(
+        "netc_conv_gemm",
+        ["&conv", "m->" + layer.field("weight"), "&epilogue", ResidualText.inKernel(self.conv), "in", "out", "team"])
+      + after
+  }
+
+  /// Panels of 16 output channels a group's `channels` take.
+  static func panels(_ channels: Int) -> Int { (channels + 15) / 16 }
+
+  /// The product's plan for a layer, or nil when the layer is beyond its limits: a tap too wide to gather
+  /// (more than `gatherFloats` floats for the widest tile) when gathering is needed.
+  static func plan(_ conv: Conv, input: Shape, inputIsNCHW: Bool) -> GemmConvLowering? {
+    let cin = input.channels / conv.groups
+    let taps = conv.kernel.h * conv.kernel.w
+    let depth = cin * taps
+    let padded = conv.pad.h > 0 || conv.pad.w > 0
+    // Few channels per tap make the indirect rows short; an NCHW input has no contiguous channel rows at all.
+    let gather = inputIsNCHW || cin < 8 || taps > CKernel.indirectTaps || (padded && cin > CKernel.zeroRowFloats)
+    let widestTile = 6
+    if gather && depth * widestTile > CKernel.gatherFloats { return nil }
+    let weightBytes = conv.outChannels * depth * 4
+    // Small weights stay in cache while a block of rows runs through every panel; large ones are streamed once,
+    // each panel run through every row.
+    let rowsOuter = gather || weightBytes <= 128 * 1024
+    let tiles = !rowsOuter ? 1 : gather ? min(4, CKernel.gatherFloats / (depth * widestTile)) : 4
+    return GemmConvLowering(conv: conv, gather: gather, rowsOuter: rowsOuter, tiles: tiles)
+  }
+}
 
 struct DirectConvLowering: Lowering {
   var conv: Conv
-  var summary: String { "direct convolution" }
-  var kernels: [CKernel] { [.conv2dDirect] }
-  func fields(_ layer: Layer) -> [ModelField] { ConvWeights.fields(conv, layer) }
-  /// The sums of one output plane.
-  func scratchBytes(_ layer: Layer) -> Int { layer.shape.height * layer.shape.width * 8 }
-  func body(_ layer: Layer) -> [String]? { ConvWeights.body(conv, layer, kernel: "netc_conv2d_direct") }
-}
+  var summary: String { "direct convolution in double" }
+  var kernels: [CKernel] { [.conv2dDirect] + (ResidualText.isOptionA(conv) ? [.add] : []) }
 
-struct PointwiseConvLowering: Lowering {
-  var conv: Conv
-  var summary: String { "1x1 convolution as a matrix product" }
-  var kernels: [CKernel] { [.conv2dPointwise] }
-  func fields(_ layer: Layer) -> [ModelField] { ConvWeights.fields(conv, layer) }
-  /// The sums of one block of columns.
-  func scratchBytes(_ layer: Layer) -> Int { min(layer.shape.height * layer.shape.width, CKernel.productColumns) * 8 }
-  func body(_ layer: Layer) -> [String]? { ConvWeights.body(conv, layer, kernel: "netc_conv2d_1x1") }
-}
-
-/// Conv weights in PyTorch's `[out, in / groups, kh, kw]` layout, and the bias and batch norm after them folded
-/// at load time into a scale and shift per channel that the epilogue applies to the double sums. (Folding the
-/// batch norm into float weights instead would round every weight, an error deep plain networks amplify
-/// hundreds of times: plain56 would miss the interpreter by 1.5e-4.)
-enum ConvWeights {
-  static func fields(_ conv: Conv, _ layer: Layer) -> [ModelField] {
+  func fields(_ layer: Layer) -> [ModelField] {
     let weight = conv.module + ".weight"
-    let bias = conv.hasBias ? conv.module + ".bias" : nil
-    let perChannel = layer.input.channels / conv.groups * conv.kernel.h * conv.kernel.w
-    var fields = [
-      ModelField(
-        name: layer.field("weight"), count: conv.outChannels * perChannel, source: .copy(weight), comment: weight)
+    let count = conv.outChannels * layer.input.channels / conv.groups * conv.kernel.h * conv.kernel.w
+    return [ModelField(name: layer.field("weight"), count: count, source: .copy(weight), comment: weight)]
+      + ChannelFields.fields(conv, layer, padded: false, scalar: .double)
+  }
+
+  func body(_ layer: Layer) -> [String]? {
+    let window = CText.initializer("static const netc_window window", ConvText.window(conv, layer))
+    let (epilogue, after) = ResidualText.split(conv, layer)
+    let fields = ChannelFields.names(conv, layer)
+    return window
+      + CText.call(
+        "netc_conv2d_direct",
+        [
+          "&window", "m->" + layer.field("weight"), fields.scale, fields.shift, epilogue.relu ? "1" : "0",
+          ResidualText.inKernel(conv), "in", "out", "team",
+        ])
+      + after
+  }
+}
+
+/// The geometry fields of a conv's `netc_window`.
+enum ConvText {
+  static func window(_ conv: Conv, _ layer: Layer) -> [(String, Int)] {
+    let (x, y) = (layer.input, layer.shape)
+    return [
+      ("batch", y.batch), ("in_c", x.channels), ("in_h", x.height), ("in_w", x.width), ("out_c", y.channels),
+      ("out_h", y.height), ("out_w", y.width), ("kernel_h", conv.kernel.h), ("kernel_w", conv.kernel.w),
+      ("stride_h", conv.stride.h), ("stride_w", conv.stride.w), ("pad_h", conv.pad.h), ("pad_w", conv.pad.w),
+      ("dilation_h", conv.dilation.h), ("dilation_w", conv.dilation.w), ("groups", conv.groups),
     ]
-    if let bn = conv.epilogue.batchNorm {
-      let folded = ([bias].compactMap { $0 } + [bn.module]).joined(separator: " and ") + " folded"
-      fields += [
-        ModelField(
-          name: layer.field("scale"), scalar: .double, count: conv.outChannels,
-          source: .batchNormScale(bn: bn.module, eps: bn.eps), comment: bn.module + " folded"),
-        ModelField(
-          name: layer.field("shift"), scalar: .double, count: conv.outChannels,
-          source: .batchNormShift(bn: bn.module, bias: bias, eps: bn.eps), comment: folded),
-      ]
-    } else if let bias {
+  }
+}
+
+/// A conv's residual: an identity shortcut the kernel adds in its epilogue (reading each element just before
+/// writing it, so the output may be the shortcut), or an option A shortcut added after the kernel by `netc_add`
+/// over the finished output, then ReLU.
+enum ResidualText {
+  static func isOptionA(_ conv: Conv) -> Bool {
+    conv.epilogue.residual.map { $0 != .identity } ?? false
+  }
+
+  /// The residual argument of the kernel: the shortcut operand, or NULL.
+  static func inKernel(_ conv: Conv) -> String { conv.epilogue.residual == .identity ? "shortcut" : "NULL" }
+
+  /// The epilogue the kernel applies, and the statements after it.
+  static func split(_ conv: Conv, _ layer: Layer) -> (Epilogue, [String]) {
+    guard let residual = conv.epilogue.residual, residual != .identity else { return (conv.epilogue, []) }
+    let y = layer.shape
+    let after =
+      ["  netc_sync(team);"] + ShortcutText.declaration("residual", residual, layer, data: "shortcut")
+      + CText.call(
+        "netc_add",
+        ["&residual", conv.epilogue.relu ? "1" : "0", "\(y.batch)", "\(y.height)", "\(y.width)", "\(y.channels)", "out",
+         "out", "team"])
+    return (Epilogue(batchNorm: conv.epilogue.batchNorm), after)
+  }
+}
+
+/// The bias and batch norm of a conv, folded at load time into a scale and shift per output channel: floats for
+/// the fast kernels, doubles for the reference. (Folding the scale into the weights instead would round every
+/// weight once more, an error deep plain networks amplify hundreds of times.)
+enum ChannelFields {
+  static func fields(_ conv: Conv, _ layer: Layer, padded: Bool, scalar: ModelField.Scalar = .float) -> [ModelField] {
+    let bias = conv.hasBias ? conv.module + ".bias" : nil
+    let cout = conv.outChannels / conv.groups
+    let count = conv.groups * (padded ? GemmConvLowering.panels(cout) * 16 : cout)
+    let bn = conv.epilogue.batchNorm
+    var fields: [ModelField] = []
+    if let bn {
       fields.append(
         ModelField(
-          name: layer.field("shift"), scalar: .double, count: conv.outChannels, source: .copy(bias), comment: bias))
+          name: layer.field("scale"), count: count, scalar: scalar,
+          source: .scale(bn: bn.module, eps: bn.eps, groups: conv.groups, out: cout, padded: padded),
+          comment: bn.module + " folded"))
+    }
+    if bn != nil || bias != nil {
+      let folded = ([bias].compactMap { $0 } + [bn?.module].compactMap { $0 }).joined(separator: " and ")
+      fields.append(
+        ModelField(
+          name: layer.field("shift"), count: count, scalar: scalar,
+          source: .shift(
+            bn: bn?.module, bias: bias, eps: bn?.eps ?? 0, groups: conv.groups, out: cout, padded: padded),
+          comment: folded + (bn != nil ? " folded" : "")))
     }
     return fields
   }
 
-  static func body(_ conv: Conv, _ layer: Layer, kernel: String) -> [String] {
-    let x = layer.input
-    let y = layer.shape
-    let window = CText.initializer(
-      "static const netc_window window",
-      [
-        ("batch", y.batch), ("in_c", x.channels), ("in_h", x.height), ("in_w", x.width), ("out_c", y.channels),
-        ("out_h", y.height), ("out_w", y.width), ("kernel_h", conv.kernel.h), ("kernel_w", conv.kernel.w),
-        ("stride_h", conv.stride.h), ("stride_w", conv.stride.w), ("pad_h", conv.pad.h), ("pad_w", conv.pad.w),
-        ("dilation_h", conv.dilation.h), ("dilation_w", conv.dilation.w), ("groups", conv.groups),
-      ])
-    var items: [String] = []
-    var residual: [String] = []
-    if conv.epilogue.batchNorm != nil { items.append(".scale = m->" + layer.field("scale")) }
-    if conv.epilogue.batchNorm != nil || conv.hasBias { items.append(".shift = m->" + layer.field("shift")) }
-    if let shortcut = conv.epilogue.residual {
-      residual = ShortcutText.declaration("residual", shortcut, layer, data: "shortcut")
-      items.append(".shortcut = residual")
-    }
-    if conv.epilogue.relu { items.append(".relu = 1") }
-    if items.isEmpty { items.append(".relu = 0") }
-    let epilogue = CText.wrapped("const netc_epilogue epilogue = {", items, "};")
-    return window + residual + epilogue
-      + CText.call(kernel, ["&window", "m->" + layer.field("weight"), "in", "&epilogue", "scratch", "out"])
+  /// The C expressions of the scale and shift arrays, `NULL` where there is none.
+  static func names(_ conv: Conv, _ layer: Layer) -> (scale: String, shift: String) {
+    let hasShift = conv.epilogue.batchNorm != nil || conv.hasBias
+    return (
+      conv.epilogue.batchNorm != nil ? "m->" + layer.field("scale") : "NULL",
+      hasShift ? "m->" + layer.field("shift") : "NULL"
+    )
+  }
+
+  /// `const netc_gemm_epilogue epilogue = {…};`, the epilogue both conv kernels take.
+  static func epilogue(_ conv: Conv, _ layer: Layer, relu: Bool) -> [String] {
+    let fields = names(conv, layer)
+    return CText.wrapped(
+      "const netc_gemm_epilogue epilogue = {", [".scale = " + fields.scale, ".shift = " + fields.shift, ".relu = \(relu ? 1 : 0)"],
+      "};")
   }
 }
 

@@ -1,38 +1,39 @@
-// Lowerings of the ops after the feature maps: linear (a matrix product with the weight transposed at load),
-// softmax, and local response normalization.
+// Lowerings of the ops after the feature maps: linear (the matrix-product microkernels over weights packed at
+// load), softmax, and local response normalization.
 
 struct LinearLowering: Lowering {
   var linear: Linear
-  var summary: String { "matrix product with the transposed weight" }
+  var summary: String { "matrix product over packed weights" }
   var kernels: [CKernel] { [.linear] }
-  /// The sums of one block of outputs.
-  func scratchBytes(_ layer: Layer) -> Int { min(linear.outFeatures, CKernel.productColumns) * 8 }
 
   func fields(_ layer: Layer) -> [ModelField] {
     let weight = linear.module + ".weight"
     let inFeatures = layer.input.channels
+    let panels = GemmConvLowering.panels(linear.outFeatures)
     var fields = [
       ModelField(
-        name: layer.field("weight_t"), count: linear.outFeatures * inFeatures,
-        source: .transpose(weight, rows: linear.outFeatures, columns: inFeatures), comment: weight + ", transposed")
+        name: layer.field("weight"), count: panels * 16 * inFeatures,
+        source: .pack(weight, groups: 1, out: linear.outFeatures, in: inFeatures, taps: 1, channelMajor: false),
+        comment: weight + ", packed in panels")
     ]
     if linear.hasBias {
       let bias = linear.module + ".bias"
       fields.append(
-        ModelField(name: layer.field("bias"), count: linear.outFeatures, source: .copy(bias), comment: bias))
+        ModelField(
+          name: layer.field("bias"), count: panels * 16,
+          source: .shift(bn: nil, bias: bias, eps: 0, groups: 1, out: linear.outFeatures, padded: true), comment: bias))
     }
     return fields
   }
 
   func body(_ layer: Layer) -> [String]? {
-    let shape = CText.initializer(
-      "static const netc_dense dense",
-      [
-        ("batch", layer.shape.batch), ("in_features", layer.input.channels), ("out_features", linear.outFeatures),
-        ("relu", linear.relu ? 1 : 0),
-      ])
     let bias = linear.hasBias ? "m->" + layer.field("bias") : "NULL"
-    return shape + CText.call("netc_linear", ["&dense", "m->" + layer.field("weight_t"), bias, "in", "scratch", "out"])
+    return CText.call(
+      "netc_linear",
+      [
+        "\(layer.shape.batch)", "\(layer.input.channels)", "\(linear.outFeatures)", "m->" + layer.field("weight"),
+        bias, linear.relu ? "1" : "0", "in", "out", "team",
+      ])
   }
 }
 
@@ -42,7 +43,7 @@ struct SoftmaxLowering: Lowering {
 
   func body(_ layer: Layer) -> [String]? {
     let x = layer.shape
-    return CText.call("netc_softmax", ["\(x.batch)", "\(x.channels)", "\(x.itemCount / x.channels)", "in", "out"])
+    return CText.call("netc_softmax", ["\(x.elementCount / x.channels)", "\(x.channels)", "in", "out", "team"])
   }
 }
 
@@ -50,17 +51,15 @@ struct LRNLowering: Lowering {
   var lrn: LRN
   var summary: String { "local response normalization" }
   var kernels: [CKernel] { [.lrn] }
-  /// The sums of squares of one plane.
-  func scratchBytes(_ layer: Layer) -> Int { layer.shape.height * layer.shape.width * 8 }
 
   func body(_ layer: Layer) -> [String]? {
     let x = layer.shape
     let shape = CText.wrapped(
       "static const netc_lrn_shape lrn = {",
       [
-        ".batch = \(x.batch)", ".channels = \(x.channels)", ".plane = \(x.height * x.width)", ".size = \(lrn.size)",
-        ".alpha = \(CText.double(lrn.alpha))", ".beta = \(CText.double(lrn.beta))", ".k = \(CText.double(lrn.k))",
+        ".channels = \(x.channels)", ".size = \(lrn.size)", ".alpha = \(CText.double(lrn.alpha))",
+        ".beta = \(CText.double(lrn.beta))", ".k = \(CText.double(lrn.k))",
       ], "};")
-    return shape + CText.call("netc_lrn", ["&lrn", "in", "scratch", "out"])
+    return shape + CText.call("netc_lrn", ["&lrn", "\(x.elementCount / x.channels)", "in", "out", "team"])
   }
 }

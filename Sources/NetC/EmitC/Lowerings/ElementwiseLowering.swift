@@ -4,7 +4,9 @@
 struct ReLULowering: Lowering {
   var summary: String { "elementwise" }
   var kernels: [CKernel] { [.relu] }
-  func body(_ layer: Layer) -> [String]? { CText.call("netc_relu", ["\(layer.shape.elementCount)", "in", "out"]) }
+  func body(_ layer: Layer) -> [String]? {
+    CText.call("netc_relu", ["\(layer.shape.elementCount)", "in", "out", "team"])
+  }
 }
 
 struct AddLowering: Lowering {
@@ -19,8 +21,8 @@ struct AddLowering: Lowering {
       + CText.call(
         "netc_add",
         [
-          "&residual", add.relu ? "1" : "0", "\(y.batch)", "\(y.channels)", "\(plane.height)", "\(plane.width)", "in",
-          "out",
+          "&residual", add.relu ? "1" : "0", "\(y.batch)", "\(plane.height)", "\(plane.width)", "\(y.channels)", "in",
+          "out", "team",
         ])
   }
 }
@@ -34,7 +36,8 @@ struct ShortcutALowering: Lowering {
     let y = layer.shape
     let mapping = Residual(stride: shortcut.stride, channelOffset: (y.channels - layer.input.channels) / 2)
     return ShortcutText.declaration("shortcut", mapping, layer, data: "in")
-      + CText.call("netc_shortcut_a", ["&shortcut", "\(y.batch)", "\(y.channels)", "\(y.height)", "\(y.width)", "out"])
+      + CText.call(
+        "netc_shortcut_a", ["&shortcut", "\(y.batch)", "\(y.height)", "\(y.width)", "\(y.channels)", "out", "team"])
   }
 }
 
@@ -49,12 +52,11 @@ struct BatchNormLowering: Lowering {
     let eps = batchNorm.eps
     return [
       ModelField(
-        name: layer.field("scale"), scalar: .double, count: channels, source: .batchNormScale(bn: bn, eps: eps),
-        comment: bn + " folded"),
+        name: layer.field("scale"), count: channels,
+        source: .scale(bn: bn, eps: eps, groups: 1, out: channels, padded: false), comment: bn + " folded"),
       ModelField(
-        name: layer.field("shift"), scalar: .double, count: channels,
-        source: .batchNormShift(bn: bn, bias: nil, eps: eps),
-        comment: bn + " folded"),
+        name: layer.field("shift"), count: channels,
+        source: .shift(bn: bn, bias: nil, eps: eps, groups: 1, out: channels, padded: false), comment: bn + " folded"),
     ]
   }
 
@@ -63,19 +65,27 @@ struct BatchNormLowering: Lowering {
     return CText.call(
       "netc_scale_shift",
       [
-        "\(x.batch)", "\(x.channels)", "\(x.height * x.width)", "m->" + layer.field("scale"),
-        "m->" + layer.field("shift"), "in", "out",
+        "\(x.elementCount / x.channels)", "\(x.channels)", "m->" + layer.field("scale"), "m->" + layer.field("shift"),
+        "in", "out", "team",
       ])
   }
 }
 
-/// Flatten and inference dropout keep every byte: nothing to do when the planner stored the output over the
-/// input, a copy otherwise.
+/// Inference dropout keeps every byte: nothing to do when the planner stored the output over the input, a copy
+/// otherwise. Flatten keeps the bytes too, unless its input has channels and pixels, which NHWC orders the other
+/// way round from the NCHW order a flattened value has.
 struct CopyLowering: Lowering {
-  var summary: String { "copy" }
-  var kernels: [CKernel] { [] }
+  /// A flatten of a value with channels and pixels: the copy reorders them.
+  var transposes: Bool
+  var summary: String { transposes ? "copy from NHWC to NCHW order" : "copy" }
+  var kernels: [CKernel] { transposes ? [.transpose] : [] }
 
   func body(_ layer: Layer) -> [String]? {
-    layer.inPlace ? nil : ["  memcpy(out, in, \(layer.shape.byteCount));"]
+    let x = layer.input
+    if transposes {
+      return CText.call(
+        "netc_transpose", ["\(x.batch)", "\(x.height * x.width)", "\(x.channels)", "in", "out", "team"])
+    }
+    return layer.inPlace ? nil : ["  if (team->index == 0) memcpy(out, in, \(layer.shape.byteCount));"]
   }
 }

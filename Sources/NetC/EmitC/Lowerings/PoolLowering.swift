@@ -43,10 +43,10 @@ struct PoolLowering: Lowering {
     }
     let window = CText.initializer("static const netc_window window", fields)
     switch kind {
-    case .max: return window + CText.call("netc_maxpool", ["&window", "in", "out"])
+    case .max: return window + CText.call("netc_maxpool", ["&window", "in", "out", "team"])
     case .average(let p):
-      return window + CText.call("netc_avgpool", ["&window", p.countIncludePad ? "1" : "0", "in", "out"])
-    case .adaptive: return window + CText.call("netc_adaptive_avgpool", ["&window", "in", "out"])
+      return window + CText.call("netc_avgpool", ["&window", p.countIncludePad ? "1" : "0", "in", "out", "team"])
+    case .adaptive: return window + CText.call("netc_adaptive_avgpool", ["&window", "in", "out", "team"])
     }
   }
 }

@@ -10,8 +10,8 @@ struct APIFacts: Sendable {
   var outputShape: Shape
   var arenaBytes: Int
   var modelBytes: Int
-  /// Whether the forward pass calls the program's `<prefix>_profile_layer` around every layer.
-  var profile = false
+  /// The node names of the layers with code, in the order the profile reports them.
+  var layerNames: [String]
 
   var upper: String { prefix.uppercased() }
 
@@ -57,10 +57,14 @@ extension CRuntime {
          row-major (NCHW): sizes in floats. */
       #define \#(u)_INPUT_SIZE \#(f.inputShape.elementCount)
       #define \#(u)_OUTPUT_SIZE \#(f.outputShape.elementCount)
-      /* Bytes of working memory (the arena) a forward pass needs; a multiple of 64. */
+      /* Bytes of working memory (the arena) a forward pass needs, whatever the number of threads; a multiple
+         of 64. */
       #define \#(u)_ARENA_BYTES \#(f.arenaBytes)
-      /* Bytes of a loaded model: the weights, batch norms folded into a scale and shift per channel. */
+      /* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
+         per channel. */
       #define \#(u)_MODEL_BYTES \#(f.modelBytes)
+      /* Layers a profile times, each one layer function of the C. */
+      #define \#(u)_LAYER_COUNT \#(f.layerNames.count)
       /* Room for the longest detail the load functions write about an error. */
       #define \#(u)_DETAIL_SIZE \#(detailSize)
 
@@ -70,7 +74,8 @@ extension CRuntime {
         \#(u)_ERR_NOMEM = 2,    /* malloc failed */
         \#(u)_ERR_IO = 3,       /* the weights file could not be opened or read */
         \#(u)_ERR_FORMAT = 4,   /* the bytes are not a well-formed safetensors file */
-        \#(u)_ERR_WEIGHTS = 5   /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+        \#(u)_ERR_WEIGHTS = 5,  /* the tensors are not this network's: missing, extra, wrong dtype, shape or value */
+        \#(u)_ERR_THREADS = 6   /* threads could not start: built without \#(u)_THREADS, or the system refused */
       } \#(p)_status;
 
       /* A loaded model: read-only while it runs, so threads may share it, each with its own arena. */
@@ -104,10 +109,32 @@ extension CRuntime {
       void \#(p)_free(\#(p)_model *model);
 
       /* The forward pass: input has \#(u)_INPUT_SIZE floats, output \#(u)_OUTPUT_SIZE floats, arena
-         \#(u)_ARENA_BYTES bytes aligned for double (malloc's result is; 64-byte alignment is fastest). The three
+         \#(u)_ARENA_BYTES bytes aligned for float (malloc's result is; 64-byte alignment is fastest). The three
          must not overlap. Allocates nothing and keeps no state between calls. */
       \#(p)_status \#(p)_run(const \#(p)_model *model, const float *input, float *output, void *arena);
-      \#(f.profile ? profileDeclaration(f) : "")
+
+      /* Worker threads that run forward passes with the calling thread, each layer's work split statically
+         between them, so the output is the same bit for bit whatever their number. A file compiled with
+         -D\#(u)_THREADS (and -pthread) starts count - 1 threads; without it, only count 1 succeeds. */
+      typedef struct \#(p)_threads \#(p)_threads;
+
+      \#(p)_status \#(p)_threads_start(int count, \#(p)_threads **threads);
+
+      /* Stops and joins the threads; NULL is ignored. */
+      void \#(p)_threads_stop(\#(p)_threads *threads);
+
+      /* \#(p)_run on the threads (NULL: the calling thread alone). One forward pass at a time per threads. */
+      \#(p)_status \#(p)_run_threads(const \#(p)_model *model, const float *input, float *output, void *arena,
+                                   \#(p)_threads *threads);
+
+      /* \#(p)_run_threads that also writes each layer's wall-clock time in seconds to seconds[i], for i below
+         \#(u)_LAYER_COUNT: where a forward pass spends its time. */
+      \#(p)_status \#(p)_profile(const \#(p)_model *model, const float *input, float *output, void *arena,
+                               \#(p)_threads *threads, double *seconds);
+
+      /* The IR name of layer i of the profile ("layer1.0.conv1"), or NULL past the last. */
+      const char *\#(p)_layer_name(size_t layer);
+
       #ifdef __cplusplus
       }
       #endif
@@ -117,16 +144,17 @@ extension CRuntime {
       """#
   }
 
-  /// The hook of a profiling build (`netc compile --profile`), which the program defines.
-  private static func profileDeclaration(_ f: APIFacts) -> String {
-    #"""
+  /// Whether the file starts threads: the header's switch under the name the kernels test.
+  static func configuration(_ f: APIFacts) -> String {
+    """
+      /* -D\(f.upper)_THREADS builds the worker threads of \(f.prefix)_threads_start. */
+      #ifdef \(f.upper)_THREADS
+      #define NETC_THREADS 1
+      #else
+      #define NETC_THREADS 0
+      #endif
 
-      /* A profiling build ('netc compile --profile'): the program that links this file defines this function.
-         \#(f.prefix)_run calls it before (start = 1) and after (start = 0) every layer, with the layer's name and
-         multiply-accumulates, from the thread that called \#(f.prefix)_run; the time between is the layer's. */
-      void \#(f.prefix)_profile_layer(const char *layer, long long macs, int start);
-
-      """#
+      """
   }
 
   /// The header file: a comment on what it is and how to use it, then the declarations.
@@ -146,7 +174,10 @@ extension CRuntime {
          void *arena = malloc(\#(p)_arena_bytes());
          \#(p)_run(model, input, output, arena);
          free(arena);
-         \#(p)_free(model); */
+         \#(p)_free(model);
+
+         Fastest built for the machine it runs on: -O3 -march=native. For several threads, build with
+         -D\#(u)_THREADS -pthread, start them once with \#(p)_threads_start and run with \#(p)_run_threads. */
 
       """# + declarations(f)
   }

@@ -15,6 +15,7 @@ extension CRuntime {
         case \#(u)_ERR_IO: return "cannot read the weights file";
         case \#(u)_ERR_FORMAT: return "malformed safetensors file";
         case \#(u)_ERR_WEIGHTS: return "the weights do not fit the network";
+        case \#(u)_ERR_THREADS: return "cannot start threads";
         }
         return "unknown status";
       }
@@ -57,7 +58,8 @@ extension CRuntime {
       }
 
       \#(f.loadSignature) {
-        void *memory = malloc(sizeof(struct \#(p)_model));
+        /* On whole cache lines, so the weights' vector loads never straddle two. */
+        void *memory = aligned_alloc(64, (sizeof(struct \#(p)_model) + 63) / 64 * 64);
         if (!memory) {
           return netc_fail(detail, detail_size, \#(u)_ERR_NOMEM, "cannot allocate %zu bytes for the model",
                            sizeof(struct \#(p)_model));
@@ -114,10 +116,7 @@ extension CRuntime {
       void \#(p)_free(\#(p)_model *model) { free(model); }
 
       \#(p)_status \#(p)_run(const \#(p)_model *model, const float *input, float *output, void *arena) {
-        if (!model || !input || !output || (!arena && \#(u)_ARENA_BYTES > 0)) return \#(u)_ERR_ARGUMENT;
-        if ((uintptr_t)arena % _Alignof(double) != 0) return \#(u)_ERR_ARGUMENT;
-        netc_forward(model, input, output, arena);
-        return \#(u)_OK;
+        return \#(p)_run_threads(model, input, output, arena, NULL);
       }
 
       """#

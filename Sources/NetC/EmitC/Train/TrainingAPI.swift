@@ -104,7 +104,7 @@ enum TrainingAPI {
       uint64_t \#(p)_train_seed(const \#(p)_train_state *state);
 
       /* Continues a run: sets the step counter and seed, after its tensors and momentum buffers were written
-         through the pointers above (say from a checkpoint), and refreshes what the state derives from them. */
+         through the pointers above (say from a checkpoint). */
       void \#(p)_train_restore(\#(p)_train_state *state, uint64_t steps, uint64_t seed);
 
       #ifdef __cplusplus

@@ -1,7 +1,7 @@
 // The definitions of the training API's functions (declared in `TrainingAPI`).
 
 extension TrainingAPI {
-  /// Needs the state struct, `netc_train_tensors`, `netc_train_run`, `netc_train_refresh` and the inference
+  /// Needs the state struct, `netc_train_tensors`, `netc_train_run` and the inference
   /// file's reader, tensor table and weight loader before it.
   static func definitions(_ f: TrainingFacts, lossOffset: Int) -> String {
     let p = f.prefix, u = f.upper
@@ -42,7 +42,6 @@ extension TrainingAPI {
         for (int i = 0; i < netc_tensor_count; i++)
           netc_copy_f32(netc_train_write(s, netc_train_tensors[i].weight), found[i], netc_train_count((size_t)i));
         s->seed = seed;
-        netc_train_refresh(s);
         *state = s;
         return \#(u)_OK;
       }
@@ -77,7 +76,6 @@ extension TrainingAPI {
           netc_sgd(netc_train_count((size_t)i), netc_train_value(arena, t->gradient), sgd->learning_rate, sgd->momentum,
                    sgd->weight_decay, netc_train_write(state, t->weight), netc_train_write(state, t->momentum));
         }
-        netc_train_refresh(state);
         state->step++;
         return \#(u)_OK;
       }
@@ -214,7 +212,6 @@ extension TrainingAPI {
         if (!state) return;
         state->step = steps;
         state->seed = seed;
-        netc_train_refresh(state);
       }
 
       """#

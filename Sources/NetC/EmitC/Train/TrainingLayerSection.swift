@@ -4,7 +4,7 @@
 struct TrainingLayer {
   var layer: Layer
   var lowering: any TrainingLowering
-  /// The C function's name; `layer.function` is the module's state-field stem (what a conv body reads).
+  /// The C function's name (also `layer.function`).
   var function: String
 }
 

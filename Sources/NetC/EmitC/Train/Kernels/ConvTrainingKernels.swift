@@ -46,7 +46,8 @@ extension CKernel {
     """#)
 
   static let conv2dGradInput = CKernel(
-    "netc_conv2d_grad_input", uses: [trainingTeam, trainingScratch, convGeometry, col2im, transpose, trainingGemm],
+    "netc_conv2d_grad_input",
+    uses: [trainingTeam, trainingScratch, convGeometry, col2im, stridedTranspose, trainingGemm],
     #"""
     /* The input gradient of a convolution: per image and group, the columns' gradient W^T * dy scattered back onto
        the input positions they came from; the team shares out the images. scratch: every group's W^T (groups *
@@ -59,8 +60,8 @@ extension CKernel {
       const size_t group_weights = (size_t)depth * out_per_group;
       float *transposed = scratch, *columns = scratch + (size_t)c->groups * group_weights;
       for (int g = 0; g < c->groups; g++)
-        netc_transpose(out_per_group, depth, weight + g * group_weights, (size_t)depth, transposed + g * group_weights,
-                       (size_t)out_per_group);
+        netc_strided_transpose(out_per_group, depth, weight + g * group_weights, (size_t)depth,
+                               transposed + g * group_weights, (size_t)out_per_group);
       for (int n = team->index; n < c->batch; n += team->count) {
         float *image = dx + (size_t)n * c->in_c * in_plane;
         if (!netc_conv_in_place(c))
@@ -78,7 +79,8 @@ extension CKernel {
     """#)
 
   static let conv2dGradWeight = CKernel(
-    "netc_conv2d_grad_weight", uses: [trainingTeam, trainingScratch, convGeometry, im2col, transpose, trainingGemm],
+    "netc_conv2d_grad_weight",
+    uses: [trainingTeam, trainingScratch, convGeometry, im2col, stridedTranspose, trainingGemm],
     #"""
     /* The weight gradient of a convolution: dW^T = the sum over images of cols * dy^T, each element summed over
        the images in order, then transposed into PyTorch's layout. The team shares out each group's input
@@ -98,7 +100,8 @@ extension CKernel {
       const int channels = (int)(end - first), rows = channels * taps;
       if (channels == 0) return;
       for (int n = 0; n < c->batch; n++) {
-        netc_transpose(c->out_c, (int)plane, dy + (size_t)n * c->out_c * plane, plane, gradient, (size_t)c->out_c);
+        netc_strided_transpose(c->out_c, (int)plane, dy + (size_t)n * c->out_c * plane, plane, gradient,
+                               (size_t)c->out_c);
         for (int g = 0; g < c->groups; g++) {
           const float *image = x + ((size_t)n * c->in_c + (size_t)g * in_per_group + first) * in_plane, *cols = image;
           if (!netc_conv_in_place(c)) {
@@ -110,8 +113,8 @@ extension CKernel {
         }
       }
       for (int g = 0; g < c->groups; g++)
-        netc_transpose(rows, out_per_group, sums + g * group_weights + first * taps * out_per_group,
-                       (size_t)out_per_group, dw + g * group_weights + first * taps, (size_t)depth);
+        netc_strided_transpose(rows, out_per_group, sums + g * group_weights + first * taps * out_per_group,
+                               (size_t)out_per_group, dw + g * group_weights + first * taps, (size_t)depth);
     }
 
     """#)

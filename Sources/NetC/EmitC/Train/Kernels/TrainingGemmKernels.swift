@@ -1,6 +1,6 @@
 // The matrix product the training step's convolutions run on (forward, input gradient and weight gradient are
 // all C = A * B over row-major matrices), and the copies that turn a convolution into one: im2col, its
-// scatter-add inverse col2im, and a transpose.
+// scatter-add inverse col2im, and a transpose of matrices inside larger ones.
 
 extension CKernel {
   static let trainingGemm = CKernel(
@@ -188,12 +188,13 @@ extension CKernel {
 
     """#)
 
-  static let transpose = CKernel(
-    "netc_transpose",
+  static let stridedTranspose = CKernel(
+    "netc_strided_transpose",
     #"""
-    /* to[j][i] = from[i][j] for i < rows, j < columns, in blocks of 16 x 16 so both sides stay in cache. */
-    static void netc_transpose(int rows, int columns, const float *restrict from, size_t ld_from, float *restrict to,
-                               size_t ld_to) {
+    /* to[j][i] = from[i][j] for i < rows, j < columns, both with leading dimensions (parts of larger matrices),
+       in blocks of 16 x 16 so both sides stay in cache. */
+    static void netc_strided_transpose(int rows, int columns, const float *restrict from, size_t ld_from,
+                                       float *restrict to, size_t ld_to) {
       for (int i0 = 0; i0 < rows; i0 += 16)
         for (int j0 = 0; j0 < columns; j0 += 16) {
           const int i1 = i0 + 16 < rows ? i0 + 16 : rows, j1 = j0 + 16 < columns ? j0 + 16 : columns;

@@ -1,5 +1,5 @@
-// How one op of a training graph becomes C: the inference back end's lowerings for the forward ops that read
-// no parameters or read a conv's weights as the state keeps them, and the training lowerings for the rest.
+// How one op of a training graph becomes C: NCHW forward lowerings for the inference ops (the backward ops read
+// NCHW values), and the training lowerings for the rest.
 
 /// What a layer function of the training step reads besides its operands.
 enum StateAccess {
@@ -33,29 +33,16 @@ extension TrainingLowering {
   var splitsWork: Bool { false }
 }
 
-/// A forward op lowered by the inference back end: its kernels, scratch and body as they are, reading the
-/// state's conv arrays under the names the conv lowering expects (`<module>_weight`, `<module>_shift`).
-struct InferenceLowering: TrainingLowering {
-  var base: any Lowering
-  var summary: String { base.summary }
-  var kernels: [CKernel] { base.kernels }
-  func scratchBytes(_ layer: Layer) -> Int { base.scratchBytes(layer) }
-  func operands(_ layer: Layer) -> [String] { layer.node.inputs.count == 2 ? ["in", "shortcut"] : ["in"] }
-  /// Only lowerings with weights (convs) read the state.
-  func stateAccess(_ layer: Layer) -> StateAccess { base.fields(layer).isEmpty ? .none : .read }
-  func body(_ layer: Layer, _ state: TrainingStateLayout) -> [String]? { base.body(layer) }
-}
-
 enum TrainingLoweringPolicy {
-  /// The lowering of a node of a training graph. Forward ops go to the inference back end's lowerings except
-  /// those with weights, `conv2d` and `linear`: the state keeps PyTorch's layout, and the training step's
-  /// convolutions share their matrix product with the backward ones.
+  /// The lowering of a node of a training graph. Forward ops run over NCHW values, as the backward ops read
+  /// them; `conv2d` and `linear` read the weights in PyTorch's layout, as the state keeps them, and the training
+  /// step's convolutions share their matrix product with the backward ones.
   static func lowering(for node: Node, inputShapes: [Shape]) -> any TrainingLowering {
     switch node.op {
     case .train(let op): return TrainingOpLowering(op: op)
     case .conv(let conv): return ConvTrainingLowering(conv: conv)
     case .linear(let linear): return LinearTrainingLowering(linear: linear)
-    default: return InferenceLowering(base: LoweringPolicy.lowering(for: node, inputShapes: inputShapes))
+    default: return NCHWForwardLowering.lowering(for: node)
     }
   }
 }

@@ -48,7 +48,7 @@ public struct TrainingCEmitter: Sendable {
       arenaBytes: [plan.arenaBytes, parameterBytes, inference.plan.arenaBytes].max()!, stateBytes: state.bytes,
       saveBytes: Self.saveBound(training.parameters), workspaceBytes: (workspace + 63) / 64 * 64)
     let kernels = CKernel.closure(
-      [.trainingTeam] + layers.flatMap { $0.lowering.kernels } + [.sgd, .writeF32, .copyF32])
+      [.team] + layers.flatMap { $0.lowering.kernels } + [.sgd, .writeF32, .copyF32])
     let definitions = [
       "/* ---- Training " + String(repeating: "-", count: CText.width - 19) + " */\n\n",
       state.structText(prefix: prefix),

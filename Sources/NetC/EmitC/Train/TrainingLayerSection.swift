@@ -38,7 +38,7 @@ struct TrainingLayerSection {
   }
 
   private func parameters(_ entry: TrainingLayer) -> [String] {
-    var parameters = entry.lowering.splitsWork ? ["const netc_train_team *team"] : []
+    var parameters = entry.lowering.splitsWork ? ["const netc_team *team"] : []
     switch entry.lowering.stateAccess(entry.layer) {
     case .none: break
     case .read: parameters.append("const struct \(prefix)_train_state *m")
@@ -68,7 +68,8 @@ struct TrainingLayerSection {
   private var pass: String {
     var out = "/* The training graph: forward pass in training mode, loss, backward pass. */\n"
     out += "static void netc_train_pass(struct \(prefix)_train_state *m, const int32_t *labels, const float *input,\n"
-    out += "                            unsigned char *arena, float *logits, const netc_train_team *team) {\n"
+    out += "                            unsigned char *arena, float *logits, const netc_team *team,\n"
+    out += "                            unsigned char *workspace) {\n"
     let loss = graph.node(named: graph.output)!
     for entry in layers {
       let node = entry.layer.node
@@ -80,7 +81,10 @@ struct TrainingLayerSection {
       if entry.lowering.stateAccess(entry.layer) != .none { arguments.append("m") }
       if entry.lowering.readsLabels { arguments.append("labels") }
       arguments += node.inputs.map(location)
-      if let offset = scratch[node.name] { arguments.append("netc_train_scratch(arena, \(offset))") }
+      if let offset = scratch[node.name] {
+        let arena = "netc_train_scratch(arena, \(offset))"
+        arguments.append(entry.lowering.splitsWork ? "netc_train_own(team, workspace, \(arena))" : arena)
+      }
       arguments.append(location(node.name))
       let call = CText.call(entry.function, arguments)
       out += entry.lowering.splitsWork ? call.joined(separator: "\n") + "\n" : Self.threadZero(call)
@@ -88,7 +92,7 @@ struct TrainingLayerSection {
         let logits = graph.node(named: loss.inputs[0])!
         out += "  if (logits) memcpy(logits, \(location(logits.name)), \(logits.shape.byteCount));\n"
       }
-      out += "  netc_train_sync(team);\n"
+      out += "  netc_sync(team);\n"
     }
     return out + "}\n\n"
   }

@@ -1,80 +1,41 @@
-// The training step's threads: every thread runs the whole pass, sharing out the work of the layers that split
-// (images, channels or element ranges, each result computed by one thread in a fixed order, so any thread count
-// gives the same bits) and meeting at a barrier after every layer. Workers are pthreads, with -D<PREFIX>_THREADS.
-
-extension CKernel {
-  static let trainingTeam = CKernel(
-    "netc_train_team",
-    #"""
-    /* A thread's part in the training step: thread index of count, its scratch (thread 0 uses the arena's), and
-       the pool whose barrier the team meets at. */
-    typedef struct netc_train_pool netc_train_pool;
-    typedef struct {
-      int index, count;
-      void *workspace;
-      netc_train_pool *pool;
-    } netc_train_team;
-
-    /* This thread's part [*begin, *end) of total items: contiguous, in thread order. */
-    static void netc_train_share(const netc_train_team *team, size_t total, size_t *begin, size_t *end) {
-      *begin = total * (size_t)team->index / (size_t)team->count;
-      *end = total * (size_t)(team->index + 1) / (size_t)team->count;
-    }
-
-    """#)
-
-  static let trainingScratch = CKernel(
-    "netc_train_own", uses: [trainingTeam],
-    #"""
-    /* The scratch this thread works in. */
-    static void *netc_train_own(const netc_train_team *team, void *scratch) {
-      return team->index ? team->workspace : scratch;
-    }
-
-    """#)
-}
+// The training step's threads: every thread runs the whole pass as a member of a `netc_team` (the inference
+// runtime's), sharing out the work of the layers that split (images, channels or element ranges, each result
+// computed by one thread in a fixed order, so any thread count gives the same bits) and meeting at the team's
+// barrier after every layer. Workers are pthreads, with -D<PREFIX>_THREADS; each has its own scratch.
 
 enum TrainingThreads {
-  /// The pool and its barrier: before the pass, which meets at it.
+  /// The pool, and the scratch a thread works in: before the pass.
   static func pool(prefix p: String, upper u: String) -> String {
     #"""
-    #if defined(\#(u)_THREADS)
-    #include <pthread.h>
-    #include <sched.h>
-    #include <stdatomic.h>
+    /* The scratch this thread works in: its own workspace, or the arena's for thread 0. */
+    static void *netc_train_own(const netc_team *team, unsigned char *workspace, void *scratch) {
+      return team->index ? workspace : scratch;
+    }
 
-    /* Workers sleep until the generation changes, then run that step's pass; `round` counts barrier crossings. */
+    #if NETC_THREADS
+    #include <pthread.h>
+
+    /* A worker: thread `index` of its pool's team. */
+    typedef struct {
+      struct netc_train_pool *pool;
+      int index;
+    } netc_train_worker;
+
+    /* Workers sleep until the generation changes, then run that step's pass. */
     struct netc_train_pool {
       int count, started, generation, stop;
       pthread_t *ids;
-      netc_train_team *teams;
+      netc_team *teams;
+      netc_train_worker *workers;
+      netc_barrier barrier;
       unsigned char *workspaces;
       pthread_mutex_t lock;
       pthread_cond_t wake;
-      atomic_int arrived, round;
       struct \#(p)_train_state *state;
       const int32_t *labels;
       const float *input;
       unsigned char *arena;
     };
-
-    /* Waits until every thread of the team arrived: the last one to arrive opens the next round. Spinning, as
-       the layers between barriers take microseconds to milliseconds, but yielding the core after a while, so a
-       thread the system descheduled (more threads than free cores) gets to run and arrive. */
-    static void netc_train_sync(const netc_train_team *team) {
-      if (team->count == 1) return;
-      netc_train_pool *pool = team->pool;
-      const int round = atomic_load_explicit(&pool->round, memory_order_acquire);
-      if (atomic_fetch_add_explicit(&pool->arrived, 1, memory_order_acq_rel) == team->count - 1) {
-        atomic_store_explicit(&pool->arrived, 0, memory_order_relaxed);
-        atomic_store_explicit(&pool->round, round + 1, memory_order_release);
-      } else {
-        for (int spins = 0; atomic_load_explicit(&pool->round, memory_order_acquire) == round; spins++)
-          if (spins >= 4000) sched_yield();
-      }
-    }
-    #else
-    static void netc_train_sync(const netc_train_team *team) { (void)team; }
     #endif
 
 
@@ -84,10 +45,12 @@ enum TrainingThreads {
   /// The workers and the API that starts, stops and steps with them: after the pass.
   static func definitions(prefix p: String, upper u: String) -> String {
     #"""
-    #if defined(\#(u)_THREADS)
+    #if NETC_THREADS
     static void *netc_train_work(void *argument) {
-      const netc_train_team *team = argument;
-      netc_train_pool *pool = team->pool;
+      const netc_train_worker *worker = argument;
+      struct netc_train_pool *pool = worker->pool;
+      const netc_team *team = &pool->teams[worker->index];
+      unsigned char *workspace = pool->workspaces + (size_t)worker->index * \#(u)_TRAIN_WORKSPACE_BYTES;
       int seen = 0;
       for (;;) {
         pthread_mutex_lock(&pool->lock);
@@ -96,12 +59,12 @@ enum TrainingThreads {
         const int stop = pool->stop;
         pthread_mutex_unlock(&pool->lock);
         if (stop) return NULL;
-        netc_train_pass(pool->state, pool->labels, pool->input, pool->arena, NULL, team);
+        netc_train_pass(pool->state, pool->labels, pool->input, pool->arena, NULL, team, workspace);
       }
     }
 
     void \#(p)_train_threads_stop(\#(p)_train_threads *threads) {
-      netc_train_pool *pool = (netc_train_pool *)threads;
+      struct netc_train_pool *pool = (struct netc_train_pool *)threads;
       if (!pool) return;
       pthread_mutex_lock(&pool->lock);
       pool->stop = 1;
@@ -113,6 +76,7 @@ enum TrainingThreads {
       pthread_mutex_destroy(&pool->lock);
       free(pool->ids);
       free(pool->teams);
+      free(pool->workers);
       free(pool->workspaces);
       free(pool);
     }
@@ -120,26 +84,32 @@ enum TrainingThreads {
     \#(p)_status \#(p)_train_threads_start(int count, \#(p)_train_threads **threads) {
       if (!threads || count < 1) return \#(u)_ERR_ARGUMENT;
       *threads = NULL;
-      netc_train_pool *pool = calloc(1, sizeof *pool);
+      struct netc_train_pool *pool = calloc(1, sizeof *pool);
       if (!pool) return \#(u)_ERR_NOMEM;
       pool->count = count;
       pool->ids = calloc((size_t)count, sizeof *pool->ids);
       pool->teams = calloc((size_t)count, sizeof *pool->teams);
+      pool->workers = calloc((size_t)count, sizeof *pool->workers);
       pool->workspaces = malloc((size_t)count * \#(u)_TRAIN_WORKSPACE_BYTES + 1);
-      atomic_init(&pool->arrived, 0);
-      atomic_init(&pool->round, 0);
-      if (!pool->ids || !pool->teams || !pool->workspaces || pthread_mutex_init(&pool->lock, NULL) != 0) {
+      atomic_init(&pool->barrier.arrived, 0);
+      atomic_init(&pool->barrier.round, 0);
+      pool->barrier.count = count;
+      if (!pool->ids || !pool->teams || !pool->workers || !pool->workspaces ||
+          pthread_mutex_init(&pool->lock, NULL) != 0) {
         free(pool->ids);
         free(pool->teams);
+        free(pool->workers);
         free(pool->workspaces);
         free(pool);
         return \#(u)_ERR_NOMEM;
       }
       pthread_cond_init(&pool->wake, NULL);
-      for (int i = 0; i < count; i++)
-        pool->teams[i] = (netc_train_team){i, count, pool->workspaces + (size_t)i * \#(u)_TRAIN_WORKSPACE_BYTES, pool};
+      for (int i = 0; i < count; i++) {
+        pool->teams[i] = (netc_team){i, count, count > 1 ? &pool->barrier : NULL};
+        pool->workers[i] = (netc_train_worker){pool, i};
+      }
       for (int i = 1; i < count; i++) {
-        if (pthread_create(&pool->ids[i - 1], NULL, netc_train_work, &pool->teams[i]) != 0) {
+        if (pthread_create(&pool->ids[i - 1], NULL, netc_train_work, &pool->workers[i]) != 0) {
           \#(p)_train_threads_stop((\#(p)_train_threads *)pool);
           return \#(u)_ERR_NOMEM;
         }
@@ -152,10 +122,10 @@ enum TrainingThreads {
     /* Hands the pass to the workers and runs thread 0's part; the pass ends at a barrier, so all are done. */
     static void netc_train_run(\#(p)_train_threads *threads, struct \#(p)_train_state *m, const int32_t *labels,
                                const float *input, unsigned char *arena, float *logits) {
-      netc_train_pool *pool = (netc_train_pool *)threads;
+      struct netc_train_pool *pool = (struct netc_train_pool *)threads;
       if (!pool || pool->count == 1) {
-        const netc_train_team alone = {0, 1, NULL, NULL};
-        netc_train_pass(m, labels, input, arena, logits, &alone);
+        const netc_team alone = {0, 1, NULL};
+        netc_train_pass(m, labels, input, arena, logits, &alone, NULL);
         return;
       }
       pthread_mutex_lock(&pool->lock);
@@ -166,7 +136,7 @@ enum TrainingThreads {
       pool->generation++;
       pthread_cond_broadcast(&pool->wake);
       pthread_mutex_unlock(&pool->lock);
-      netc_train_pass(m, labels, input, arena, logits, &pool->teams[0]);
+      netc_train_pass(m, labels, input, arena, logits, &pool->teams[0], pool->workspaces);
     }
     #else
     /* Without pthreads a pool is one thread: a token that is never dereferenced. */
@@ -180,9 +150,9 @@ enum TrainingThreads {
 
     static void netc_train_run(\#(p)_train_threads *threads, struct \#(p)_train_state *m, const int32_t *labels,
                                const float *input, unsigned char *arena, float *logits) {
-      const netc_train_team alone = {0, 1, NULL, NULL};
+      const netc_team alone = {0, 1, NULL};
       (void)threads;
-      netc_train_pass(m, labels, input, arena, logits, &alone);
+      netc_train_pass(m, labels, input, arena, logits, &alone, NULL);
     }
     #endif
 

@@ -55,18 +55,18 @@ extension CKernel {
     """#)
 
   static let batchNormStatistics = CKernel(
-    "netc_batchnorm_stats", uses: [trainingTeam, maps],
+    "netc_batchnorm_stats", uses: [team, maps],
     #"""
     /* The batch's mean (stats[c]) and biased variance (stats[channels + c]) per channel, in two passes; and
        PyTorch's running-statistics update, running = (1 - momentum) * running + momentum * batch, with the
        unbiased variance var * n / (n - 1). The team shares out the channels. A channel's sums run in sequence,
        but 8 channels' at once, so the additions overlap instead of waiting on each other. */
-    static void netc_batchnorm_stats(const netc_train_team *team, const netc_maps *m, const float *x, double momentum,
+    static void netc_batchnorm_stats(const netc_team *team, const netc_maps *m, const float *x, double momentum,
                                      float *running_mean, float *running_var, float *stats) {
       const double count = (double)m->batch * (double)m->plane;
-      size_t first, end;
-      netc_train_share(team, (size_t)m->channels, &first, &end);
-      for (size_t c0 = first; c0 < end; c0 += 8) {
+      long first, end;
+      netc_share(team, (long)m->channels, &first, &end);
+      for (long c0 = first; c0 < end; c0 += 8) {
         const int lanes = end - c0 < 8 ? (int)(end - c0) : 8;
         double sum[8] = {0}, squares[8] = {0}, mean[8] = {0};
         for (int n = 0; n < m->batch; n++) {
@@ -84,7 +84,7 @@ extension CKernel {
             }
         }
         for (int j = 0; j < lanes; j++) {
-          const size_t c = c0 + (size_t)j;
+          const size_t c = (size_t)c0 + (size_t)j;
           const double variance = squares[j] / count;
           stats[c] = (float)mean[j];
           stats[m->channels + c] = (float)variance;
@@ -97,11 +97,11 @@ extension CKernel {
     """#)
 
   static let batchNormTrain = CKernel(
-    "netc_batchnorm_train", uses: [trainingTeam, maps],
+    "netc_batchnorm_train", uses: [team, maps],
     #"""
     /* out = (x - mean) * (gamma / sqrt(var + eps)) + beta with the batch's statistics; out may be x (both cases
        keep their pointers apart for the compiler, so the planes vectorize). The team shares out the images. */
-    static void netc_batchnorm_train(const netc_train_team *team, const netc_maps *m, const float *x,
+    static void netc_batchnorm_train(const netc_team *team, const netc_maps *m, const float *x,
                                      const float *stats, const float *gamma, const float *beta, double eps,
                                      float *out) {
       for (int n = team->index; n < m->batch; n += team->count)
@@ -122,14 +122,14 @@ extension CKernel {
     """#)
 
   static let batchNormGradWeight = CKernel(
-    "netc_batchnorm_grad_weight", uses: [trainingTeam, maps, planeCentered],
+    "netc_batchnorm_grad_weight", uses: [team, maps, planeCentered],
     #"""
     /* dgamma[c] = sum of dy * (x - mean) / sqrt(var + eps) over the batch and the plane; the team shares out
        the channels. */
-    static void netc_batchnorm_grad_weight(const netc_train_team *team, const netc_maps *m, const float *dy,
+    static void netc_batchnorm_grad_weight(const netc_team *team, const netc_maps *m, const float *dy,
                                            const float *x, const float *stats, double eps, float *dgamma) {
-      size_t first, end;
-      netc_train_share(team, (size_t)m->channels, &first, &end);
+      long first, end;
+      netc_share(team, (long)m->channels, &first, &end);
       for (int c = (int)first; c < (int)end; c++) {
         double sum = 0.0;
         for (int n = 0; n < m->batch; n++) {
@@ -143,13 +143,13 @@ extension CKernel {
     """#)
 
   static let biasGrad = CKernel(
-    "netc_bias_grad", uses: [trainingTeam, maps, planeSum],
+    "netc_bias_grad", uses: [team, maps, planeSum],
     #"""
     /* dbias[c] = sum of dy over the batch and the plane: the gradient of a per-channel bias or shift. The team
        shares out the channels. */
-    static void netc_bias_grad(const netc_train_team *team, const netc_maps *m, const float *dy, float *dbias) {
-      size_t first, end;
-      netc_train_share(team, (size_t)m->channels, &first, &end);
+    static void netc_bias_grad(const netc_team *team, const netc_maps *m, const float *dy, float *dbias) {
+      long first, end;
+      netc_share(team, (long)m->channels, &first, &end);
       for (int c = (int)first; c < (int)end; c++) {
         double sum = 0.0;
         for (int n = 0; n < m->batch; n++)
@@ -161,12 +161,12 @@ extension CKernel {
     """#)
 
   static let batchNormGradInput = CKernel(
-    "netc_batchnorm_grad_input", uses: [trainingTeam, maps],
+    "netc_batchnorm_grad_input", uses: [team, maps],
     #"""
     /* dx = gamma / sigma * (dy - (dbeta + xhat * dgamma) / n): through the normalization and the batch's mean and
        variance, which dbeta = sum dy and dgamma = sum dy * xhat summarize. dx may be dy. The team shares out the
        images. */
-    static void netc_batchnorm_grad_input(const netc_train_team *team, const netc_maps *m, const float *dy,
+    static void netc_batchnorm_grad_input(const netc_team *team, const netc_maps *m, const float *dy,
                                           const float *x, const float *stats, const float *gamma, const float *dgamma,
                                           const float *dbeta, double eps, float *dx) {
       const double count = (double)m->batch * (double)m->plane;

@@ -17,14 +17,13 @@ extension CKernel {
     """#)
 
   static let conv2dTrain = CKernel(
-    "netc_conv2d_train", uses: [trainingTeam, trainingScratch, convGeometry, im2col, trainingGemm],
+    "netc_conv2d_train", uses: [team, convGeometry, im2col, trainingGemm],
     #"""
     /* A convolution in the training step (weight [out_c, in_c / groups, kernel_h, kernel_w], bias or NULL): per
        image and group, out = W * cols (+ bias); the team shares out the images. scratch: one group's columns,
        unless read in place. */
-    static void netc_conv2d_train(const netc_train_team *team, const netc_window *c, const float *weight,
+    static void netc_conv2d_train(const netc_team *team, const netc_window *c, const float *weight,
                                   const float *bias, const float *in, float *scratch, float *out) {
-      scratch = netc_train_own(team, scratch);
       const int in_per_group = c->in_c / c->groups, out_per_group = c->out_c / c->groups, depth = netc_conv_depth(c);
       const size_t in_plane = (size_t)c->in_h * c->in_w, plane = (size_t)c->out_h * c->out_w;
       for (int n = team->index; n < c->batch; n += team->count)
@@ -47,14 +46,13 @@ extension CKernel {
 
   static let conv2dGradInput = CKernel(
     "netc_conv2d_grad_input",
-    uses: [trainingTeam, trainingScratch, convGeometry, col2im, stridedTranspose, trainingGemm],
+    uses: [team, convGeometry, col2im, stridedTranspose, trainingGemm],
     #"""
     /* The input gradient of a convolution: per image and group, the columns' gradient W^T * dy scattered back onto
        the input positions they came from; the team shares out the images. scratch: every group's W^T (groups *
        depth * out_c / groups floats), then one group's columns unless they are the input gradient itself. */
-    static void netc_conv2d_grad_input(const netc_train_team *team, const netc_window *c, const float *weight,
+    static void netc_conv2d_grad_input(const netc_team *team, const netc_window *c, const float *weight,
                                        const float *dy, float *scratch, float *dx) {
-      scratch = netc_train_own(team, scratch);
       const int in_per_group = c->in_c / c->groups, out_per_group = c->out_c / c->groups, depth = netc_conv_depth(c);
       const size_t in_plane = (size_t)c->in_h * c->in_w, plane = (size_t)c->out_h * c->out_w;
       const size_t group_weights = (size_t)depth * out_per_group;
@@ -80,30 +78,29 @@ extension CKernel {
 
   static let conv2dGradWeight = CKernel(
     "netc_conv2d_grad_weight",
-    uses: [trainingTeam, trainingScratch, convGeometry, im2col, stridedTranspose, trainingGemm],
+    uses: [team, convGeometry, im2col, stridedTranspose, trainingGemm],
     #"""
     /* The weight gradient of a convolution: dW^T = the sum over images of cols * dy^T, each element summed over
        the images in order, then transposed into PyTorch's layout. The team shares out each group's input
        channels (rows of dW^T), so every element is summed by one thread in the same order whatever the count.
        scratch: one image's dy^T (plane * out_c floats), every group's dW^T (in_c / groups * taps * out_c floats),
        then one group's columns unless read in place. */
-    static void netc_conv2d_grad_weight(const netc_train_team *team, const netc_window *c, const float *dy,
+    static void netc_conv2d_grad_weight(const netc_team *team, const netc_window *c, const float *dy,
                                         const float *x, float *scratch, float *dw) {
-      scratch = netc_train_own(team, scratch);
       const int in_per_group = c->in_c / c->groups, out_per_group = c->out_c / c->groups, depth = netc_conv_depth(c);
       const int taps = c->kernel_h * c->kernel_w;
       const size_t in_plane = (size_t)c->in_h * c->in_w, plane = (size_t)c->out_h * c->out_w;
       const size_t group_weights = (size_t)depth * out_per_group;
       float *gradient = scratch, *sums = gradient + plane * c->out_c, *columns = sums + c->groups * group_weights;
-      size_t first, end;
-      netc_train_share(team, (size_t)in_per_group, &first, &end);
+      long first, end;
+      netc_share(team, (long)in_per_group, &first, &end);
       const int channels = (int)(end - first), rows = channels * taps;
       if (channels == 0) return;
       for (int n = 0; n < c->batch; n++) {
         netc_strided_transpose(c->out_c, (int)plane, dy + (size_t)n * c->out_c * plane, plane, gradient,
                                (size_t)c->out_c);
         for (int g = 0; g < c->groups; g++) {
-          const float *image = x + ((size_t)n * c->in_c + (size_t)g * in_per_group + first) * in_plane, *cols = image;
+          const float *image = x + ((size_t)n * c->in_c + (size_t)(g * in_per_group + first)) * in_plane, *cols = image;
           if (!netc_conv_in_place(c)) {
             netc_im2col(c, channels, image, columns);
             cols = columns;

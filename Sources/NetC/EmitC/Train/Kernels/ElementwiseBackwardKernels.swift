@@ -4,21 +4,21 @@
 
 extension CKernel {
   static let reluGrad = CKernel(
-    "netc_relu_grad", uses: [trainingTeam],
+    "netc_relu_grad", uses: [team],
     #"""
     /* dx = dy where the ReLU's result y is positive, else 0; dx may be dy (both cases keep their pointers apart
        for the compiler, so the loop vectorizes). The team shares out the elements. */
-    static void netc_relu_grad(const netc_train_team *team, size_t count, const float *dy, const float *y, float *dx) {
-      size_t first, end;
-      netc_train_share(team, count, &first, &end);
+    static void netc_relu_grad(const netc_team *team, size_t count, const float *dy, const float *y, float *dx) {
+      long first, end;
+      netc_share(team, (long)count, &first, &end);
       const float *restrict r = y;
       if (dx == dy) {
         float *restrict g = dx;
-        for (size_t i = first; i < end; i++) g[i] = r[i] > 0.0f ? g[i] : 0.0f;
+        for (long i = first; i < end; i++) g[i] = r[i] > 0.0f ? g[i] : 0.0f;
       } else {
         const float *restrict g = dy;
         float *restrict out = dx;
-        for (size_t i = first; i < end; i++) out[i] = r[i] > 0.0f ? g[i] : 0.0f;
+        for (long i = first; i < end; i++) out[i] = r[i] > 0.0f ? g[i] : 0.0f;
       }
     }
 
@@ -73,19 +73,19 @@ extension CKernel {
     """#)
 
   static let accumulate = CKernel(
-    "netc_accumulate", uses: [trainingTeam],
+    "netc_accumulate", uses: [team],
     #"""
     /* out = the sum of count terms of size elements, added in term order in float (for two terms, the float sum
        is the double sum rounded once); out may be the first term. The team shares out the elements. */
-    static void netc_accumulate(const netc_train_team *team, size_t size, int count, const float *const *terms,
+    static void netc_accumulate(const netc_team *team, size_t size, int count, const float *const *terms,
                                 float *out) {
-      size_t first, end;
-      netc_train_share(team, size, &first, &end);
-      if (out != terms[0]) memcpy(out + first, terms[0] + first, (end - first) * sizeof(float));
+      long first, end;
+      netc_share(team, (long)size, &first, &end);
+      if (out != terms[0]) memcpy(out + first, terms[0] + first, (size_t)(end - first) * sizeof(float));
       for (int t = 1; t < count; t++) {
         const float *restrict term = terms[t];
         float *restrict sum = out;
-        for (size_t i = first; i < end; i++) sum[i] += term[i];
+        for (long i = first; i < end; i++) sum[i] += term[i];
       }
     }
 

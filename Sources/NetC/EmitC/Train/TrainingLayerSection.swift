@@ -23,6 +23,11 @@ struct TrainingLayerSection {
     if !scratch.isEmpty {
       out += "static void *netc_train_scratch(unsigned char *arena, size_t offset) { return arena + offset; }\n"
     }
+    if sharesScratch {
+      out += "/* The scratch a thread works in: its own workspace, or the arena's for thread 0. */\n"
+      out += "static void *netc_train_own(const netc_team *team, unsigned char *workspace, void *scratch) {\n"
+      out += "  return team->index ? workspace : scratch;\n}\n"
+    }
     out += "\n"
     for entry in layers {
       guard let body = entry.lowering.body(entry.layer, state) else { continue }
@@ -31,6 +36,11 @@ struct TrainingLayerSection {
       out += body.joined(separator: "\n") + "\n}\n\n"
     }
     return out + pass
+  }
+
+  /// Whether a layer that the threads share needs scratch (each thread then works in its own).
+  private var sharesScratch: Bool {
+    layers.contains { $0.lowering.splitsWork && scratch[$0.layer.node.name] != nil }
   }
 
   func location(_ value: String) -> String {
@@ -70,6 +80,7 @@ struct TrainingLayerSection {
     out += "static void netc_train_pass(struct \(prefix)_train_state *m, const int32_t *labels, const float *input,\n"
     out += "                            unsigned char *arena, float *logits, const netc_team *team,\n"
     out += "                            unsigned char *workspace) {\n"
+    if !sharesScratch { out += "  (void)workspace; /* no layer that threads share needs scratch */\n" }
     let loss = graph.node(named: graph.output)!
     for entry in layers {
       let node = entry.layer.node

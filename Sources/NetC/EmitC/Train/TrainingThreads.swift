@@ -4,14 +4,9 @@
 // barrier after every layer. Workers are pthreads, with -D<PREFIX>_THREADS; each has its own scratch.
 
 enum TrainingThreads {
-  /// The pool, and the scratch a thread works in: before the pass.
+  /// The pool: before the pass, which its workers run.
   static func pool(prefix p: String, upper u: String) -> String {
     #"""
-    /* The scratch this thread works in: its own workspace, or the arena's for thread 0. */
-    static void *netc_train_own(const netc_team *team, unsigned char *workspace, void *scratch) {
-      return team->index ? workspace : scratch;
-    }
-
     #if NETC_THREADS
     #include <pthread.h>
 

@@ -717,6 +717,7 @@ static void netc_linear(int batch, int in_features, int out_features, const floa
 typedef enum {
   NETC_COPY,  /* the floats of t[tensor] */
   NETC_PACK,  /* t[tensor], [groups * out][in][taps], in panels (netc_pack) */
+  NETC_WINOGRAD, /* t[tensor], [out][in][3][3], Winograd-transformed in panels (netc_winograd_pack) */
   NETC_SCALE, /* per output channel: a batch norm's scale (t[tensor] its weight, then bias, running_mean,
                  running_var) */
   NETC_SHIFT  /* per output channel: the norm's shift after the bias t[bias]; without a norm (tensor -1), the
@@ -763,6 +764,31 @@ static void netc_pack(float *out, const unsigned char *weight, int groups, int c
             lanes[l] = o < cout ? netc_f32(weight + 4 * ((((size_t)g * cout + o) * cin + i) * taps + t)) : 0.0f;
           }
         }
+}
+
+/* A 3x3 conv weight [cout][cin][3][3] as the Winograd F(2x2, 3x3) filter U = G g Gt of every
+   channel pair, computed in double and rounded once, laid out [16][panels of 16 output
+   channels][cin][16], zero past cout. */
+static const double netc_winograd_g[4][3] = {{1.0, 0.0, 0.0}, {1.0 / 2, 1.0 / 2, 1.0 / 2}, {1.0 / 2, -1.0 / 2, 1.0 / 2}, {0.0, 0.0, 1.0}};
+
+static void netc_winograd_pack(float *out, const unsigned char *weight, int cout, int cin) {
+  const int panels = (cout + 15) / 16;
+  for (int o = 0; o < panels * 16; o++)
+    for (int i = 0; i < cin; i++) {
+      double g[3][3] = {{0.0}}, s[4][3], u[4][4];
+      if (o < cout)
+        for (int k = 0; k < 9; k++) g[k / 3][k % 3] = netc_f32(weight + 4 * (((size_t)o * cin + i) * 9 + k));
+      for (int a = 0; a < 4; a++)
+        for (int b = 0; b < 3; b++)
+          s[a][b] = netc_winograd_g[a][0] * g[0][b] + netc_winograd_g[a][1] * g[1][b] +
+                    netc_winograd_g[a][2] * g[2][b];
+      for (int a = 0; a < 4; a++)
+        for (int b = 0; b < 4; b++)
+          u[a][b] = s[a][0] * netc_winograd_g[b][0] + s[a][1] * netc_winograd_g[b][1] +
+                    s[a][2] * netc_winograd_g[b][2];
+      for (int k = 0; k < 16; k++)
+        out[(((size_t)k * panels + o / 16) * cin + i) * 16 + o % 16] = (float)u[k / 4][k % 4];
+    }
 }
 
 /* The scale (or shift) per output channel of a batch norm, bn[0..3] its weight, bias, running_mean and
@@ -1787,6 +1813,7 @@ static void netc_load_weights(void *model, const unsigned char *const *t) {
     case NETC_PACK:
       netc_pack(field, t[s->tensor], s->groups, s->out, s->in, s->taps, s->channel_major);
       break;
+    case NETC_WINOGRAD: netc_winograd_pack(field, t[s->tensor], s->out, s->in); break;
     case NETC_SCALE:
     case NETC_SHIFT: {
       /* A batch norm's four tensors always lie within t; saying so lets gcc's -Warray-bounds see it too in

@@ -1,13 +1,15 @@
 /* train_driver.c: the benchmark's netc training worker. Times the training step of a network that netc
    compiled with 'netc compile --train --batch B --prefix net', from seeded weights on one fixed batch, and
-   measures the memory that training adds. Built as: clang -O3 -march=native train_driver.c net.c -lm -o driver
+   measures the memory that training adds. Built as:
+   clang -O3 -march=native -DNET_THREADS -pthread train_driver.c net.c -lm -o driver
 
-     train_driver WEIGHTS INPUT LABELS WARM STEPS BUDGET
+     train_driver WEIGHTS INPUT LABELS WARM STEPS BUDGET THREADS
        INPUT: B x C x H x W raw float32; LABELS: B raw int32. Times up to STEPS steps after WARM untimed ones,
        but stops after 3 once the timed steps took BUDGET seconds. Prints one line of key=value pairs: rss_before
        (KiB, with the state loaded and the batch read, before the first step), peak (KiB, the high-water mark
        from there on: the arena and whatever a step touches), first_loss, last_loss, cpu (process CPU seconds
        over the timed steps: how many cores were busy), and times= the timed steps' seconds, comma-separated.
+       THREADS: the step's threads (net_train_threads_start), started before rss_before is read.
        SGD: lr 0.1, momentum 0.9, weight decay 1e-4. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -49,8 +51,8 @@ static void *read_file(const char *path, size_t bytes) {
 
 int main(int argc, char **argv) {
   char detail[NET_DETAIL_SIZE];
-  if (argc != 7) {
-    fprintf(stderr, "usage: %s weights.safetensors input.bin labels.bin warm steps budget\n", argv[0]);
+  if (argc != 8) {
+    fprintf(stderr, "usage: %s weights.safetensors input.bin labels.bin warm steps budget threads\n", argv[0]);
     return 2;
   }
   const int warm = atoi(argv[4]), steps = atoi(argv[5]);
@@ -79,6 +81,11 @@ int main(int argc, char **argv) {
     return 1;
   }
   const net_sgd sgd = {.learning_rate = 0.1, .momentum = 0.9, .weight_decay = 1e-4};
+  net_train_threads *threads = NULL;
+  if (net_train_threads_start(atoi(argv[7]), &threads) != NET_OK) {
+    fprintf(stderr, "cannot start %s threads\n", argv[7]);
+    return 1;
+  }
   const long before = status_kib("VmRSS");
   FILE *clear = fopen("/proc/self/clear_refs", "w"); /* the high-water mark restarts at the RSS of now */
   if (clear) {
@@ -91,7 +98,7 @@ int main(int argc, char **argv) {
   for (int i = 0; i < warm + steps && !(timed >= 3 && spent > budget); i++) {
     if (i == warm) cpu = now(CLOCK_PROCESS_CPUTIME_ID);
     const double start = now(CLOCK_MONOTONIC);
-    if (net_train_step(state, input, labels, &sgd, arena, &loss, NULL) != NET_OK) {
+    if (net_train_step_threads(state, input, labels, &sgd, arena, &loss, NULL, threads) != NET_OK) {
       fprintf(stderr, "training step %d failed\n", i);
       return 1;
     }
@@ -106,6 +113,7 @@ int main(int argc, char **argv) {
          first, loss, cpu);
   for (int i = 0; i < timed; i++) printf(i ? ",%.9f" : "%.9f", times[i]);
   printf("\n");
+  net_train_threads_stop(threads);
   net_train_free(state);
   return 0;
 }

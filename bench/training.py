@@ -38,8 +38,8 @@ def _prepare(name, netc, repo, work, log):
         job['netc_error'] = f'netc compile --train failed: {compiled.stderr.strip()[-400:]}'
     else:
         log(f'  {name}: clang -O3 -march=native of the training step')
-        built = subprocess.run(['clang', '-std=c11', '-O3', '-march=native', '-pthread', '-I', directory,
-                                os.path.join(HERE, 'train_driver.c'), source, '-lm', '-o', driver],
+        built = subprocess.run(['clang', '-std=c11', '-O3', '-march=native', '-DNET_THREADS', '-pthread', '-I',
+                                directory, os.path.join(HERE, 'train_driver.c'), source, '-lm', '-o', driver],
                                capture_output=True, text=True)
         if built.returncode:
             job['netc_error'] = f'the training C did not build: {built.stderr.strip()[-400:]}'
@@ -50,7 +50,7 @@ def _prepare(name, netc, repo, work, log):
 
 def _run_netc(job, threads, steps):
     done = subprocess.run([job['driver'], job['weights'], job['input'], job['labels'], str(WARM), str(steps),
-                           str(BUDGET_S)], capture_output=True, text=True)
+                           str(BUDGET_S), str(threads)], capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(done.stderr.strip()[-400:])
     fields = dict(item.split('=') for item in done.stdout.split())

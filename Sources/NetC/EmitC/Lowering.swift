@@ -39,6 +39,8 @@ struct ModelField: Hashable, Sendable {
     case copy(String)
     /// A conv or linear weight `[groups * out][in][taps]` packed in panels of 16 output channels per group.
     case pack(String, groups: Int, out: Int, in: Int, taps: Int, channelMajor: Bool)
+    /// A 3x3 conv weight `[out][in][3][3]` as its Winograd transform in panels (`netc_winograd_pack`).
+    case winograd(String, out: Int, in: Int)
     /// Per output channel (`out` per group, padded to whole panels when `padded`), a batch norm's scale, or its
     /// shift after a bias; without a norm, the bias alone.
     case scale(bn: String, eps: Double, groups: Int, out: Int, padded: Bool)
@@ -101,7 +103,13 @@ enum LoweringPolicy {
     case .input:
       preconditionFailure("the input has no layer function")
     case .conv(let conv):
-      guard chains.length[node.name, default: 0] <= PlainChains.floatLimit else { return DirectConvLowering(conv: conv) }
+      let chain = chains.length[node.name, default: 0]
+      guard chain <= PlainChains.floatLimit else { return DirectConvLowering(conv: conv) }
+      if chain <= PlainChains.winogradLimit && !inputIsNCHW,
+        let winograd = WinogradConvLowering(conv: conv, input: inputShapes[0])
+      {
+        return winograd
+      }
       return GemmConvLowering.plan(conv, input: inputShapes[0], inputIsNCHW: inputIsNCHW)
         ?? DirectConvLowering(conv: conv)
     case .batchNorm(let bn): return BatchNormLowering(batchNorm: bn)

@@ -32,6 +32,10 @@ struct PlainChains {
   /// 1e-4 with them (2e-4), plain34's 33 stay at 2e-5.
   static let floatLimit = 40
 
+  /// Chains longer than this keep Winograd out of their convs: its transforms add roundings of their own (see
+  /// WinogradTests), which residual blocks (chains of 2 or 3 convs) absorb and plain chains would amplify.
+  static let winogradLimit = 4
+
   private static func isConv(_ node: Node) -> Bool {
     if case .conv = node.op { true } else { false }
   }

@@ -78,6 +78,11 @@ struct WeightsSection {
           ".taps = \(taps)", ".channel_major = \(channelMajor ? 1 : 0)",
         ]
         comment = tensor + " in panels of 16 output channels" + (channelMajor ? ", channel-major" : "")
+      case .winograd(let tensor, let outChannels, let inChannels):
+        items = [".kind = NETC_WINOGRAD"] + items + [
+          ".tensor = \(index[tensor]!)", ".out = \(outChannels)", ".in = \(inChannels)",
+        ]
+        comment = tensor + " as its Winograd transform, in panels of 16 output channels"
       case .scale(let bn, let eps, let groups, let outChannels, let padded):
         items = [".kind = NETC_SCALE"] + items + [".tensor = \(index[bn + ".weight"]!)", ".bias = -1"]
         items += [".groups = \(groups)", ".out = \(outChannels)", ".padded = \(padded ? 1 : 0)", ".eps = \(eps)"]

@@ -54,10 +54,8 @@ enum Train: Command {
     display.announce(
       "training \(graph.name) on \(trainSet.count) images (\(stepsPerEpoch) steps of \(options.batch) per epoch), "
         + "testing on \(testSet.count); steps \(state.step) to \(totalSteps)")
-    if options.threads > 1 {
-      console.err("note: '--threads \(options.threads)': the training step runs on one thread for now\n")
-    }
-    let backend = try CTrainingBackend(graph: graph, state: state, compiler: try CCompiler.find())
+    let backend = try CTrainingBackend(
+      graph: graph, state: state, compiler: try CCompiler.find(), threads: options.threads)
     let summary = try trainer.run(backend) { display.show($0) }
     display.finish(summary, weights: output, checkpoint: options.checkpoint)
     return ExitCode.success

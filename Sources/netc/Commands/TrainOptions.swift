@@ -66,7 +66,7 @@ struct TrainOptions {
       --no-flip             crop but do not mirror training images (for data that is not left-right
                             symmetric, such as digits)
       --seed N              seeds the initialization, shuffling, augmentation and dropout (default 0)
-      --threads N           accepted for compatibility; the training step runs on one thread for now
+      --threads N           threads of the training step (default 1); any count gives the same results
     """
 
   static func parse(_ arguments: inout Arguments) throws -> TrainOptions {

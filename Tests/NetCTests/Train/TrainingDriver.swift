@@ -7,7 +7,8 @@ import Testing
 @testable import NetC
 
 enum TrainingDriver {
-  /// Usage: `driver <weights.safetensors> <input.f32> <labels.i32> <steps> <lr> <momentum> <wd> <seed> <dir>`;
+  /// Usage: `driver <weights.safetensors> <input.f32> <labels.i32> <steps> <lr> <momentum> <wd> <seed> <dir>
+  /// [threads]` (threads > 1 needs the file built with `-D<PREFIX>_THREADS`);
   /// writes to `dir`: `losses.f32` (one per step), `gradients.f32` (the first step's, every trainable tensor in
   /// file order), `logits.f32` (the input evaluated by the exported inference model after the steps) and
   /// `state.safetensors` (the final state as a checkpoint).
@@ -43,7 +44,10 @@ enum TrainingDriver {
       }
 
       int main(int argc, char **argv) {
-        if (argc != 10) return fail("usage", "driver weights input labels steps lr momentum wd seed dir");
+        if (argc != 10 && argc != 11) return fail("usage", "driver weights input labels steps lr momentum wd seed dir");
+        \#(p)_train_threads *threads = NULL;
+        if (\#(p)_train_threads_start(argc == 11 ? atoi(argv[10]) : 1, &threads) != \#(u)_OK)
+          return fail("threads", "cannot start them");
         static unsigned char weights[64 << 20];
         static float input[\#(u)_INPUT_SIZE], logits[\#(u)_OUTPUT_SIZE];
         static int32_t labels[\#(u)_TRAIN_BATCH];
@@ -66,7 +70,8 @@ enum TrainingDriver {
         float *gradients = malloc(sizeof(float) * (gradient_count ? gradient_count : 1));
         if (!arena || !losses || !gradients) return fail("memory", "out of memory");
         for (int step = 0; step < steps; step++) {
-          const \#(p)_status status = \#(p)_train_step(state, input, labels, &sgd, arena, &losses[step], NULL);
+          const \#(p)_status status =
+              \#(p)_train_step_threads(state, input, labels, &sgd, arena, &losses[step], NULL, threads);
           if (status != \#(u)_OK) return fail("step", \#(p)_strerror(status));
           if (step > 0) continue;
           size_t at = 0;
@@ -97,6 +102,7 @@ enum TrainingDriver {
         free(gradients);
         free(losses);
         free(arena);
+        \#(p)_train_threads_stop(threads);
         \#(p)_train_free(state);
         return 0;
       }
@@ -136,10 +142,10 @@ enum TrainingDriver {
     return executable
   }
 
-  /// Runs `steps` SGD steps of the generated C on one batch from `weights`.
+  /// Runs `steps` SGD steps of the generated C on one batch from `weights`, on `threads` threads.
   static func run(
     _ executable: URL, graph: Graph, weights: Weights, input: Tensor, labels: [Int], steps: Int, optimizer: SGD,
-    seed: UInt64
+    seed: UInt64, threads: Int = 1
   ) throws -> Results {
     let directory = try CTest.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
@@ -150,7 +156,7 @@ enum TrainingDriver {
     try Data(labelBytes).write(to: URL(fileURLWithPath: path("labels.i32")))
     let arguments = [
       path("weights.safetensors"), path("input.f32"), path("labels.i32"), "\(steps)", "\(optimizer.learningRate)",
-      "\(optimizer.momentum)", "\(optimizer.weightDecay)", "\(seed)", directory.path,
+      "\(optimizer.momentum)", "\(optimizer.weightDecay)", "\(seed)", directory.path, "\(threads)",
     ]
     let result = try ProcessRunner.run(executable.path, arguments)
     try #require(result.status == 0, "the training driver failed: \(result.output)")

@@ -83,7 +83,7 @@ extension CKernel {
 extension CKernel {
   /// Fills the model by running through `netc_load_steps`, which the file defines per model before this.
   static let loadWeights = CKernel(
-    "netc_load_weights", uses: [copyF32, packWeights, foldChannels],
+    "netc_load_weights", uses: [copyF32, packWeights, winogradPack, foldChannels],
     #"""
     /* Fills the model from the checked tensors, t[i] the data of netc_tensors[i], step by step. A table rather
        than one call per array keeps the code small and quick to compile for networks of a thousand layers. */
@@ -96,6 +96,7 @@ extension CKernel {
         case NETC_PACK:
           netc_pack(field, t[s->tensor], s->groups, s->out, s->in, s->taps, s->channel_major);
           break;
+        case NETC_WINOGRAD: netc_winograd_pack(field, t[s->tensor], s->out, s->in); break;
         case NETC_SCALE:
         case NETC_SHIFT: {
           /* A batch norm's four tensors always lie within t; saying so lets gcc's -Warray-bounds see it too in
@@ -117,6 +118,7 @@ extension CKernel {
     typedef enum {
       NETC_COPY,  /* the floats of t[tensor] */
       NETC_PACK,  /* t[tensor], [groups * out][in][taps], in panels (netc_pack) */
+      NETC_WINOGRAD, /* t[tensor], [out][in][3][3], Winograd-transformed in panels (netc_winograd_pack) */
       NETC_SCALE, /* per output channel: a batch norm's scale (t[tensor] its weight, then bias, running_mean,
                      running_var) */
       NETC_SHIFT  /* per output channel: the norm's shift after the bias t[bias]; without a norm (tensor -1), the

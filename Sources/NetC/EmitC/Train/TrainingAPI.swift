@@ -12,6 +12,8 @@ struct TrainingFacts {
   var stateBytes: Int
   /// Upper bound of `<p>_train_save`'s output: header with 20-digit step and seed, then the data.
   var saveBytes: Int
+  /// Scratch bytes of each thread but the first (which works in the arena).
+  var workspaceBytes: Int
 
   var upper: String { prefix.uppercased() }
 }
@@ -73,6 +75,7 @@ enum TrainingAPI {
       \#(p)_status \#(p)_train_step(\#(p)_train_state *state, const float *input, const int32_t *labels,
                                     const \#(p)_sgd *sgd, void *arena, float *loss, float *logits);
 
+      \#(TrainingThreads.declarations(prefix: p, upper: u, workspaceBytes: f.workspaceBytes))
       /* Fills an inference model (\#(u)_MODEL_BYTES bytes of caller memory) from the state, batch norms with
          their running statistics, for evaluation with \#(p)_run; uses arena as scratch. */
       \#(p)_status \#(p)_train_export(const \#(p)_train_state *state, void *memory, size_t memory_bytes,
@@ -101,7 +104,7 @@ enum TrainingAPI {
       uint64_t \#(p)_train_seed(const \#(p)_train_state *state);
 
       /* Continues a run: sets the step counter and seed, after its tensors and momentum buffers were written
-         through the pointers above (say from a checkpoint), and refreshes what the state derives from them. */
+         through the pointers above (say from a checkpoint). */
       void \#(p)_train_restore(\#(p)_train_state *state, uint64_t steps, uint64_t seed);
 
       #ifdef __cplusplus

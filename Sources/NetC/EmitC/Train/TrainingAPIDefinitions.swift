@@ -1,7 +1,7 @@
 // The definitions of the training API's functions (declared in `TrainingAPI`).
 
 extension TrainingAPI {
-  /// Needs the state struct, `netc_train_tensors`, `netc_train_pass`, `netc_train_refresh` and the inference
+  /// Needs the state struct, `netc_train_tensors`, `netc_train_run` and the inference
   /// file's reader, tensor table and weight loader before it.
   static func definitions(_ f: TrainingFacts, lossOffset: Int) -> String {
     let p = f.prefix, u = f.upper
@@ -42,7 +42,6 @@ extension TrainingAPI {
         for (int i = 0; i < netc_tensor_count; i++)
           netc_copy_f32(netc_train_write(s, netc_train_tensors[i].weight), found[i], netc_train_count((size_t)i));
         s->seed = seed;
-        netc_train_refresh(s);
         *state = s;
         return \#(u)_OK;
       }
@@ -62,13 +61,14 @@ extension TrainingAPI {
 
       void \#(p)_train_free(\#(p)_train_state *state) { free(state); }
 
-      \#(p)_status \#(p)_train_step(\#(p)_train_state *state, const float *input, const int32_t *labels,
-                                    const \#(p)_sgd *sgd, void *arena, float *loss, float *logits) {
+      \#(p)_status \#(p)_train_step_threads(\#(p)_train_state *state, const float *input, const int32_t *labels,
+                                            const \#(p)_sgd *sgd, void *arena, float *loss, float *logits,
+                                            \#(p)_train_threads *threads) {
         if (!state || !input || !labels || !sgd || !arena) return \#(u)_ERR_ARGUMENT;
         if ((uintptr_t)arena % _Alignof(double) != 0) return \#(u)_ERR_ARGUMENT;
         for (int n = 0; n < \#(u)_TRAIN_BATCH; n++)
           if (labels[n] < 0 || labels[n] >= \#(u)_TRAIN_CLASSES) return \#(u)_ERR_ARGUMENT;
-        netc_train_pass(state, labels, input, arena, logits);
+        netc_train_run(threads, state, labels, input, arena, logits);
         if (loss) *loss = *netc_train_value(arena, \#(lossOffset));
         for (int i = 0; i < netc_tensor_count; i++) {
           const netc_train_tensor *t = &netc_train_tensors[i];
@@ -76,9 +76,13 @@ extension TrainingAPI {
           netc_sgd(netc_train_count((size_t)i), netc_train_value(arena, t->gradient), sgd->learning_rate, sgd->momentum,
                    sgd->weight_decay, netc_train_write(state, t->weight), netc_train_write(state, t->momentum));
         }
-        netc_train_refresh(state);
         state->step++;
         return \#(u)_OK;
+      }
+
+      \#(p)_status \#(p)_train_step(\#(p)_train_state *state, const float *input, const int32_t *labels,
+                                    const \#(p)_sgd *sgd, void *arena, float *loss, float *logits) {
+        return \#(p)_train_step_threads(state, input, labels, sgd, arena, loss, logits, NULL);
       }
 
       \#(p)_status \#(p)_train_export(const \#(p)_train_state *state, void *memory, size_t memory_bytes,
@@ -208,7 +212,6 @@ extension TrainingAPI {
         if (!state) return;
         state->step = steps;
         state->seed = seed;
-        netc_train_refresh(state);
       }
 
       """#

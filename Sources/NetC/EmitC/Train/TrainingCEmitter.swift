@@ -17,7 +17,7 @@ public struct TrainingCEmitter: Sendable {
     let inference = CEmitter(graph: try Pipeline.default.run(graph), options: options)
     let prefix = try inference.prefix()
     let state = TrainingStateLayout(graph: training)
-    let layers = Self.layers(of: training, state: state, prefix: prefix, avoiding: inference.graph)
+    let layers = Self.layers(of: training, prefix: prefix, avoiding: inference.graph)
     var scratch: [String: Int] = [:]
     for entry in layers {
       let bytes = entry.lowering.scratchBytes(entry.layer)
@@ -40,18 +40,22 @@ public struct TrainingCEmitter: Sendable {
     let gradients = Dictionary(
       uniqueKeysWithValues: training.parameterGradients.map { ($0.parameter, offsets[$0.value]!) })
     let parameterBytes = training.parameters.reduce(0) { $0 + $1.shape.byteCount }
+    // Threads but the first need the largest scratch of a layer they run, in blocks of 64 bytes.
+    let workspace = layers.filter(\.lowering.splitsWork).map { $0.lowering.scratchBytes($0.layer) }.max() ?? 0
     let facts = TrainingFacts(
       prefix: prefix, network: graph.name, input: graph.input.shape,
       classes: training.node(named: training.node(named: training.output)!.inputs[0])!.shape.channels,
       arenaBytes: [plan.arenaBytes, parameterBytes, inference.plan.arenaBytes].max()!, stateBytes: state.bytes,
-      saveBytes: Self.saveBound(training.parameters))
-    let kernels = CKernel.closure(layers.flatMap { $0.lowering.kernels } + [.sgd, .writeF32, .copyF32])
+      saveBytes: Self.saveBound(training.parameters), workspaceBytes: (workspace + 63) / 64 * 64)
+    let kernels = CKernel.closure(
+      [.team] + layers.flatMap { $0.lowering.kernels } + [.sgd, .writeF32, .copyF32])
     let definitions = [
       "/* ---- Training " + String(repeating: "-", count: CText.width - 19) + " */\n\n",
       state.structText(prefix: prefix),
       state.tensorTable(prefix: prefix, order: order, gradientOffsets: gradients),
-      refresh(state, prefix: prefix),
+      TrainingThreads.pool(prefix: prefix, upper: facts.upper),
       section.text,
+      TrainingThreads.definitions(prefix: prefix, upper: facts.upper),
       TrainingAPI.definitions(facts, lossOffset: offsets[training.output]!),
     ].joined()
     return try inference.emit(
@@ -60,10 +64,8 @@ public struct TrainingCEmitter: Sendable {
   }
 
   /// Every node but the input with its lowering and C function name: `train_<value>`, made unique against the
-  /// inference layers' names too. A layer's `function` is its module's state-field stem, which a conv body reads.
-  private static func layers(of graph: Graph, state: TrainingStateLayout, prefix: String, avoiding inference: Graph)
-    -> [TrainingLayer]
-  {
+  /// inference layers' names too.
+  private static func layers(of graph: Graph, prefix: String, avoiding inference: Graph) -> [TrainingLayer] {
     let names = CNames(graph: graph, prefix: prefix)
     var taken = Set(CNames(graph: inference, prefix: prefix).functions.values)
     let index = graph.indexByName()
@@ -77,24 +79,11 @@ public struct TrainingCEmitter: Sendable {
         n += 1
       }
       taken.insert(function)
-      var fieldStem = function
-      if case .conv(let conv) = node.op { fieldStem = state.moduleBase[conv.module]! }
-      let layer = Layer(node: node, inputShapes: inputShapes, function: fieldStem, tensorIndex: [:])
+      let layer = Layer(node: node, inputShapes: inputShapes, function: function, tensorIndex: [:])
       return TrainingLayer(
         layer: layer, lowering: TrainingLoweringPolicy.lowering(for: node, inputShapes: inputShapes),
         function: function)
     }
-  }
-
-  /// `netc_train_refresh`: the conv biases copied to the doubles their kernel reads, after every update.
-  private func refresh(_ state: TrainingStateLayout, prefix: String) -> String {
-    var out = "/* Copies what the state derives from its tensors: each conv bias as the doubles its kernel reads. */\n"
-    out += "static void netc_train_refresh(struct \(prefix)_train_state *m) {\n"
-    if state.biasShadows.isEmpty { out += "  (void)m;\n" }
-    for shadow in state.biasShadows {
-      out += "  for (int c = 0; c < \(shadow.count); c++) m->\(shadow.shift)[c] = m->\(shadow.bias)[c];\n"
-    }
-    return out + "}\n\n"
   }
 
   /// The most bytes of a checkpoint: every entry with 20-digit offsets, a 20-digit step and seed, 7 bytes of

@@ -4,7 +4,7 @@
 struct TrainingLayer {
   var layer: Layer
   var lowering: any TrainingLowering
-  /// The C function's name; `layer.function` is the module's state-field stem (what a conv body reads).
+  /// The C function's name (also `layer.function`).
   var function: String
 }
 
@@ -18,11 +18,15 @@ struct TrainingLayerSection {
   var scratch: [String: Int]
 
   var text: String {
-    var out = "/* A value's first float, and a layer's scratch doubles, at an offset from the training plan. */\n"
+    var out = "/* A value's first float, and a layer's scratch, at an offset from the training plan. */\n"
     out += "static float *netc_train_value(unsigned char *arena, size_t offset) { return (float *)(arena + offset); }\n"
     if !scratch.isEmpty {
-      out += "static double *netc_train_scratch(unsigned char *arena, size_t offset) {\n"
-      out += "  return (double *)(arena + offset);\n}\n"
+      out += "static void *netc_train_scratch(unsigned char *arena, size_t offset) { return arena + offset; }\n"
+    }
+    if sharesScratch {
+      out += "/* The scratch a thread works in: its own workspace, or the arena's for thread 0. */\n"
+      out += "static void *netc_train_own(const netc_team *team, unsigned char *workspace, void *scratch) {\n"
+      out += "  return team->index ? workspace : scratch;\n}\n"
     }
     out += "\n"
     for entry in layers {
@@ -34,12 +38,17 @@ struct TrainingLayerSection {
     return out + pass
   }
 
+  /// Whether a layer that the threads share needs scratch (each thread then works in its own).
+  private var sharesScratch: Bool {
+    layers.contains { $0.lowering.splitsWork && scratch[$0.layer.node.name] != nil }
+  }
+
   func location(_ value: String) -> String {
     value == graph.input.name ? "input" : "netc_train_value(arena, \(offsets[value]!))"
   }
 
   private func parameters(_ entry: TrainingLayer) -> [String] {
-    var parameters: [String] = []
+    var parameters = entry.lowering.splitsWork ? ["const netc_team *team"] : []
     switch entry.lowering.stateAccess(entry.layer) {
     case .none: break
     case .read: parameters.append("const struct \(prefix)_train_state *m")
@@ -47,7 +56,7 @@ struct TrainingLayerSection {
     }
     if entry.lowering.readsLabels { parameters.append("const int32_t *labels") }
     parameters += entry.lowering.operands(entry.layer).map { "const float *\($0)" }
-    if scratch[entry.layer.node.name] != nil { parameters.append("double *scratch") }
+    if scratch[entry.layer.node.name] != nil { parameters.append(entry.lowering.scratchScalar + " *scratch") }
     return parameters + ["float *out"]
   }
 
@@ -63,12 +72,15 @@ struct TrainingLayerSection {
     ]
   }
 
-  /// Every layer in program order; the logits are copied out right after the loss, before the backward pass
-  /// may reuse their memory.
+  /// Every layer in program order, run by every thread of the team (layers that do not split their work by
+  /// thread 0 alone), with a barrier after each; the logits are copied out right after the loss, before the
+  /// backward pass may reuse their memory.
   private var pass: String {
     var out = "/* The training graph: forward pass in training mode, loss, backward pass. */\n"
     out += "static void netc_train_pass(struct \(prefix)_train_state *m, const int32_t *labels, const float *input,\n"
-    out += "                            unsigned char *arena, float *logits) {\n"
+    out += "                            unsigned char *arena, float *logits, const netc_team *team,\n"
+    out += "                            unsigned char *workspace) {\n"
+    if !sharesScratch { out += "  (void)workspace; /* no layer that threads share needs scratch */\n" }
     let loss = graph.node(named: graph.output)!
     for entry in layers {
       let node = entry.layer.node
@@ -76,18 +88,28 @@ struct TrainingLayerSection {
         out += "  /* \(entry.function): \(node.op.mnemonic) stored in place, nothing to do */\n"
         continue
       }
-      var arguments: [String] = []
+      var arguments = entry.lowering.splitsWork ? ["team"] : []
       if entry.lowering.stateAccess(entry.layer) != .none { arguments.append("m") }
       if entry.lowering.readsLabels { arguments.append("labels") }
       arguments += node.inputs.map(location)
-      if let offset = scratch[node.name] { arguments.append("netc_train_scratch(arena, \(offset))") }
+      if let offset = scratch[node.name] {
+        let arena = "netc_train_scratch(arena, \(offset))"
+        arguments.append(entry.lowering.splitsWork ? "netc_train_own(team, workspace, \(arena))" : arena)
+      }
       arguments.append(location(node.name))
-      out += CText.call(entry.function, arguments).joined(separator: "\n") + "\n"
+      let call = CText.call(entry.function, arguments)
+      out += entry.lowering.splitsWork ? call.joined(separator: "\n") + "\n" : Self.threadZero(call)
       if node.name == loss.name {
         let logits = graph.node(named: loss.inputs[0])!
         out += "  if (logits) memcpy(logits, \(location(logits.name)), \(logits.shape.byteCount));\n"
       }
+      out += "  netc_sync(team);\n"
     }
     return out + "}\n\n"
+  }
+
+  /// A call only thread 0 makes, its lines indented under the condition.
+  private static func threadZero(_ call: [String]) -> String {
+    "  if (team->index == 0) {\n" + call.map { "  " + $0 }.joined(separator: "\n") + "\n  }\n"
   }
 }

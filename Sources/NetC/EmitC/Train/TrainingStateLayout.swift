@@ -1,6 +1,6 @@
 // The training state of the generated C: one float array per parameter (torchvision's tensors, updated in
-// place), one per momentum buffer, a double copy of each conv bias (the conv kernel's epilogue reads doubles),
-// and the step counter and seed; with the tables that tie its arrays to the safetensors tensors.
+// place), one per momentum buffer, and the step counter and seed; with the tables that tie its arrays to the
+// safetensors tensors.
 
 struct TrainingStateLayout {
   struct Field {
@@ -14,8 +14,6 @@ struct TrainingStateLayout {
   var parameters: [Parameter]
   var weightField: [String: String] = [:]
   var momentumField: [String: String] = [:]
-  /// Conv biases and the double arrays the conv kernel reads them from.
-  var biasShadows: [(bias: String, shift: String, count: Int)] = []
   /// The C name every field of a module starts with, by module path.
   var moduleBase: [String: String] = [:]
   private(set) var fields: [Field] = []
@@ -48,13 +46,6 @@ struct TrainingStateLayout {
       fields.append(
         Field(
           name: field, scalar: .float, count: parameter.shape.elementCount, comment: "momentum of " + parameter.name))
-    }
-    for node in graph.nodes {
-      guard case .conv(let conv) = node.op, conv.hasBias else { continue }
-      let shift = moduleBase[conv.module]! + "_shift"
-      biasShadows.append((weightField[conv.module + ".bias"]!, shift, conv.outChannels))
-      fields.insert(
-        Field(name: shift, scalar: .double, count: conv.outChannels, comment: conv.module + ".bias as doubles"), at: 0)
     }
   }
 

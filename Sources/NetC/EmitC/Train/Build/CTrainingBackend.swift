@@ -8,20 +8,24 @@ public final class CTrainingBackend: TrainingBackend {
   private let stateHandle: OpaquePointer
   private let arena: UnsafeMutableRawPointer
   private let modelMemory: UnsafeMutableRawPointer
+  /// The C step's worker threads (NULL for one thread).
+  private let threads: OpaquePointer?
   /// The inference model exported from the state, until the next step or load changes the state.
   private var model: OpaquePointer?
   private let graph: Graph
   public let batch: Int
   public let classes: Int
 
-  /// Compiles the training C of `graph` (the network as the front end makes it) into the cache, loads it and
-  /// starts from `state`.
+  /// Compiles the training C of `graph` (the network as the front end makes it) into the cache, with pthreads,
+  /// loads it and starts from `state`; each step runs on `threads` threads.
   public init(
     graph: Graph, state: TrainingState, compiler: CCompiler, flags: [String] = ModelBuilder.defaultFlags,
-    cacheDirectory: URL = ModelBuilder.defaultCacheDirectory
+    cacheDirectory: URL = ModelBuilder.defaultCacheDirectory, threads: Int = 1
   ) throws {
     let program = try TrainingCEmitter(graph: graph).emit()
-    let library = try TrainingLibrary(program, compiler: compiler, flags: flags, cacheDirectory: cacheDirectory)
+    let library = try TrainingLibrary(
+      program, compiler: compiler, flags: flags + ["-D\(program.prefix.uppercased())_THREADS", "-pthread"],
+      cacheDirectory: cacheDirectory)
     self.library = library
     self.graph = graph
     batch = graph.batch
@@ -38,12 +42,23 @@ public final class CTrainingBackend: TrainingBackend {
       throw internalError("the compiled training step rejected netc's weights: \(message)")
     }
     stateHandle = handle
+    var pool: OpaquePointer?
+    if threads > 1 {
+      let started = library.startThreads(Int32(clamping: threads), &pool)
+      guard started == 0 else {
+        library.free(handle)
+        let reason = library.message(started).map { String(cString: $0) } ?? "status \(started)"
+        throw DiagnosticError(.error("cannot start \(threads) training threads: \(reason)"))
+      }
+    }
+    self.threads = pool
     arena = UnsafeMutableRawPointer.allocate(byteCount: max(library.arenaBytes(), 1), alignment: 64)
     modelMemory = UnsafeMutableRawPointer.allocate(byteCount: max(library.modelBytes(), 1), alignment: 64)
     try load(state)
   }
 
   deinit {
+    library.stopThreads(threads)
     library.free(stateHandle)
     arena.deallocate()
     modelMemory.deallocate()
@@ -54,7 +69,7 @@ public final class CTrainingBackend: TrainingBackend {
     var loss: Float = 0
     var logits = [Float](repeating: 0, count: batch * classes)
     let hyperparameters = [optimizer.learningRate, optimizer.momentum, optimizer.weightDecay]
-    let status = library.step(stateHandle, input, labels, hyperparameters, arena, &loss, &logits)
+    let status = library.step(stateHandle, input, labels, hyperparameters, arena, &loss, &logits, threads)
     model = nil
     guard status == 0 else { throw failure("the training step", status) }
     return (Double(loss), logits)

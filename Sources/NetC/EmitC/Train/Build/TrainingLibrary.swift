@@ -11,8 +11,9 @@ final class TrainingLibrary {
   ) -> Int32
   typealias Step = @convention(c) (
     OpaquePointer?, UnsafePointer<Float>?, UnsafePointer<Int32>?, UnsafePointer<Double>?, UnsafeMutableRawPointer?,
-    UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?
+    UnsafeMutablePointer<Float>?, UnsafeMutablePointer<Float>?, OpaquePointer?
   ) -> Int32
+  typealias StartThreads = @convention(c) (Int32, UnsafeMutablePointer<OpaquePointer?>?) -> Int32
   typealias Export = @convention(c) (
     OpaquePointer?, UnsafeMutableRawPointer?, Int, UnsafeMutablePointer<OpaquePointer?>?, UnsafeMutableRawPointer?
   ) -> Int32
@@ -30,6 +31,7 @@ final class TrainingLibrary {
 
   private let handle: UnsafeMutableRawPointer
   let load: Load, step: Step, export: Export, run: Run, free: Free, message: Message
+  let startThreads: StartThreads, stopThreads: Free
   let arenaBytes: Size, modelBytes: Size, tensorCount: Size
   let tensorName: Name, tensorSize: Count, tensor: Array, momentum: Array
   let steps: Counter, seed: Counter, restore: Restore
@@ -48,7 +50,9 @@ final class TrainingLibrary {
       return unsafeBitCast(address, to: type)
     }
     load = try symbol("train_load", Load.self)
-    step = try symbol("train_step", Step.self)
+    step = try symbol("train_step_threads", Step.self)
+    startThreads = try symbol("train_threads_start", StartThreads.self)
+    stopThreads = try symbol("train_threads_stop", Free.self)
     export = try symbol("train_export", Export.self)
     run = try symbol("run", Run.self)
     free = try symbol("train_free", Free.self)

@@ -4,11 +4,22 @@
 
 extension CKernel {
   static let reluGrad = CKernel(
-    "netc_relu_grad",
+    "netc_relu_grad", uses: [team],
     #"""
-    /* dx = dy where the ReLU's result y is positive, else 0; dx may be dy. */
-    static void netc_relu_grad(size_t count, const float *dy, const float *y, float *dx) {
-      for (size_t i = 0; i < count; i++) dx[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+    /* dx = dy where the ReLU's result y is positive, else 0; dx may be dy (both cases keep their pointers apart
+       for the compiler, so the loop vectorizes). The team shares out the elements. */
+    static void netc_relu_grad(const netc_team *team, size_t count, const float *dy, const float *y, float *dx) {
+      long first, end;
+      netc_share(team, (long)count, &first, &end);
+      const float *restrict r = y;
+      if (dx == dy) {
+        float *restrict g = dx;
+        for (long i = first; i < end; i++) g[i] = r[i] > 0.0f ? g[i] : 0.0f;
+      } else {
+        const float *restrict g = dy;
+        float *restrict out = dx;
+        for (long i = first; i < end; i++) out[i] = r[i] > 0.0f ? g[i] : 0.0f;
+      }
     }
 
     """#)
@@ -62,14 +73,19 @@ extension CKernel {
     """#)
 
   static let accumulate = CKernel(
-    "netc_accumulate",
+    "netc_accumulate", uses: [team],
     #"""
-    /* out = the sum of count terms of size elements, in double; out may be the first term. */
-    static void netc_accumulate(size_t size, int count, const float *const *terms, float *out) {
-      for (size_t i = 0; i < size; i++) {
-        double sum = 0.0;
-        for (int t = 0; t < count; t++) sum += terms[t][i];
-        out[i] = (float)sum;
+    /* out = the sum of count terms of size elements, added in term order in float (for two terms, the float sum
+       is the double sum rounded once); out may be the first term. The team shares out the elements. */
+    static void netc_accumulate(const netc_team *team, size_t size, int count, const float *const *terms,
+                                float *out) {
+      long first, end;
+      netc_share(team, (long)size, &first, &end);
+      if (out != terms[0]) memcpy(out + first, terms[0] + first, (size_t)(end - first) * sizeof(float));
+      for (int t = 1; t < count; t++) {
+        const float *restrict term = terms[t];
+        float *restrict sum = out;
+        for (long i = first; i < end; i++) sum[i] += term[i];
       }
     }
 

@@ -1,12 +1,8 @@
-// The training step's forward kernels, over NCHW values (the layout its backward kernels read): direct and 1x1
-// convolution summing in double, residual add, option A shortcut, pools, softmax and LRN, each as the reference
-// interpreter computes it. The inference forward pass has its own NHWC kernels.
+// The training step's forward kernels, over NCHW values (the layout its backward kernels read): residual add,
+// option A shortcut, pools, softmax and LRN, each as the reference interpreter computes it (convolutions are in
+// ConvTrainingKernels.swift). The inference forward pass has its own NHWC kernels.
 
 extension CKernel {
-  /// Columns of a 1x1 convolution summed at a time: the rows of the input they span stay in cache across the
-  /// output channels.
-  static let nchwProductColumns = 512
-
   static let windowBounds = CKernel(
     "netc_first_inside",
     #"""
@@ -20,103 +16,6 @@ extension CKernel {
       if (size - shift <= 0) return 0;
       const int end = (size - shift + stride - 1) / stride;
       return end < out ? end : out;
-    }
-
-    """#)
-
-  static let nchwStore = CKernel(
-    "netc_nchw_store",
-    #"""
-    /* Stores count sums of an output channel plus its shift (the conv's bias, NULL for none), in double, rounded
-       to float once, as the interpreter does. */
-    static void netc_nchw_store(const double *shift, int channel, int count, const double *restrict sums,
-                                float *restrict out) {
-      const double offset = shift ? shift[channel] : 0.0;
-      for (int i = 0; i < count; i++) out[i] = (float)(sums[i] + offset);
-    }
-
-    """#)
-
-  static let nchwConv2d = CKernel(
-    "netc_nchw_conv2d", uses: [window, windowBounds, nchwStore],
-    #"""
-    /* Adds weight * (the input shifted by one kernel tap) to the sums of an output plane, over the rows and
-       columns whose input lies inside the image: padding contributes nothing. For stride 1 the inner loop is
-       contiguous in both planes, so it vectorizes. */
-    static void netc_nchw_conv_tap(const netc_window *c, int ky, int kx, double weight, const float *restrict x,
-                              double *restrict sums) {
-      const int dy = ky * c->dilation_h - c->pad_h, dx = kx * c->dilation_w - c->pad_w;
-      const int y0 = netc_first_inside(dy, c->stride_h), y1 = netc_end_inside(dy, c->stride_h, c->in_h, c->out_h);
-      const int x0 = netc_first_inside(dx, c->stride_w), x1 = netc_end_inside(dx, c->stride_w, c->in_w, c->out_w);
-      for (int oy = y0; oy < y1; oy++) {
-        const float *restrict row = x + (size_t)(oy * c->stride_h + dy) * c->in_w;
-        double *restrict out = sums + (size_t)oy * c->out_w;
-        if (c->stride_w == 1)
-          for (int ox = x0; ox < x1; ox++) out[ox] += weight * row[ox + dx];
-        else
-          for (int ox = x0; ox < x1; ox++) out[ox] += weight * row[ox * c->stride_w + dx];
-      }
-    }
-
-    /* Direct convolution; weight is [out_c, in_c / groups, kernel_h, kernel_w], PyTorch's layout. One output
-       plane at a time: its sums (out_h * out_w doubles of scratch) stay in cache while every input channel and
-       tap adds to them. */
-    static void netc_nchw_conv2d(const netc_window *c, const float *weight, const float *in,
-                                   const double *shift, double *scratch, float *out) {
-      const int in_per_group = c->in_c / c->groups, out_per_group = c->out_c / c->groups;
-      const int taps = c->kernel_h * c->kernel_w, plane = c->out_h * c->out_w;
-      for (int n = 0; n < c->batch; n++)
-        for (int oc = 0; oc < c->out_c; oc++) {
-          const int first_in = oc / out_per_group * in_per_group;
-          for (int i = 0; i < plane; i++) scratch[i] = 0.0;
-          for (int ic = 0; ic < in_per_group; ic++) {
-            const float *x = in + ((size_t)n * c->in_c + first_in + ic) * c->in_h * c->in_w;
-            const float *w = weight + ((size_t)oc * in_per_group + ic) * taps;
-            for (int ky = 0; ky < c->kernel_h; ky++)
-              for (int kx = 0; kx < c->kernel_w; kx++) netc_nchw_conv_tap(c, ky, kx, w[ky * c->kernel_w + kx], x, scratch);
-          }
-          netc_nchw_store(shift, oc, plane, scratch, out + ((size_t)n * c->out_c + oc) * plane);
-        }
-    }
-
-    """#)
-
-  static let nchwProductRow = CKernel(
-    "netc_nchw_product_row",
-    #"""
-    /* sums[j] = sum over p < k of a[p] * b[p * stride + j], for j < n: n columns of one row of a matrix
-       product, in double. The inner loop streams a contiguous row of b, so it vectorizes. */
-    static void netc_nchw_product_row(int n, int k, const float *restrict a, const float *restrict b, size_t stride,
-                                 double *restrict sums) {
-      for (int j = 0; j < n; j++) sums[j] = 0.0;
-      for (int p = 0; p < k; p++) {
-        const double factor = a[p];
-        const float *restrict row = b + (size_t)p * stride;
-        for (int j = 0; j < n; j++) sums[j] += factor * row[j];
-      }
-    }
-
-    """#)
-
-  static let nchwConv2dPointwise = CKernel(
-    "netc_nchw_conv2d_1x1", uses: [window, nchwStore, nchwProductRow],
-    #"""
-    /* 1x1 convolution with stride 1 and no padding: per batch item and group, the matrix product of the weight
-       [out, in] and the input channels [in, plane], \#(nchwProductColumns) columns at a time (scratch: as many
-       doubles). */
-    static void netc_nchw_conv2d_1x1(const netc_window *c, const float *weight, const float *in,
-                                const double *shift, double *scratch, float *out) {
-      const int in_per_group = c->in_c / c->groups, out_per_group = c->out_c / c->groups;
-      const int plane = c->out_h * c->out_w;
-      for (int n = 0; n < c->batch; n++)
-        for (int j = 0; j < plane; j += \#(nchwProductColumns)) {
-          const int columns = plane - j < \#(nchwProductColumns) ? plane - j : \#(nchwProductColumns);
-          for (int oc = 0; oc < c->out_c; oc++) {
-            const float *x = in + ((size_t)n * c->in_c + (size_t)(oc / out_per_group) * in_per_group) * plane + j;
-            netc_nchw_product_row(columns, in_per_group, weight + (size_t)oc * in_per_group, x, (size_t)plane, scratch);
-            netc_nchw_store(shift, oc, columns, scratch, out + ((size_t)n * c->out_c + oc) * plane + j);
-          }
-        }
     }
 
     """#)

@@ -1,11 +1,10 @@
-// The training step's forward ops (those without parameters, and convs reading the state's weights) over NCHW
-// values with the kernels of NCHWForwardKernels.swift, each summing as the reference interpreter does.
+// The training step's forward ops without parameters over NCHW values with the kernels of
+// NCHWForwardKernels.swift, each summing as the reference interpreter does.
 
-/// The forward lowering of a node of a training graph that is an inference op (but `linear`).
+/// The forward lowering of a node of a training graph that is an inference op (but `conv2d` and `linear`).
 enum NCHWForwardLowering {
   static func lowering(for node: Node) -> any TrainingLowering {
     switch node.op {
-    case .conv(let conv): return NCHWConvLowering(conv: conv)
     case .relu: return NCHWReLULowering()
     case .add(let add): return NCHWAddLowering(add: add)
     case .shortcutA(let shortcut): return NCHWShortcutALowering(shortcut: shortcut)
@@ -15,37 +14,9 @@ enum NCHWForwardLowering {
     case .flatten, .dropout: return NCHWCopyLowering()
     case .lrn(let lrn): return NCHWLRNLowering(lrn: lrn)
     case .softmax: return NCHWSoftmaxLowering()
-    case .input, .batchNorm, .linear, .train:
+    case .input, .batchNorm, .conv, .linear, .train:
       preconditionFailure("'\(node.op.mnemonic)' is not lowered as an NCHW forward op")
     }
-  }
-}
-
-/// A conv of a training graph (no fused epilogue: `TrainingGraph` rejects one) over the state's weight in
-/// PyTorch's layout and its bias as doubles (`<module>_weight`, `<module>_shift`); 1x1 stride-1 unpadded convs
-/// as a matrix product.
-struct NCHWConvLowering: TrainingLowering {
-  var conv: Conv
-  var pointwise: Bool {
-    conv.kernel == Pair(square: 1) && conv.stride == Pair(square: 1) && conv.pad == Pair(square: 0)
-  }
-  var summary: String { pointwise ? "1x1 convolution as a matrix product" : "direct convolution" }
-  var kernels: [CKernel] { [pointwise ? .nchwConv2dPointwise : .nchwConv2d] }
-  func operands(_ layer: Layer) -> [String] { ["in"] }
-  func stateAccess(_ layer: Layer) -> StateAccess { .read }
-
-  /// The sums of one output plane, or of one block of columns.
-  func scratchBytes(_ layer: Layer) -> Int {
-    let plane = layer.shape.height * layer.shape.width
-    return (pointwise ? min(plane, CKernel.nchwProductColumns) : plane) * 8
-  }
-
-  func body(_ layer: Layer, _ state: TrainingStateLayout) -> [String]? {
-    let shift = conv.hasBias ? "m->" + layer.field("shift") : "NULL"
-    return TrainingShapes.window(conv: conv, input: layer.input, output: layer.shape)
-      + CText.call(
-        pointwise ? "netc_nchw_conv2d_1x1" : "netc_nchw_conv2d",
-        ["&window", "m->" + layer.field("weight"), "in", shift, "scratch", "out"])
   }
 }
 

@@ -9,12 +9,17 @@ enum StateAccess {
 protocol TrainingLowering {
   var summary: String { get }
   var kernels: [CKernel] { get }
-  /// Bytes of the `double *scratch` the body uses, live only while the layer runs.
+  /// Bytes of the `scratch` the body uses, live only while the layer runs.
   func scratchBytes(_ layer: Layer) -> Int
+  /// The C type of `scratch`'s elements.
+  var scratchScalar: String { get }
   /// The C names of the operands, in `node.inputs` order.
   func operands(_ layer: Layer) -> [String]
   func stateAccess(_ layer: Layer) -> StateAccess
   var readsLabels: Bool { get }
+  /// Whether every thread of the team runs the body (which takes `team` and shares out the work), rather than
+  /// thread 0 alone.
+  var splitsWork: Bool { get }
   /// Statements over `m` (the state), `labels`, the operands, `scratch` and `out`; nil when nothing is to be
   /// done (a reshape stored in place).
   func body(_ layer: Layer, _ state: TrainingStateLayout) -> [String]?
@@ -22,16 +27,20 @@ protocol TrainingLowering {
 
 extension TrainingLowering {
   func scratchBytes(_ layer: Layer) -> Int { 0 }
+  var scratchScalar: String { "double" }
   func stateAccess(_ layer: Layer) -> StateAccess { .none }
   var readsLabels: Bool { false }
+  var splitsWork: Bool { false }
 }
 
 enum TrainingLoweringPolicy {
   /// The lowering of a node of a training graph. Forward ops run over NCHW values, as the backward ops read
-  /// them; `linear` reads the weight in PyTorch's layout, as the state keeps it.
+  /// them; `conv2d` and `linear` read the weights in PyTorch's layout, as the state keeps them, and the training
+  /// step's convolutions share their matrix product with the backward ones.
   static func lowering(for node: Node, inputShapes: [Shape]) -> any TrainingLowering {
     switch node.op {
     case .train(let op): return TrainingOpLowering(op: op)
+    case .conv(let conv): return ConvTrainingLowering(conv: conv)
     case .linear(let linear): return LinearTrainingLowering(linear: linear)
     default: return NCHWForwardLowering.lowering(for: node)
     }

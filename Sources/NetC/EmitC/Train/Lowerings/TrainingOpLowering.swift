@@ -45,11 +45,20 @@ struct TrainingOpLowering: TrainingLowering {
   func scratchBytes(_ layer: Layer) -> Int {
     let plane = layer.shape.rank == 4 ? layer.shape.height * layer.shape.width : 1
     switch op {
-    case .convGradInput, .maxPoolGrad, .avgPoolGrad, .adaptiveAvgPoolGrad: return plane * 8
-    case .convGradWeight: return layer.input.width * 8
+    case .convGradInput(let grad): return ConvScratch(grad.conv, input: layer.shape, output: layer.input).gradInput
+    case .convGradWeight(let conv):
+      return ConvScratch(conv, input: layer.inputShapes[1], output: layer.input).gradWeight
+    case .maxPoolGrad, .avgPoolGrad, .adaptiveAvgPoolGrad: return plane * 8
     case .lrnGrad: return 2 * layer.shape.itemCount * 8
     case .linearGradInput: return layer.shape.channels * 8
     default: return 0
+    }
+  }
+
+  var scratchScalar: String {
+    switch op {
+    case .convGradInput, .convGradWeight: "float"
+    default: "double"
     }
   }
 
@@ -79,6 +88,15 @@ struct TrainingOpLowering: TrainingLowering {
 
   var readsLabels: Bool { op == .softmaxCrossEntropy || op == .softmaxCrossEntropyGrad }
 
+  var splitsWork: Bool {
+    switch op {
+    case .batchNormStats, .batchNormTrain, .convGradInput, .convGradWeight, .biasGrad, .batchNormGradWeight,
+      .batchNormGradInput, .reluGrad, .accumulate:
+      true
+    default: false
+    }
+  }
+
   func body(_ layer: Layer, _ state: TrainingStateLayout) -> [String]? {
     let y = layer.shape, dy = layer.input
     func field(_ parameter: String) -> String { "m->" + state.weightField[parameter]! }
@@ -87,14 +105,14 @@ struct TrainingOpLowering: TrainingLowering {
       return TrainingShapes.maps(dy)
         + CText.call(
           "netc_batchnorm_stats",
-          ["&maps", "x", CText.double(bn.momentum), field(bn.module + ".running_mean"),
+          ["team", "&maps", "x", CText.double(bn.momentum), field(bn.module + ".running_mean"),
            field(bn.module + ".running_var"), "out"])
     case .batchNormTrain(let bn):
       return TrainingShapes.maps(y)
         + CText.call(
           "netc_batchnorm_train",
-          ["&maps", "x", "stats", field(bn.module + ".weight"), field(bn.module + ".bias"), CText.double(bn.eps),
-           "out"])
+          ["team", "&maps", "x", "stats", field(bn.module + ".weight"), field(bn.module + ".bias"),
+           CText.double(bn.eps), "out"])
     case .dropoutTrain(let mask), .dropoutGrad(let mask):
       let source = op == .dropoutTrain(mask) ? "x" : "dy"
       return CText.call(
@@ -107,22 +125,24 @@ struct TrainingOpLowering: TrainingLowering {
       return CText.call("netc_softmax_cross_entropy_grad", ["\(dy.batch)", "\(dy.channels)", "logits", "labels", "out"])
     case .convGradInput(let grad):
       return TrainingShapes.window(conv: grad.conv, input: y, output: dy)
-        + CText.call("netc_conv2d_grad_input", ["&window", field(grad.conv.module + ".weight"), "dy", "scratch", "out"])
+        + CText.call(
+          "netc_conv2d_grad_input", ["team", "&window", field(grad.conv.module + ".weight"), "dy", "scratch", "out"])
     case .convGradWeight(let conv):
       return TrainingShapes.window(conv: conv, input: layer.inputShapes[1], output: dy)
-        + CText.call("netc_conv2d_grad_weight", ["&window", "dy", "x", "scratch", "out"])
+        + CText.call("netc_conv2d_grad_weight", ["team", "&window", "dy", "x", "scratch", "out"])
     case .biasGrad:
-      return TrainingShapes.maps(dy) + CText.call("netc_bias_grad", ["&maps", "dy", "out"])
+      return TrainingShapes.maps(dy) + CText.call("netc_bias_grad", ["team", "&maps", "dy", "out"])
     case .batchNormGradWeight(let bn):
       return TrainingShapes.maps(dy)
-        + CText.call("netc_batchnorm_grad_weight", ["&maps", "dy", "x", "stats", CText.double(bn.eps), "out"])
+        + CText.call("netc_batchnorm_grad_weight", ["team", "&maps", "dy", "x", "stats", CText.double(bn.eps), "out"])
     case .batchNormGradInput(let bn):
       return TrainingShapes.maps(dy)
         + CText.call(
           "netc_batchnorm_grad_input",
-          ["&maps", "dy", "x", "stats", field(bn.module + ".weight"), "dgamma", "dbeta", CText.double(bn.eps), "out"])
+          ["team", "&maps", "dy", "x", "stats", field(bn.module + ".weight"), "dgamma", "dbeta", CText.double(bn.eps),
+           "out"])
     case .reluGrad:
-      return CText.call("netc_relu_grad", ["\(y.elementCount)", "dy", "y", "out"])
+      return CText.call("netc_relu_grad", ["team", "\(y.elementCount)", "dy", "y", "out"])
     case .maxPoolGrad(let pool):
       return TrainingShapes.window(pool: pool, input: y, output: dy)
         + CText.call("netc_maxpool_grad", ["&window", "dy", "x", "scratch", "out"])
@@ -165,7 +185,8 @@ struct TrainingOpLowering: TrainingLowering {
       return CText.call("netc_softmax_grad", ["\(y.batch)", "\(y.channels)", "\(inner)", "dy", "y", "out"])
     case .accumulate:
       let terms = CText.wrapped("const float *const terms[] = {", operands(layer), "};")
-      return terms + CText.call("netc_accumulate", ["\(y.elementCount)", "\(layer.node.inputs.count)", "terms", "out"])
+      return terms
+        + CText.call("netc_accumulate", ["team", "\(y.elementCount)", "\(layer.node.inputs.count)", "terms", "out"])
     }
   }
 }

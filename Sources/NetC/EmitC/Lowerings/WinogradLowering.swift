@@ -1,0 +1,54 @@
+// Lowering of 3x3 stride-1 convs by Winograd F(2x2, 3x3): the filter transformed once at load time, the input
+// and output transforms and the 16 matrix products in `netc_conv_winograd`.
+
+struct WinogradConvLowering: Lowering {
+  var conv: Conv
+  var summary: String { "Winograd F(\(Winograd.m)x\(Winograd.m), 3x3) over transformed weights" }
+  var kernels: [CKernel] { [.winograd] + (ResidualText.isOptionA(conv) ? [.add] : []) }
+
+  /// The lowering for a conv Winograd suits: 3x3, stride 1, no dilation or groups, enough channels for the
+  /// products to outweigh the transforms, and outputs of at least 8x8 (on smaller maps the 16/9 times larger
+  /// transformed weights are read for too few outputs); nil otherwise.
+  init?(conv: Conv, input: Shape) {
+    let square = { (pair: Pair, side: Int) in pair == Pair(square: side) }
+    let output = (height: input.height + 2 * conv.pad.h - 2, width: input.width + 2 * conv.pad.w - 2)
+    guard square(conv.kernel, 3), square(conv.stride, 1), square(conv.dilation, 1), conv.groups == 1,
+      input.channels >= 16, conv.outChannels >= 16, output.height >= 8, output.width >= 8
+    else { return nil }
+    self.conv = conv
+  }
+
+  private func tiles(_ layer: Layer) -> Int {
+    let side = { (size: Int) in (size + Winograd.m - 1) / Winograd.m }
+    return layer.shape.batch * side(layer.shape.height) * side(layer.shape.width)
+  }
+
+  private var columns: Int { GemmConvLowering.panels(conv.outChannels) * 16 }
+
+  func fields(_ layer: Layer) -> [ModelField] {
+    let weight = conv.module + ".weight"
+    let cin = layer.input.channels
+    let transformed = ModelField(
+      name: layer.field("weight"), count: Winograd.n * Winograd.n * columns * cin,
+      source: .winograd(weight, out: conv.outChannels, in: cin), comment: weight + ", Winograd-transformed")
+    return [transformed] + ChannelFields.fields(conv, layer, padded: true)
+  }
+
+  /// The transformed input and the products, a matrix per point of the tile each.
+  func scratchBytes(_ layer: Layer) -> Int {
+    Winograd.n * Winograd.n * tiles(layer) * (layer.input.channels + columns) * 4
+  }
+
+  func body(_ layer: Layer) -> [String]? {
+    let window = CText.initializer("static const netc_window window", ConvText.window(conv, layer))
+    let (epilogue, after) = ResidualText.split(conv, layer)
+    return window + ChannelFields.epilogue(conv, layer, relu: epilogue.relu)
+      + CText.call(
+        "netc_conv_winograd",
+        [
+          "&window", "m->" + layer.field("weight"), "&epilogue", ResidualText.inKernel(conv), "in", "scratch", "out",
+          "team",
+        ])
+      + after
+  }
+}

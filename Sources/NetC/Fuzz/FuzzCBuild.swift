@@ -27,6 +27,7 @@ struct FuzzCBuild: Sendable {
         let members = prepared.indices.filter {
           failures[$0] == nil && !prepared[$0].programs.isEmpty
             && options.kernelPaths(seed: prepared[$0].fuzzCase.seed).contains(path)
+            && options.compilers(seed: prepared[$0].fuzzCase.seed).contains(compiler)
         }
         guard !members.isEmpty else { continue }
         let target = Target(compiler: compiler, path: path)

@@ -6,6 +6,9 @@ import Foundation
 public struct FuzzOptions: Sendable {
   /// The C legs' compilers; none: in-process checks only.
   public var compilers: [CCompiler] = []
+  /// Whether each program is built by one of `compilers`, taking turns by seed, not by all of them: over a
+  /// batch every compiler sees every kernel path and graph, at half the compiles.
+  public var alternateCompilers = true
   public var cFlags = ModelBuilder.defaultFlags
   /// Thread counts the C runs with, where its API takes one (see `FuzzDriver`); elsewhere one thread.
   public var threadCounts = [1, 2]
@@ -48,6 +51,14 @@ public struct FuzzOptions: Sendable {
   func kernelPaths(seed: UInt64) -> [FuzzKernelPath] {
     guard alternateKernelPaths, !kernelPaths.isEmpty else { return kernelPaths }
     return [kernelPaths[Int((seed / 2) % UInt64(kernelPaths.count))]]
+  }
+
+  /// The compilers that build the C of the program with this seed (a turn that, with the kernel paths' and the
+  /// graphs', runs through every combination every `2 × kernel paths × compilers` seeds).
+  func compilers(seed: UInt64) -> [CCompiler] {
+    guard alternateCompilers, !compilers.isEmpty else { return compilers }
+    let period = UInt64(2 * max(1, kernelPaths.count))
+    return [compilers[Int((seed / period) % UInt64(compilers.count))]]
   }
 
   /// Only the legs that can show `failure` again, so that shrinking checks no more than it needs. A C leg's

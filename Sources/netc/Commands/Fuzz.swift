@@ -16,12 +16,12 @@ enum Fuzz: Command {
       FILE.net              check these reproducers (as 'netc fuzz --keep' writes them) instead
       --seed S              the first program's seed (default 1); program k has seed S+k
       --count N             how many programs (default 100)
-      --gcc                 build the C with gcc too
+      --gcc                 build the C with gcc too, programs taking clang and gcc in turn
       --no-c                skip the C legs (front end, IR text, passes and interpreter only)
       --threads-list LIST   thread counts the C runs with where its API takes one (default 1,2)
       --kernels LIST        kernel paths to build the C for, each program taking one in turn
                             (default: those the machine runs, of plain,avx2,avx512); 'all' builds every
-                            program for each
+                            program for each, with every compiler
       --train               also take one training step in C and in the interpreter (trainable programs)
       --sanitize            build the C with the address and undefined-behaviour sanitizers
       --pytorch PYTHON      also run each program's 'netc emit pytorch' module with this Python (needs torch)
@@ -110,6 +110,7 @@ enum Fuzz: Command {
   private static func kernelPaths(_ list: String, into options: inout FuzzOptions) throws {
     if list == "all" {
       options.alternateKernelPaths = false
+      options.alternateCompilers = false
       return
     }
     var paths: [FuzzKernelPath] = []

@@ -3751,9 +3751,13 @@ static void netc_load_weights(void *model, const unsigned char *const *t) {
       break;
     case NETC_WINOGRAD: netc_winograd_pack(field, t[s->tensor], s->out, s->in); break;
     case NETC_SCALE:
-    case NETC_SHIFT:
+    case NETC_SHIFT: {
+      /* A batch norm's four tensors always lie within t; saying so lets gcc's -Warray-bounds see it too in
+         a model with fewer than four tensors, where it cannot tell from the table that no step has one. */
+      const int has_norm = s->tensor >= 0 && s->tensor + 3 < netc_tensor_count;
       netc_fold_channels(field, (size_t)s->count, s->in_double, s->kind == NETC_SCALE, s->groups, s->out,
-                         s->padded, s->bias < 0 ? NULL : t[s->bias], s->tensor < 0 ? NULL : t + s->tensor, s->eps);
+                         s->padded, s->bias < 0 ? NULL : t[s->bias], has_norm ? t + s->tensor : NULL, s->eps);
+    }
     }
   }
 }

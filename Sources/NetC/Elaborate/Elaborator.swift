@@ -200,7 +200,10 @@ struct Elaborator {
       names: NameSpace(path: "", reserved: NameSpace.explicitNames(in: network.body)),
       flow: Flow(name: "input", shape: shape))
     try elaborate(Array(network.body.dropFirst()), &context)
+    // A block instance without layers (its body only `let`s, or an `if` that took an empty branch) has no
+    // place in the text form; dropping it here, as passes do, keeps the graph equal to its dump read back.
     return Graph(name: network.name.name, nodes: nodes, output: context.flow.name, scopes: scopes)
+      .withoutEmptyScopes()
   }
 
   /// `[batch, C, H, W]` from the `input` statement, or from `LoadOptions.input` when it overrides it.

@@ -100,6 +100,11 @@ struct Boundary: Equatable, Sendable {
   var inputs: [String]
   var outputs: [String]
 
+  init(inputs: [String], outputs: [String]) {
+    self.inputs = inputs
+    self.outputs = outputs
+  }
+
   init(of indices: [Int], in graph: Graph, users: [String: [Int]]) {
     let members = Set(indices)
     let defined = Set(indices.map { graph.nodes[$0].name })

@@ -6,7 +6,8 @@ extension Pass {
   /// `  ⇒  y = add(m, x) residual_stride=S residual_offset=(C − Cx)/2`
   /// when `s` has no other use and the add's shortcut is the identity. `Cx` is the channel count of `x`; the
   /// zero channels are split evenly, the odd one after. An identity add commutes, so `add(s, m)` is
-  /// treated alike.
+  /// treated alike. A shortcut of stride 1 that adds a single channel stays: its offset would be 0, and the
+  /// add's operand read with stride 1 at offset 0 is the identity, which needs equal shapes.
   public static let fuseOptionA = Pass(
     name: "fuse-option-a", summary: "make an option A shortcut the strided, channel-offset operand of its add"
   ) { graph in
@@ -21,8 +22,13 @@ extension Pass {
         rewriter.emit(node)
         continue
       }
+      let residual = Residual(stride: a.stride, channelOffset: (a.outChannels - source.shape.channels) / 2)
+      if residual == .identity && a.outChannels != source.shape.channels {
+        rewriter.emit(node)
+        continue
+      }
       rewriter.remove(shortcut.name)
-      add.shortcut = Residual(stride: a.stride, channelOffset: (a.outChannels - source.shape.channels) / 2)
+      add.shortcut = residual
       node.op = .add(add)
       node.inputs = [node.inputs[1 - side], shortcut.inputs[0]]
       rewriter.emit(node)

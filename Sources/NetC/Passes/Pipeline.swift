@@ -6,11 +6,12 @@ public struct Pipeline: Sendable {
 
   public init(_ passes: [Pass]) { self.passes = passes }
 
-  /// Every pass, in the order the default pipeline runs them: cleanup of inference no-ops first, then the
-  /// fusions that each need the previous one's result (BN before the residual, the residual before its ReLU),
-  /// then dead code left over.
+  /// Every pass, in the order the default pipeline runs them: cleanup of inference no-ops first (dropouts, then
+  /// identities such as a `flatten` of a flat value, which would otherwise sit between a linear and its ReLU
+  /// and leave the fusion to a second run of the pipeline), then the fusions that each need the previous one's
+  /// result (BN before the residual, the residual before its ReLU), which leave no dead code behind.
   public static let catalog: [Pass] = [
-    .dropDropout, .foldBatchNorm, .fuseOptionA, .fuseResidualAdd, .fuseActivation, .eliminateDeadCode,
+    .dropDropout, .eliminateDeadCode, .foldBatchNorm, .fuseOptionA, .fuseResidualAdd, .fuseActivation,
   ]
 
   /// What `netc dump` and `netc compile` run unless told otherwise.

@@ -17,6 +17,7 @@ enum Catalog {
       GraphPicture.self,
       Emit.self,
       Export.self,
+      Fuzz.self,
     ]
   }
 }

@@ -25,11 +25,12 @@ import Testing
       (["--passes", "fold-bn,fuse-activation"], try Pipeline([.foldBatchNorm, .fuseActivation]).run(source).text),
       (
         ["--skip", "fuse-residual-add", "--skip", "fuse-option-a"],
-        try Pipeline([.dropDropout, .foldBatchNorm, .fuseActivation, .eliminateDeadCode]).run(source).text
+        try Pipeline([.dropDropout, .eliminateDeadCode, .foldBatchNorm, .fuseActivation]).run(source).text
       ),
       (
         ["--after", "fold-bn"],
-        "// -----// IR Dump After fold-bn //----- //\n" + (try Pipeline([.dropDropout, .foldBatchNorm]).run(source).text)
+        "// -----// IR Dump After fold-bn //----- //\n"
+          + (try Pipeline([.dropDropout, .eliminateDeadCode, .foldBatchNorm]).run(source).text)
       ),
     ]
     for (options, expected) in cases {

@@ -14,7 +14,7 @@ import Testing
     }
     #expect(
       names == [
-        "drop-dropout", "fold-bn", "fuse-option-a", "fuse-residual-add", "fuse-activation", "eliminate-dead-code",
+        "drop-dropout", "eliminate-dead-code", "fold-bn", "fuse-option-a", "fuse-residual-add", "fuse-activation",
       ])
     #expect(Pipeline.pass(named: "fold-bn")?.name == "fold-bn")
     #expect(Pipeline.pass(named: "fold") == nil)
@@ -39,8 +39,8 @@ import Testing
     let result = try Pipeline.default.run(graph) { pass, _, statistics in seen.append("\(pass.name): \(statistics)") }
     #expect(
       seen == [
-        "drop-dropout: dropped=1", "fold-bn: folded=1", "fuse-option-a: fused=0", "fuse-residual-add: adds=1 relus=1",
-        "fuse-activation: fused=0", "eliminate-dead-code: dead=0 identities=0",
+        "drop-dropout: dropped=1", "eliminate-dead-code: dead=0 identities=0", "fold-bn: folded=1",
+        "fuse-option-a: fused=0", "fuse-residual-add: adds=1 relus=1", "fuse-activation: fused=0",
       ])
     #expect(
       result.text == """

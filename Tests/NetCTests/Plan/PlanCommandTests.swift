@@ -12,11 +12,11 @@ import Testing
     #expect(
       result.stdout == """
         drop-dropout         remove dropout, which is the identity at inference
+        eliminate-dead-code  remove ops the output does not need and ops that return their operand
         fold-bn              fold a batch norm into the epilogue of the conv before it
         fuse-option-a        make an option A shortcut the strided, channel-offset operand of its add
         fuse-residual-add    fuse a residual add and its ReLU into the conv computing its main operand
         fuse-activation      fuse a ReLU into the conv, linear or add producing its operand
-        eliminate-dead-code  remove ops the output does not need and ops that return their operand
 
         """)
   }

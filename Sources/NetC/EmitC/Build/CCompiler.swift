@@ -48,14 +48,18 @@ public struct CCompiler: Hashable, Sendable {
 }
 
 /// Runs a program to completion, collecting its stdout and stderr together (one pipe, so it cannot fill up
-/// while the other is unread).
+/// while the other is unread). With a `timeout`, a program still running after that many seconds is killed
+/// (the fuzzer runs generated code that a bug could send into an endless loop).
 enum ProcessRunner {
   struct Result {
     var status: Int32
     var output: String
+    /// Killed by a signal (a crash, or the timeout): `status` is then the signal's number.
+    var signaled = false
+    var timedOut = false
   }
 
-  static func run(_ executable: String, _ arguments: [String]) throws -> Result {
+  static func run(_ executable: String, _ arguments: [String], timeout: Double? = nil) throws -> Result {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
@@ -67,8 +71,23 @@ enum ProcessRunner {
     } catch {
       throw DiagnosticError(.error("cannot run '\(executable)': \(error.localizedDescription)"))
     }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    let output = DispatchGroup()
+    let collected = CollectedOutput()
+    DispatchQueue.global().async(group: output) { collected.data = pipe.fileHandleForReading.readDataToEndOfFile() }
+    var timedOut = false
+    if let timeout, output.wait(timeout: .now() + timeout) == .timedOut {
+      kill(process.processIdentifier, SIGKILL)
+      timedOut = true
+    }
+    output.wait()
     process.waitUntilExit()
-    return Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    return Result(
+      status: process.terminationStatus, output: String(decoding: collected.data, as: UTF8.self),
+      signaled: process.terminationReason == .uncaughtSignal, timedOut: timedOut)
+  }
+
+  /// The reader thread's result; read only after the group it runs in has finished.
+  private final class CollectedOutput: @unchecked Sendable {
+    var data = Data()
   }
 }

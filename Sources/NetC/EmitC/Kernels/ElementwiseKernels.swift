@@ -16,8 +16,24 @@ extension CKernel {
     """#)
 
   static let add = CKernel(
-    "netc_add", uses: [shortcut, team],
+    "netc_add", uses: [shortcutPixel, team],
     #"""
+    /* out[c] = a[c] + the shortcut at this pixel (zero outside its channels), then ReLU, for c < count; out may
+       be a. The add rounds exactly as the interpreter's double one does. */
+    static void netc_add_pixel(const netc_shortcut *s, int relu, int n, int y, int x, int count, const float *a,
+                               float *out) {
+      const int first = s->offset < count ? s->offset : count;
+      const int last = s->offset + s->channels < count ? s->offset + s->channels : count;
+      const float *source = netc_shortcut_pixel(s, n, y, x);
+      const float lowest = relu ? 0.0f : -INFINITY; /* clamping at it is ReLU, or nothing; NaN stays */
+      for (int c = 0; c < first; c++) out[c] = a[c] < lowest ? lowest : a[c];
+      for (int c = first; c < last; c++) {
+        const float value = a[c] + source[c - s->offset];
+        out[c] = value < lowest ? lowest : value;
+      }
+      for (int c = last; c < count; c++) out[c] = a[c] < lowest ? lowest : a[c];
+    }
+
     /* out = a + shortcut [then ReLU] over an NHWC output [batch, h, w, channels]: a residual add no conv took in
        its epilogue. out may be a, or an identity shortcut. Pixels are split over the team. */
     static void netc_add(const netc_shortcut *s, int relu, int batch, int h, int w, int channels, const float *a,
@@ -33,7 +49,7 @@ extension CKernel {
     """#)
 
   static let shortcutA = CKernel(
-    "netc_shortcut_a", uses: [shortcut, team],
+    "netc_shortcut_a", uses: [shortcutPixel, team],
     #"""
     /* The option A shortcut on its own: each output pixel holds its subsampled input pixel's channels shifted
        up by the offset, zero where no input channel maps. */

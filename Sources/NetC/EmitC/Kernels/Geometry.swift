@@ -108,26 +108,16 @@ extension CKernel {
       int channels, height, width, stride, offset;
     } netc_shortcut;
 
+    """#)
+
+  /// Apart from `shortcut`: the NCHW kernels of the training step read the shortcut by rows instead.
+  static let shortcutPixel = CKernel(
+    "netc_shortcut_pixel", uses: [shortcut],
+    #"""
     /* The shortcut's channels feeding output pixel (n, y, x): output channel c reads entry c - offset. */
     static const float *netc_shortcut_pixel(const netc_shortcut *s, int n, int y, int x) {
       const size_t pixel = ((size_t)n * s->height + (size_t)y * s->stride) * s->width + (size_t)x * s->stride;
       return s->data + pixel * s->channels;
-    }
-
-    /* out[c] = a[c] + the shortcut at this pixel (zero outside its channels), then ReLU, for c < count; out may
-       be a. The add rounds exactly as the interpreter's double one does. */
-    static void netc_add_pixel(const netc_shortcut *s, int relu, int n, int y, int x, int count, const float *a,
-                               float *out) {
-      const int first = s->offset < count ? s->offset : count;
-      const int last = s->offset + s->channels < count ? s->offset + s->channels : count;
-      const float *source = netc_shortcut_pixel(s, n, y, x);
-      const float lowest = relu ? 0.0f : -INFINITY; /* clamping at it is ReLU, or nothing; NaN stays */
-      for (int c = 0; c < first; c++) out[c] = a[c] < lowest ? lowest : a[c];
-      for (int c = first; c < last; c++) {
-        const float value = a[c] + source[c - s->offset];
-        out[c] = value < lowest ? lowest : value;
-      }
-      for (int c = last; c < count; c++) out[c] = a[c] < lowest ? lowest : a[c];
     }
 
     """#)

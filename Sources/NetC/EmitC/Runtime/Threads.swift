@@ -7,6 +7,11 @@ extension CRuntime {
     let u = f.upper
     let names = CText.wrapped(
       "static const char *const names[\(u)_LAYER_COUNT + 1] = {", f.layerNames.map(CText.string) + ["NULL"], "};")
+    // Without layers, `layer < 0` would be a comparison gcc's -Wtype-limits rejects.
+    let layerName =
+      f.layerNames.isEmpty
+      ? "  (void)layer; /* a network without layers */\n  return NULL;"
+      : names.joined(separator: "\n") + "\n  return layer < \(u)_LAYER_COUNT ? names[layer] : NULL;"
     return #"""
 
       /* The run the workers are asked to do. */
@@ -163,8 +168,7 @@ extension CRuntime {
       }
 
       const char *\#(p)_layer_name(size_t layer) {
-      \#(names.joined(separator: "\n"))
-        return layer < \#(u)_LAYER_COUNT ? names[layer] : NULL;
+      \#(layerName)
       }
 
       """#

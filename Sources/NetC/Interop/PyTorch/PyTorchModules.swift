@@ -24,7 +24,9 @@ struct PyTorchModules {
   private var graph: Graph { tree.graph }
 
   func boundary(_ module: ModuleNode) -> Boundary {
-    Boundary(of: tree.opIndices(module), in: graph, users: users)
+    // The network maps its input to its output even when no op lies between them (`forward` returns `x`).
+    if case .network = module.kind { return Boundary(inputs: [graph.input.name], outputs: [graph.output]) }
+    return Boundary(of: tree.opIndices(module), in: graph, users: users)
   }
 
   /// The expression that constructs `module`; `role` names its literals (`layer1_0_conv1`).

@@ -14,8 +14,10 @@ struct ConvTrainingLowering: TrainingLowering {
   func body(_ layer: Layer, _ state: TrainingStateLayout) -> [String]? {
     let bias = conv.hasBias ? "m->" + state.weightField[conv.module + ".bias"]! : "NULL"
     let weight = "m->" + state.weightField[conv.module + ".weight"]!
+    // A conv that reads its input in place has no columns to build, so the layer gets no scratch parameter.
+    let scratch = scratchBytes(layer) > 0 ? "scratch" : "NULL"
     return TrainingShapes.window(conv: conv, input: layer.input, output: layer.shape)
-      + CText.call("netc_conv2d_train", ["team", "&window", weight, bias, "in", "scratch", "out"])
+      + CText.call("netc_conv2d_train", ["team", "&window", weight, bias, "in", scratch, "out"])
   }
 }
 

@@ -81,6 +81,10 @@ struct TrainingLayerSection {
     out += "                            unsigned char *arena, float *logits, const netc_team *team,\n"
     out += "                            unsigned char *workspace) {\n"
     if !sharesScratch { out += "  (void)workspace; /* no layer that threads share needs scratch */\n" }
+    let readsState = layers.contains {
+      $0.lowering.stateAccess($0.layer) != .none && $0.lowering.body($0.layer, state) != nil
+    }
+    if !readsState { out += "  (void)m; /* a network without parameters */\n" }
     let loss = graph.node(named: graph.output)!
     for entry in layers {
       let node = entry.layer.node

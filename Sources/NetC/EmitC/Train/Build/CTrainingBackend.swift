@@ -29,7 +29,8 @@ public final class CTrainingBackend: TrainingBackend {
     self.library = library
     self.graph = graph
     batch = graph.batch
-    classes = try TrainingGraph.build(graph).nodes.last { $0.op == .train(.softmaxCrossEntropyGrad) }!.shape.channels
+    // The logits are the network's output (a network without parameters has no backward pass to read them from).
+    classes = graph.outputShape.channels
     try state.weights.validate(for: graph, file: "weights")
     let bytes = SafeTensors(weights: state.weights).encoded()
     var handle: OpaquePointer?

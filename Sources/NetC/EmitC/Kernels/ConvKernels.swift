@@ -10,18 +10,9 @@ extension CKernel {
   /// Kernel taps an indirect conv tile addresses at once.
   static let indirectTaps = 128
 
-  static let convGemm = CKernel(
-    "netc_conv_gemm", uses: [window, team, gemm],
+  static let convRows = CKernel(
+    "netc_conv_rows", uses: [window],
     #"""
-    /* A conv as a matrix product: a netc_window and how the product walks it. */
-    typedef struct {
-      netc_window window;
-      int nchw;       /* the input is the caller's NCHW tensor (gathered), not NHWC */
-      int gather;     /* rows are copied contiguous first: an NCHW input, or few channels per tap */
-      int rows_outer; /* units are blocks of rows, each through every panel: the weights are small */
-      int tiles;      /* row tiles (of the widest kernel) per unit */
-    } netc_conv;
-
     /* Zeros standing in for the input in the padding: an indirect row points here. */
     static const float netc_zero_row[\#(zeroRowFloats)] = {0.0f};
 
@@ -44,6 +35,20 @@ extension CKernel {
           }
       }
     }
+
+    """#)
+
+  static let convGemm = CKernel(
+    "netc_conv_gemm", uses: [convRows, team, gemm],
+    #"""
+    /* A conv as a matrix product: a netc_window and how the product walks it. */
+    typedef struct {
+      netc_window window;
+      int nchw;       /* the input is the caller's NCHW tensor (gathered), not NHWC */
+      int gather;     /* rows are copied contiguous first: an NCHW input, or few channels per tap */
+      int rows_outer; /* units are blocks of rows, each through every panel: the weights are small */
+      int tiles;      /* row tiles (of the widest kernel) per unit */
+    } netc_conv;
 
     /* Copies output rows [first, first + count) of the im2col matrix of group `group` into buf, one row of
        taps * cin floats each: [tap][channel] from an NHWC input, [channel][tap] from an NCHW one (its weights are

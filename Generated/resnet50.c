@@ -135,6 +135,39 @@ typedef struct {
   int kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, groups;
 } netc_window;
 
+/* Zeros standing in for the input in the padding: an indirect row points here. */
+static const float netc_zero_row[4096] = {0.0f};
+
+/* Pointers to the input channels of group `group` that output rows [first, first + count) read through each
+   tap: a[t * count + m], or the zero row where the tap falls in the padding. */
+static void netc_conv_rows(const netc_window *w, const float *in, int group, long first, int count,
+                           const float **a) {
+  const int cin = w->in_c / w->groups;
+  /* The row's pixel steps along instead of being divided out per row: a tile's rows are consecutive, and
+     the divisions cost as much as a narrow group's products. */
+  int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
+  for (int m = 0; m < count; m++) {
+    for (int ky = 0; ky < w->kernel_h; ky++) {
+      const int iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
+      const int row_inside = iy >= 0 && iy < w->in_h;
+      const float *line =
+          row_inside ? in + ((size_t)n * w->in_h + iy) * w->in_w * w->in_c + (size_t)group * cin : netc_zero_row;
+      for (int kx = 0; kx < w->kernel_w; kx++) {
+        const int ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
+        const int inside = row_inside && ix >= 0 && ix < w->in_w;
+        a[(ky * w->kernel_w + kx) * count + m] = inside ? line + (size_t)ix * w->in_c : netc_zero_row;
+      }
+    }
+    if (++ox == w->out_w) {
+      ox = 0;
+      if (++oy == w->out_h) {
+        oy = 0;
+        n++;
+      }
+    }
+  }
+}
+
 /* The threads running a forward pass together: this thread's index and their count. Kernels split their
    work statically by index, and never sum across threads, so every element is computed the same way
    whatever the count. */
@@ -149,35 +182,93 @@ static inline void netc_share(const netc_team *team, long total, long *begin, lo
   *end = total * (team->index + 1) / team->count;
 }
 
+/* Wall-clock seconds: the profile's clock, and how long a waiting thread has spun. */
+static inline double netc_now(void) {
+  struct timespec now;
+  timespec_get(&now, TIME_UTC);
+  return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+}
+
 #if NETC_THREADS
-#include <sched.h>
+#include <pthread.h>
 #include <stdatomic.h>
 
-/* A barrier that spins (the next layer is due within microseconds), yielding the core after a while. */
+/* Where threads wait for a value to change: they spin a while (the next layer or run is usually due within
+   microseconds), then sleep on wake, so that threads sharing their cores with other processes do not burn
+   the time slices the threads they wait for need. */
+typedef struct {
+  atomic_int sleepers;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+} netc_waiting;
+
+/* Seconds a waiting thread spins before it sleeps: longer than most waits at a layer's end on idle cores,
+   and short enough not to hold a core long from a thread that needs it. */
+#define NETC_SPIN_SECONDS 50e-6
+
+static int netc_waiting_init(netc_waiting *w) {
+  atomic_init(&w->sleepers, 0);
+  if (pthread_mutex_init(&w->lock, NULL) != 0) return -1;
+  if (pthread_cond_init(&w->wake, NULL) == 0) return 0;
+  pthread_mutex_destroy(&w->lock);
+  return -1;
+}
+
+static void netc_waiting_destroy(netc_waiting *w) {
+  pthread_cond_destroy(&w->wake);
+  pthread_mutex_destroy(&w->lock);
+}
+
+/* Returns once *value is no longer seen. A sleeper counts itself before it checks the value, and a changer
+   stores the value before it checks for sleepers (both sequentially consistent), so one of them sees the
+   other: a sleeper is never left waiting for a broadcast that came too early. */
+static void netc_wait_change(netc_waiting *w, atomic_int *value, int seen) {
+  const double start = netc_now();
+  for (int spins = 1; atomic_load_explicit(value, memory_order_acquire) == seen; spins++) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+    __builtin_ia32_pause();
+#endif
+    if (spins % 64 != 0 || netc_now() - start < NETC_SPIN_SECONDS) continue;
+    pthread_mutex_lock(&w->lock);
+    atomic_fetch_add(&w->sleepers, 1);
+    while (atomic_load(value) == seen) pthread_cond_wait(&w->wake, &w->lock);
+    atomic_fetch_sub(&w->sleepers, 1);
+    pthread_mutex_unlock(&w->lock);
+    return;
+  }
+}
+
+/* Sets *value (a sequentially consistent store), then wakes whoever sleeps waiting for it to change. */
+static void netc_change(netc_waiting *w, atomic_int *value, int to) {
+  atomic_store(value, to);
+  if (atomic_load(&w->sleepers) == 0) return;
+  pthread_mutex_lock(&w->lock);
+  pthread_cond_broadcast(&w->wake);
+  pthread_mutex_unlock(&w->lock);
+}
+
+/* The team's meeting point: the last of count threads to arrive starts the next round. */
 typedef struct {
   atomic_int arrived, round;
   int count;
+  netc_waiting waiting;
 } netc_barrier;
 
-static void netc_relax(int spins) {
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-  if (spins < 2000) {
-    __builtin_ia32_pause();
-    return;
-  }
-#endif
-  (void)spins;
-  sched_yield();
+static int netc_barrier_init(netc_barrier *b, int count) {
+  atomic_init(&b->arrived, 0);
+  atomic_init(&b->round, 0);
+  b->count = count;
+  return netc_waiting_init(&b->waiting);
 }
 
 static void netc_barrier_wait(netc_barrier *b) {
   const int round = atomic_load_explicit(&b->round, memory_order_acquire);
   if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == b->count - 1) {
     atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
-    atomic_store_explicit(&b->round, round + 1, memory_order_release);
+    netc_change(&b->waiting, &b->round, round + 1);
     return;
   }
-  for (int spins = 0; atomic_load_explicit(&b->round, memory_order_acquire) == round; spins++) netc_relax(spins);
+  netc_wait_change(&b->waiting, &b->round, round);
 }
 #endif
 
@@ -215,6 +306,11 @@ typedef __m512 netc_vec;
 #define netc_vzero() _mm512_setzero_ps()
 NETC_UNUSED static inline netc_vec netc_vload_part(const float *p, int n) { return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p); }
 NETC_UNUSED static inline void netc_vstore_part(float *p, netc_vec v, int n) { _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), v); }
+typedef __m512i netc_vindex;
+#define netc_vload_index(p) _mm512_loadu_si512(p)
+NETC_UNUSED static inline netc_vec netc_vpick(const float *p, int span, netc_vindex index) {
+  return _mm512_permutexvar_ps(index, span >= NETC_LANES ? netc_vload(p) : netc_vload_part(p, span));
+}
 #elif defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #define NETC_LANES 8
@@ -234,6 +330,11 @@ NETC_UNUSED static inline __m256i netc_lanes_below(int n) {
 }
 NETC_UNUSED static inline netc_vec netc_vload_part(const float *p, int n) { return _mm256_maskload_ps(p, netc_lanes_below(n)); }
 NETC_UNUSED static inline void netc_vstore_part(float *p, netc_vec v, int n) { _mm256_maskstore_ps(p, netc_lanes_below(n), v); }
+typedef __m256i netc_vindex;
+#define netc_vload_index(p) _mm256_loadu_si256((const __m256i *)(p))
+NETC_UNUSED static inline netc_vec netc_vpick(const float *p, int span, netc_vindex index) {
+  return _mm256_permutevar8x32_ps(span >= NETC_LANES ? netc_vload(p) : netc_vload_part(p, span), index);
+}
 #else
 #define NETC_LANES 4
 typedef struct {
@@ -281,7 +382,25 @@ NETC_UNUSED static inline netc_vec netc_vload_part(const float *p, int n) {
   return v;
 }
 NETC_UNUSED static inline void netc_vstore_part(float *p, netc_vec v, int n) { memcpy(p, v.lane, (size_t)n * sizeof(float)); }
+typedef struct {
+  int lane[4];
+} netc_vindex;
+NETC_UNUSED static inline netc_vindex netc_vload_index(const int *p) {
+  netc_vindex v;
+  memcpy(v.lane, p, sizeof v.lane);
+  return v;
+}
+/* Read straight from memory: a 4-lane vector may need more of a group's inputs than it holds. */
+NETC_UNUSED static inline netc_vec netc_vpick(const float *p, int span, netc_vindex index) {
+  netc_vec v;
+  for (int i = 0; i < 4; i++) v.lane[i] = index.lane[i] < span ? p[index.lane[i]] : 0.0f;
+  return v;
+}
 #endif
+
+/* netc_vpick(p, span, index): lane i = p[index[i]], where p holds span floats (indices at or past span read
+   zero): each lane picks its own input where a broadcast would give all the same. On the vector paths it
+   permutes one loaded vector, so every index must be below NETC_LANES. */
 
 /* Output channels per weight panel, and the vectors one panel row takes. */
 #define NETC_PANEL 16
@@ -293,6 +412,29 @@ NETC_UNUSED static inline void netc_vstore_part(float *p, netc_vec v, int n) { m
 #else
 #define NETC_UNROLL
 #endif
+
+/* What a product does to its sums before storing them: per column (output channel) of the tile, scale and
+   shift (bias and batch norm folded at load; NULL for 1 and 0), then ReLU. */
+typedef struct {
+  const float *scale, *shift;
+  int relu;
+} netc_gemm_epilogue;
+
+/* Stores the sums y of a row's columns [first, first + NETC_LANES) that lie below columns to c, through the
+   epilogue (residual: that row's, or NULL). Every product's tile ends here; the sums pass by value, so they
+   stay in registers. */
+static inline void netc_store_sums(netc_vec y, const netc_gemm_epilogue *e, const float *residual, float *c,
+                                   int first, int columns) {
+  const int n = columns - first < NETC_LANES ? columns - first : NETC_LANES;
+  if (n <= 0) return;
+  if (e->scale) y = netc_vfma(y, netc_vload(e->scale + first), netc_vload(e->shift + first));
+  else if (e->shift) y = netc_vadd(y, netc_vload(e->shift + first));
+  if (residual)
+    y = netc_vadd(y, n == NETC_LANES ? netc_vload(residual + first) : netc_vload_part(residual + first, n));
+  if (e->relu) y = netc_vmax(y, netc_vzero());
+  if (n == NETC_LANES) netc_vstore(c + first, y);
+  else netc_vstore_part(c + first, y, n);
+}
 
 /* C[m][0, columns) for m < R, over NP panels of packed weights b (panel p at b + p * panel_stride, each
    [depth][16]): for each tap t < taps and k < kc, sum a[t * R + m][k] * b[...], in float, in that order
@@ -320,27 +462,9 @@ NETC_UNUSED static inline void netc_vstore_part(float *p, netc_vec v, int n) { m
       }                                                                                                       \
     }                                                                                                         \
     NETC_UNROLL for (int m = 0; m < R; m++)                                                                   \
-      NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) {                                         \
-        const int first = j * NETC_LANES, n = columns - first < NETC_LANES ? columns - first : NETC_LANES;    \
-        if (n <= 0) continue;                                                                                 \
-        netc_vec y = acc[m][j];                                                                               \
-        if (e->scale) y = netc_vfma(y, netc_vload(e->scale + first), netc_vload(e->shift + first));           \
-        else if (e->shift) y = netc_vadd(y, netc_vload(e->shift + first));                                    \
-        if (residual)                                                                                         \
-          y = netc_vadd(y, n == NETC_LANES ? netc_vload(residual[m] + first)                                  \
-                                           : netc_vload_part(residual[m] + first, n));                        \
-        if (e->relu) y = netc_vmax(y, netc_vzero());                                                          \
-        if (n == NETC_LANES) netc_vstore(c[m] + first, y);                                                    \
-        else netc_vstore_part(c[m] + first, y, n);                                                            \
-      }                                                                                                       \
+      NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++)                                           \
+        netc_store_sums(acc[m][j], e, residual ? residual[m] : NULL, c[m], j * NETC_LANES, columns);          \
   }
-
-/* What a product does to its sums before storing them: per column (output channel) of the tile, scale and
-   shift (bias and batch norm folded at load; NULL for 1 and 0), then ReLU. */
-typedef struct {
-  const float *scale, *shift;
-  int relu;
-} netc_gemm_epilogue;
 
 typedef void (*netc_gemm_function)(int rows, int taps, int kc, const float *const *a, const float *b,
                                    size_t panel_stride, const netc_gemm_epilogue *e,
@@ -511,29 +635,6 @@ typedef struct {
   int rows_outer; /* units are blocks of rows, each through every panel: the weights are small */
   int tiles;      /* row tiles (of the widest kernel) per unit */
 } netc_conv;
-
-/* Zeros standing in for the input in the padding: an indirect row points here. */
-static const float netc_zero_row[4096] = {0.0f};
-
-/* Pointers to the input channels of group `group` that output rows [first, first + count) read through each
-   tap: a[t * count + m], or the zero row where the tap falls in the padding. */
-static void netc_conv_rows(const netc_window *w, const float *in, int group, long first, int count,
-                           const float **a) {
-  const int cin = w->in_c / w->groups;
-  for (int m = 0; m < count; m++) {
-    const long p = first + m;
-    const int ox = (int)(p % w->out_w), oy = (int)(p / w->out_w % w->out_h), n = (int)(p / w->out_w / w->out_h);
-    for (int ky = 0; ky < w->kernel_h; ky++)
-      for (int kx = 0; kx < w->kernel_w; kx++) {
-        const int iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
-        const int ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
-        const int inside = iy >= 0 && iy < w->in_h && ix >= 0 && ix < w->in_w;
-        a[(ky * w->kernel_w + kx) * count + m] =
-            inside ? in + (((size_t)n * w->in_h + iy) * w->in_w + ix) * w->in_c + (size_t)group * cin
-                   : netc_zero_row;
-      }
-  }
-}
 
 /* Copies output rows [first, first + count) of the im2col matrix of group `group` into buf, one row of
    taps * cin floats each: [tap][channel] from an NHWC input, [channel][tap] from an NCHW one (its weights are
@@ -956,13 +1057,6 @@ static void netc_fold_channels(void *out, size_t count, int in_double, int scale
     if (in_double) ((double *)out)[at] = value;
     else ((float *)out)[at] = (float)value;
   }
-}
-
-/* Wall-clock seconds, for the profile. */
-static double netc_now(void) {
-  struct timespec now;
-  timespec_get(&now, TIME_UTC);
-  return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
 }
 
 /* After a layer: the team meets, then thread 0 records the layer's time when profiling. */
@@ -3648,8 +3742,9 @@ typedef struct {
 #if NETC_THREADS
 #include <pthread.h>
 
-/* A worker waits for the generation to change (spinning a while, as the next run is often due at once,
-   then sleeping), runs that generation's forward pass as thread `index` of the team, and waits again. */
+/* A worker waits for the generation to change (netc_wait_change: spinning a while, as the next run is
+   often due at once, then sleeping), runs that generation's forward pass as thread `index` of the team,
+   and waits again. */
 typedef struct {
   resnet50_threads *threads;
   int index;
@@ -3659,8 +3754,7 @@ struct resnet50_threads {
   int count, started, stop;
   pthread_t *ids;
   netc_worker *workers;
-  pthread_mutex_t lock;
-  pthread_cond_t wake;
+  netc_waiting idle;
   atomic_int generation;
   netc_barrier barrier;
   netc_run run;
@@ -3671,16 +3765,7 @@ static void *netc_work(void *argument) {
   resnet50_threads *threads = worker->threads;
   int seen = 0;
   for (;;) {
-    for (int spins = 0; atomic_load_explicit(&threads->generation, memory_order_acquire) == seen; spins++) {
-      if (spins < 20000) {
-        netc_relax(spins);
-        continue;
-      }
-      pthread_mutex_lock(&threads->lock);
-      while (atomic_load_explicit(&threads->generation, memory_order_acquire) == seen)
-        pthread_cond_wait(&threads->wake, &threads->lock);
-      pthread_mutex_unlock(&threads->lock);
-    }
+    netc_wait_change(&threads->idle, &threads->generation, seen);
     seen = atomic_load_explicit(&threads->generation, memory_order_acquire);
     if (threads->stop) return NULL;
     const netc_team team = {worker->index, threads->count, &threads->barrier};
@@ -3689,12 +3774,10 @@ static void *netc_work(void *argument) {
   }
 }
 
-/* Publishes the next generation (the run, or the stop) and wakes the sleeping workers. */
+/* Publishes the next generation (the run, or the stop) and wakes the sleeping workers; only this thread
+   changes it. */
 static void netc_wake(resnet50_threads *threads) {
-  pthread_mutex_lock(&threads->lock);
-  atomic_fetch_add_explicit(&threads->generation, 1, memory_order_release);
-  pthread_cond_broadcast(&threads->wake);
-  pthread_mutex_unlock(&threads->lock);
+  netc_change(&threads->idle, &threads->generation, atomic_load(&threads->generation) + 1);
 }
 
 void resnet50_threads_stop(resnet50_threads *threads) {
@@ -3702,8 +3785,8 @@ void resnet50_threads_stop(resnet50_threads *threads) {
   threads->stop = 1;
   netc_wake(threads);
   for (int i = 0; i < threads->started; i++) pthread_join(threads->ids[i], NULL);
-  pthread_cond_destroy(&threads->wake);
-  pthread_mutex_destroy(&threads->lock);
+  netc_waiting_destroy(&threads->idle);
+  netc_waiting_destroy(&threads->barrier.waiting);
   free(threads->ids);
   free(threads->workers);
   free(threads);
@@ -3718,16 +3801,14 @@ resnet50_status resnet50_threads_start(int count, resnet50_threads **threads) {
   t->ids = calloc((size_t)count, sizeof *t->ids);
   t->workers = calloc((size_t)count, sizeof *t->workers);
   atomic_init(&t->generation, 0);
-  atomic_init(&t->barrier.arrived, 0);
-  atomic_init(&t->barrier.round, 0);
-  t->barrier.count = count;
-  if (!t->ids || !t->workers || pthread_mutex_init(&t->lock, NULL) != 0) {
+  const int idle = t->ids && t->workers && netc_waiting_init(&t->idle) == 0;
+  if (!idle || netc_barrier_init(&t->barrier, count) != 0) {
+    if (idle) netc_waiting_destroy(&t->idle);
     free(t->ids);
     free(t->workers);
     free(t);
     return RESNET50_ERR_NOMEM;
   }
-  pthread_cond_init(&t->wake, NULL);
   for (int i = 1; i < count; i++) {
     t->workers[i - 1] = (netc_worker){t, i};
     if (pthread_create(&t->ids[i - 1], NULL, netc_work, &t->workers[i - 1]) != 0) {

@@ -32,7 +32,7 @@ extern "C" {
 #define RESNEXT50_32X4D_ARENA_BYTES 7225344
 /* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
    per channel. */
-#define RESNEXT50_32X4D_MODEL_BYTES 100659392
+#define RESNEXT50_32X4D_MODEL_BYTES 100181184
 /* Layers a profile times, each one layer function of the C. */
 #define RESNEXT50_32X4D_LAYER_COUNT 57
 /* Room for the longest detail the load functions write about an error. */

@@ -95,8 +95,9 @@ enum Layout {
   }
 }
 
-/// Chooses each layer's lowering from its op and shape: convs as a matrix product where its limits allow and
-/// their chain of convs is short enough for float sums (`PlainChains`), the double-precision reference otherwise.
+/// Chooses each layer's lowering from its op and shape: convs as a matrix product (Winograd's, the grouped one
+/// for narrow groups, or the general one) where its limits allow and their chain of convs is short enough for
+/// float sums (`PlainChains`), the double-precision reference otherwise.
 enum LoweringPolicy {
   static func lowering(for node: Node, inputShapes: [Shape], inputIsNCHW: Bool, chains: PlainChains) -> any Lowering {
     switch node.op {
@@ -109,6 +110,9 @@ enum LoweringPolicy {
         let winograd = WinogradConvLowering(conv: conv, input: inputShapes[0])
       {
         return winograd
+      }
+      if let grouped = GroupedConvLowering(conv: conv, input: inputShapes[0], inputIsNCHW: inputIsNCHW) {
+        return grouped
       }
       return GemmConvLowering.plan(conv, input: inputShapes[0], inputIsNCHW: inputIsNCHW)
         ?? DirectConvLowering(conv: conv)

@@ -10,8 +10,46 @@ extension CKernel {
   /// Kernel taps an indirect conv tile addresses at once.
   static let indirectTaps = 128
 
+  static let convRows = CKernel(
+    "netc_conv_rows", uses: [window],
+    #"""
+    /* Zeros standing in for the input in the padding: an indirect row points here. */
+    static const float netc_zero_row[\#(zeroRowFloats)] = {0.0f};
+
+    /* Pointers to the input channels of group `group` that output rows [first, first + count) read through each
+       tap: a[t * count + m], or the zero row where the tap falls in the padding. */
+    static void netc_conv_rows(const netc_window *w, const float *in, int group, long first, int count,
+                               const float **a) {
+      const int cin = w->in_c / w->groups;
+      /* The row's pixel steps along instead of being divided out per row: a tile's rows are consecutive, and
+         the divisions cost as much as a narrow group's products. */
+      int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
+      for (int m = 0; m < count; m++) {
+        for (int ky = 0; ky < w->kernel_h; ky++) {
+          const int iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
+          const int row_inside = iy >= 0 && iy < w->in_h;
+          const float *line =
+              row_inside ? in + ((size_t)n * w->in_h + iy) * w->in_w * w->in_c + (size_t)group * cin : netc_zero_row;
+          for (int kx = 0; kx < w->kernel_w; kx++) {
+            const int ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
+            const int inside = row_inside && ix >= 0 && ix < w->in_w;
+            a[(ky * w->kernel_w + kx) * count + m] = inside ? line + (size_t)ix * w->in_c : netc_zero_row;
+          }
+        }
+        if (++ox == w->out_w) {
+          ox = 0;
+          if (++oy == w->out_h) {
+            oy = 0;
+            n++;
+          }
+        }
+      }
+    }
+
+    """#)
+
   static let convGemm = CKernel(
-    "netc_conv_gemm", uses: [window, team, gemm],
+    "netc_conv_gemm", uses: [convRows, team, gemm],
     #"""
     /* A conv as a matrix product: a netc_window and how the product walks it. */
     typedef struct {
@@ -21,29 +59,6 @@ extension CKernel {
       int rows_outer; /* units are blocks of rows, each through every panel: the weights are small */
       int tiles;      /* row tiles (of the widest kernel) per unit */
     } netc_conv;
-
-    /* Zeros standing in for the input in the padding: an indirect row points here. */
-    static const float netc_zero_row[\#(zeroRowFloats)] = {0.0f};
-
-    /* Pointers to the input channels of group `group` that output rows [first, first + count) read through each
-       tap: a[t * count + m], or the zero row where the tap falls in the padding. */
-    static void netc_conv_rows(const netc_window *w, const float *in, int group, long first, int count,
-                               const float **a) {
-      const int cin = w->in_c / w->groups;
-      for (int m = 0; m < count; m++) {
-        const long p = first + m;
-        const int ox = (int)(p % w->out_w), oy = (int)(p / w->out_w % w->out_h), n = (int)(p / w->out_w / w->out_h);
-        for (int ky = 0; ky < w->kernel_h; ky++)
-          for (int kx = 0; kx < w->kernel_w; kx++) {
-            const int iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
-            const int ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
-            const int inside = iy >= 0 && iy < w->in_h && ix >= 0 && ix < w->in_w;
-            a[(ky * w->kernel_w + kx) * count + m] =
-                inside ? in + (((size_t)n * w->in_h + iy) * w->in_w + ix) * w->in_c + (size_t)group * cin
-                       : netc_zero_row;
-          }
-      }
-    }
 
     /* Copies output rows [first, first + count) of the im2col matrix of group `group` into buf, one row of
        taps * cin floats each: [tap][channel] from an NHWC input, [channel][tap] from an NCHW one (its weights are

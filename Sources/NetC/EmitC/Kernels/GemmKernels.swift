@@ -19,7 +19,35 @@ extension CKernel {
     (4, [GemmTile(panels: 1, rows: 3)]),
   ]
 
-  static let gemm = CKernel("netc_gemm", uses: [vector], gemmTileText + gemmDispatchText)
+  static let gemm = CKernel("netc_gemm", uses: [gemmEpilogue], gemmTileText + gemmDispatchText)
+
+  static let gemmEpilogue = CKernel(
+    "netc_gemm_epilogue", uses: [vector],
+    #"""
+    /* What a product does to its sums before storing them: per column (output channel) of the tile, scale and
+       shift (bias and batch norm folded at load; NULL for 1 and 0), then ReLU. */
+    typedef struct {
+      const float *scale, *shift;
+      int relu;
+    } netc_gemm_epilogue;
+
+    /* Stores the sums y of a row's columns [first, first + NETC_LANES) that lie below columns to c, through the
+       epilogue (residual: that row's, or NULL). Every product's tile ends here; the sums pass by value, so they
+       stay in registers. */
+    static inline void netc_store_sums(netc_vec y, const netc_gemm_epilogue *e, const float *residual, float *c,
+                                       int first, int columns) {
+      const int n = columns - first < NETC_LANES ? columns - first : NETC_LANES;
+      if (n <= 0) return;
+      if (e->scale) y = netc_vfma(y, netc_vload(e->scale + first), netc_vload(e->shift + first));
+      else if (e->shift) y = netc_vadd(y, netc_vload(e->shift + first));
+      if (residual)
+        y = netc_vadd(y, n == NETC_LANES ? netc_vload(residual + first) : netc_vload_part(residual + first, n));
+      if (e->relu) y = netc_vmax(y, netc_vzero());
+      if (n == NETC_LANES) netc_vstore(c + first, y);
+      else netc_vstore_part(c + first, y, n);
+    }
+
+    """#)
 
   private static let gemmTileText = #"""
     /* C[m][0, columns) for m < R, over NP panels of packed weights b (panel p at b + p * panel_stride, each
@@ -48,27 +76,9 @@ extension CKernel {
           }                                                                                                       \
         }                                                                                                         \
         NETC_UNROLL for (int m = 0; m < R; m++)                                                                   \
-          NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) {                                         \
-            const int first = j * NETC_LANES, n = columns - first < NETC_LANES ? columns - first : NETC_LANES;    \
-            if (n <= 0) continue;                                                                                 \
-            netc_vec y = acc[m][j];                                                                               \
-            if (e->scale) y = netc_vfma(y, netc_vload(e->scale + first), netc_vload(e->shift + first));           \
-            else if (e->shift) y = netc_vadd(y, netc_vload(e->shift + first));                                    \
-            if (residual)                                                                                         \
-              y = netc_vadd(y, n == NETC_LANES ? netc_vload(residual[m] + first)                                  \
-                                               : netc_vload_part(residual[m] + first, n));                        \
-            if (e->relu) y = netc_vmax(y, netc_vzero());                                                          \
-            if (n == NETC_LANES) netc_vstore(c[m] + first, y);                                                    \
-            else netc_vstore_part(c[m] + first, y, n);                                                            \
-          }                                                                                                       \
+          NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++)                                           \
+            netc_store_sums(acc[m][j], e, residual ? residual[m] : NULL, c[m], j * NETC_LANES, columns);          \
       }
-
-    /* What a product does to its sums before storing them: per column (output channel) of the tile, scale and
-       shift (bias and batch norm folded at load; NULL for 1 and 0), then ReLU. */
-    typedef struct {
-      const float *scale, *shift;
-      int relu;
-    } netc_gemm_epilogue;
 
     typedef void (*netc_gemm_function)(int rows, int taps, int kc, const float *const *a, const float *b,
                                        size_t panel_stride, const netc_gemm_epilogue *e,

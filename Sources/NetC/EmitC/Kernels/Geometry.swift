@@ -31,35 +31,93 @@ extension CKernel {
       *end = total * (team->index + 1) / team->count;
     }
 
+    /* Wall-clock seconds: the profile's clock, and how long a waiting thread has spun. */
+    static inline double netc_now(void) {
+      struct timespec now;
+      timespec_get(&now, TIME_UTC);
+      return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+    }
+
     #if NETC_THREADS
-    #include <sched.h>
+    #include <pthread.h>
     #include <stdatomic.h>
 
-    /* A barrier that spins (the next layer is due within microseconds), yielding the core after a while. */
+    /* Where threads wait for a value to change: they spin a while (the next layer or run is usually due within
+       microseconds), then sleep on wake, so that threads sharing their cores with other processes do not burn
+       the time slices the threads they wait for need. */
+    typedef struct {
+      atomic_int sleepers;
+      pthread_mutex_t lock;
+      pthread_cond_t wake;
+    } netc_waiting;
+
+    /* Seconds a waiting thread spins before it sleeps: longer than most waits at a layer's end on idle cores,
+       and short enough not to hold a core long from a thread that needs it. */
+    #define NETC_SPIN_SECONDS 50e-6
+
+    static int netc_waiting_init(netc_waiting *w) {
+      atomic_init(&w->sleepers, 0);
+      if (pthread_mutex_init(&w->lock, NULL) != 0) return -1;
+      if (pthread_cond_init(&w->wake, NULL) == 0) return 0;
+      pthread_mutex_destroy(&w->lock);
+      return -1;
+    }
+
+    static void netc_waiting_destroy(netc_waiting *w) {
+      pthread_cond_destroy(&w->wake);
+      pthread_mutex_destroy(&w->lock);
+    }
+
+    /* Returns once *value is no longer seen. A sleeper counts itself before it checks the value, and a changer
+       stores the value before it checks for sleepers (both sequentially consistent), so one of them sees the
+       other: a sleeper is never left waiting for a broadcast that came too early. */
+    static void netc_wait_change(netc_waiting *w, atomic_int *value, int seen) {
+      const double start = netc_now();
+      for (int spins = 1; atomic_load_explicit(value, memory_order_acquire) == seen; spins++) {
+    #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+        __builtin_ia32_pause();
+    #endif
+        if (spins % 64 != 0 || netc_now() - start < NETC_SPIN_SECONDS) continue;
+        pthread_mutex_lock(&w->lock);
+        atomic_fetch_add(&w->sleepers, 1);
+        while (atomic_load(value) == seen) pthread_cond_wait(&w->wake, &w->lock);
+        atomic_fetch_sub(&w->sleepers, 1);
+        pthread_mutex_unlock(&w->lock);
+        return;
+      }
+    }
+
+    /* Sets *value (a sequentially consistent store), then wakes whoever sleeps waiting for it to change. */
+    static void netc_change(netc_waiting *w, atomic_int *value, int to) {
+      atomic_store(value, to);
+      if (atomic_load(&w->sleepers) == 0) return;
+      pthread_mutex_lock(&w->lock);
+      pthread_cond_broadcast(&w->wake);
+      pthread_mutex_unlock(&w->lock);
+    }
+
+    /* The team's meeting point: the last of count threads to arrive starts the next round. */
     typedef struct {
       atomic_int arrived, round;
       int count;
+      netc_waiting waiting;
     } netc_barrier;
 
-    static void netc_relax(int spins) {
-    #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
-      if (spins < 2000) {
-        __builtin_ia32_pause();
-        return;
-      }
-    #endif
-      (void)spins;
-      sched_yield();
+    static int netc_barrier_init(netc_barrier *b, int count) {
+      atomic_init(&b->arrived, 0);
+      atomic_init(&b->round, 0);
+      b->count = count;
+      return netc_waiting_init(&b->waiting);
     }
 
     static void netc_barrier_wait(netc_barrier *b) {
       const int round = atomic_load_explicit(&b->round, memory_order_acquire);
       if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == b->count - 1) {
         atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
-        atomic_store_explicit(&b->round, round + 1, memory_order_release);
+        netc_change(&b->waiting, &b->round, round + 1);
         return;
       }
-      for (int spins = 0; atomic_load_explicit(&b->round, memory_order_acquire) == round; spins++) netc_relax(spins);
+      netc_wait_change(&b->waiting, &b->round, round);
     }
     #endif
 
@@ -77,13 +135,6 @@ extension CKernel {
   static let step = CKernel(
     "netc_step", uses: [team],
     #"""
-    /* Wall-clock seconds, for the profile. */
-    static double netc_now(void) {
-      struct timespec now;
-      timespec_get(&now, TIME_UTC);
-      return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
-    }
-
     /* After a layer: the team meets, then thread 0 records the layer's time when profiling. */
     static void netc_step(const netc_team *team, double *seconds, int layer, double *clock) {
       netc_sync(team);

@@ -30,6 +30,11 @@ extension CKernel {
     #define netc_vzero() _mm512_setzero_ps()
     NETC_UNUSED static inline netc_vec netc_vload_part(const float *p, int n) { return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p); }
     NETC_UNUSED static inline void netc_vstore_part(float *p, netc_vec v, int n) { _mm512_mask_storeu_ps(p, (__mmask16)((1u << n) - 1), v); }
+    typedef __m512i netc_vindex;
+    #define netc_vload_index(p) _mm512_loadu_si512(p)
+    NETC_UNUSED static inline netc_vec netc_vpick(const float *p, int span, netc_vindex index) {
+      return _mm512_permutexvar_ps(index, span >= NETC_LANES ? netc_vload(p) : netc_vload_part(p, span));
+    }
     #elif defined(__AVX2__) && defined(__FMA__)
     #include <immintrin.h>
     #define NETC_LANES 8
@@ -49,6 +54,11 @@ extension CKernel {
     }
     NETC_UNUSED static inline netc_vec netc_vload_part(const float *p, int n) { return _mm256_maskload_ps(p, netc_lanes_below(n)); }
     NETC_UNUSED static inline void netc_vstore_part(float *p, netc_vec v, int n) { _mm256_maskstore_ps(p, netc_lanes_below(n), v); }
+    typedef __m256i netc_vindex;
+    #define netc_vload_index(p) _mm256_loadu_si256((const __m256i *)(p))
+    NETC_UNUSED static inline netc_vec netc_vpick(const float *p, int span, netc_vindex index) {
+      return _mm256_permutevar8x32_ps(span >= NETC_LANES ? netc_vload(p) : netc_vload_part(p, span), index);
+    }
     #else
     #define NETC_LANES 4
     typedef struct {
@@ -96,7 +106,25 @@ extension CKernel {
       return v;
     }
     NETC_UNUSED static inline void netc_vstore_part(float *p, netc_vec v, int n) { memcpy(p, v.lane, (size_t)n * sizeof(float)); }
+    typedef struct {
+      int lane[4];
+    } netc_vindex;
+    NETC_UNUSED static inline netc_vindex netc_vload_index(const int *p) {
+      netc_vindex v;
+      memcpy(v.lane, p, sizeof v.lane);
+      return v;
+    }
+    /* Read straight from memory: a 4-lane vector may need more of a group's inputs than it holds. */
+    NETC_UNUSED static inline netc_vec netc_vpick(const float *p, int span, netc_vindex index) {
+      netc_vec v;
+      for (int i = 0; i < 4; i++) v.lane[i] = index.lane[i] < span ? p[index.lane[i]] : 0.0f;
+      return v;
+    }
     #endif
+
+    /* netc_vpick(p, span, index): lane i = p[index[i]], where p holds span floats (indices at or past span read
+       zero): each lane picks its own input where a broadcast would give all the same. On the vector paths it
+       permutes one loaded vector, so every index must be below NETC_LANES. */
 
     /* Output channels per weight panel, and the vectors one panel row takes. */
     #define NETC_PANEL 16

@@ -137,17 +137,22 @@ enum ResidualText {
 /// the fast kernels, doubles for the reference. (Folding the scale into the weights instead would round every
 /// weight once more, an error deep plain networks amplify hundreds of times.)
 enum ChannelFields {
-  static func fields(_ conv: Conv, _ layer: Layer, padded: Bool, scalar: ModelField.Scalar = .float) -> [ModelField] {
+  /// Channels are laid out per group, each padded to whole panels when `padded`, unless `panelsSpanGroups`,
+  /// when panels hold several groups and only the whole layer is padded.
+  static func fields(
+    _ conv: Conv, _ layer: Layer, padded: Bool, scalar: ModelField.Scalar = .float, panelsSpanGroups: Bool = false
+  ) -> [ModelField] {
     let bias = conv.hasBias ? conv.module + ".bias" : nil
-    let cout = conv.outChannels / conv.groups
-    let count = conv.groups * (padded ? GemmConvLowering.panels(cout) * 16 : cout)
+    let groups = panelsSpanGroups ? 1 : conv.groups
+    let cout = conv.outChannels / groups
+    let count = groups * (padded ? GemmConvLowering.panels(cout) * 16 : cout)
     let bn = conv.epilogue.batchNorm
     var fields: [ModelField] = []
     if let bn {
       fields.append(
         ModelField(
           name: layer.field("scale"), count: count, scalar: scalar,
-          source: .scale(bn: bn.module, eps: bn.eps, groups: conv.groups, out: cout, padded: padded),
+          source: .scale(bn: bn.module, eps: bn.eps, groups: groups, out: cout, padded: padded),
           comment: bn.module + " folded"))
     }
     if bn != nil || bias != nil {
@@ -156,7 +161,7 @@ enum ChannelFields {
         ModelField(
           name: layer.field("shift"), count: count, scalar: scalar,
           source: .shift(
-            bn: bn?.module, bias: bias, eps: bn?.eps ?? 0, groups: conv.groups, out: cout, padded: padded),
+            bn: bn?.module, bias: bias, eps: bn?.eps ?? 0, groups: groups, out: cout, padded: padded),
           comment: folded + (bn != nil ? " folded" : "")))
     }
     return fields

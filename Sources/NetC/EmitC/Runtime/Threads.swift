@@ -26,8 +26,9 @@ extension CRuntime {
       #if NETC_THREADS
       #include <pthread.h>
 
-      /* A worker waits for the generation to change (spinning a while, as the next run is often due at once,
-         then sleeping), runs that generation's forward pass as thread `index` of the team, and waits again. */
+      /* A worker waits for the generation to change (netc_wait_change: spinning a while, as the next run is
+         often due at once, then sleeping), runs that generation's forward pass as thread `index` of the team,
+         and waits again. */
       typedef struct {
         \#(p)_threads *threads;
         int index;
@@ -37,8 +38,7 @@ extension CRuntime {
         int count, started, stop;
         pthread_t *ids;
         netc_worker *workers;
-        pthread_mutex_t lock;
-        pthread_cond_t wake;
+        netc_waiting idle;
         atomic_int generation;
         netc_barrier barrier;
         netc_run run;
@@ -49,16 +49,7 @@ extension CRuntime {
         \#(p)_threads *threads = worker->threads;
         int seen = 0;
         for (;;) {
-          for (int spins = 0; atomic_load_explicit(&threads->generation, memory_order_acquire) == seen; spins++) {
-            if (spins < 20000) {
-              netc_relax(spins);
-              continue;
-            }
-            pthread_mutex_lock(&threads->lock);
-            while (atomic_load_explicit(&threads->generation, memory_order_acquire) == seen)
-              pthread_cond_wait(&threads->wake, &threads->lock);
-            pthread_mutex_unlock(&threads->lock);
-          }
+          netc_wait_change(&threads->idle, &threads->generation, seen);
           seen = atomic_load_explicit(&threads->generation, memory_order_acquire);
           if (threads->stop) return NULL;
           const netc_team team = {worker->index, threads->count, &threads->barrier};
@@ -67,12 +58,10 @@ extension CRuntime {
         }
       }
 
-      /* Publishes the next generation (the run, or the stop) and wakes the sleeping workers. */
+      /* Publishes the next generation (the run, or the stop) and wakes the sleeping workers; only this thread
+         changes it. */
       static void netc_wake(\#(p)_threads *threads) {
-        pthread_mutex_lock(&threads->lock);
-        atomic_fetch_add_explicit(&threads->generation, 1, memory_order_release);
-        pthread_cond_broadcast(&threads->wake);
-        pthread_mutex_unlock(&threads->lock);
+        netc_change(&threads->idle, &threads->generation, atomic_load(&threads->generation) + 1);
       }
 
       void \#(p)_threads_stop(\#(p)_threads *threads) {
@@ -80,8 +69,8 @@ extension CRuntime {
         threads->stop = 1;
         netc_wake(threads);
         for (int i = 0; i < threads->started; i++) pthread_join(threads->ids[i], NULL);
-        pthread_cond_destroy(&threads->wake);
-        pthread_mutex_destroy(&threads->lock);
+        netc_waiting_destroy(&threads->idle);
+        netc_waiting_destroy(&threads->barrier.waiting);
         free(threads->ids);
         free(threads->workers);
         free(threads);
@@ -96,16 +85,14 @@ extension CRuntime {
         t->ids = calloc((size_t)count, sizeof *t->ids);
         t->workers = calloc((size_t)count, sizeof *t->workers);
         atomic_init(&t->generation, 0);
-        atomic_init(&t->barrier.arrived, 0);
-        atomic_init(&t->barrier.round, 0);
-        t->barrier.count = count;
-        if (!t->ids || !t->workers || pthread_mutex_init(&t->lock, NULL) != 0) {
+        const int idle = t->ids && t->workers && netc_waiting_init(&t->idle) == 0;
+        if (!idle || netc_barrier_init(&t->barrier, count) != 0) {
+          if (idle) netc_waiting_destroy(&t->idle);
           free(t->ids);
           free(t->workers);
           free(t);
           return \#(u)_ERR_NOMEM;
         }
-        pthread_cond_init(&t->wake, NULL);
         for (int i = 1; i < count; i++) {
           t->workers[i - 1] = (netc_worker){t, i};
           if (pthread_create(&t->ids[i - 1], NULL, netc_work, &t->workers[i - 1]) != 0) {

@@ -69,6 +69,7 @@ enum TrainingThreads {
       for (int i = 0; i < pool->started; i++) pthread_join(pool->ids[i], NULL);
       pthread_cond_destroy(&pool->wake);
       pthread_mutex_destroy(&pool->lock);
+      netc_waiting_destroy(&pool->barrier.waiting);
       free(pool->ids);
       free(pool->teams);
       free(pool->workers);
@@ -86,11 +87,10 @@ enum TrainingThreads {
       pool->teams = calloc((size_t)count, sizeof *pool->teams);
       pool->workers = calloc((size_t)count, sizeof *pool->workers);
       pool->workspaces = malloc((size_t)count * \#(u)_TRAIN_WORKSPACE_BYTES + 1);
-      atomic_init(&pool->barrier.arrived, 0);
-      atomic_init(&pool->barrier.round, 0);
-      pool->barrier.count = count;
-      if (!pool->ids || !pool->teams || !pool->workers || !pool->workspaces ||
-          pthread_mutex_init(&pool->lock, NULL) != 0) {
+      const int barrier = pool->ids && pool->teams && pool->workers && pool->workspaces &&
+                          netc_barrier_init(&pool->barrier, count) == 0;
+      if (!barrier || pthread_mutex_init(&pool->lock, NULL) != 0) {
+        if (barrier) netc_waiting_destroy(&pool->barrier.waiting);
         free(pool->ids);
         free(pool->teams);
         free(pool->workers);

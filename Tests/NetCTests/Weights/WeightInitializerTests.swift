@@ -169,4 +169,24 @@ private func standardDeviation(_ values: [Float]) -> Double {
     #expect(logits.scalars.allSatisfy { $0.isFinite })
     #expect(logits.maxAbs >= 1 && logits.maxAbs <= 100, "largest logit \(logits.maxAbs)")
   }
+
+  /// The batch norm that ends each residual branch (a basic block's bn2, a bottleneck's bn3) is found alike
+  /// before and after the passes fold it and fuse the add, and only it draws γ from [0.1, 0.3): ResNet-20's
+  /// option A shortcuts and ResNet-50's downsample batch norms are shortcuts, not branch ends.
+  @Test func residualBranchesEndInSmallBatchNorms() throws {
+    for (model, blocks, end) in [("resnet20", [3, 3, 3], "bn2"), ("resnet50", [3, 4, 6, 3], "bn3")] {
+      let graph = try ModelLoader.load(path: Zoo.path(model), options: LoadOptions(batch: 1, input: [3, 32, 32]))
+      let expected = Set(blocks.enumerated().flatMap { stage, count in
+        (0..<count).map { "layer\(stage + 1).\($0).\(end)" }
+      })
+      #expect(WeightInitializer.residualBranchEnds(graph) == expected, "\(model)")
+      #expect(WeightInitializer.residualBranchEnds(try Pipeline.default.run(graph)) == expected, "\(model) optimized")
+      let weights = try WeightInitializer(seed: 4, randomizeBatchNorm: true).weights(for: graph)
+      for parameter in graph.parameters where parameter.role == .bnWeight {
+        let module = String(parameter.name.dropLast(".weight".count))
+        let range: Range<Float> = expected.contains(module) ? 0.1..<0.3 : 0.5..<1
+        #expect(weights[parameter.name]!.scalars.allSatisfy(range.contains), "\(parameter.name)")
+      }
+    }
+  }
 }

@@ -72,7 +72,17 @@ extension TrainingOp {
       return Shape([dy.channels, x.channels])
     case .shortcutGrad(let grad):
       let x = grad.input.shape(batch: dy.batch)
-      _ = try forward(.add(Add(shortcut: grad.residual)), [dy, x])
+      guard grad.residual == .identity, dy.channels != x.channels else {
+        _ = try forward(.add(Add(shortcut: grad.residual)), [dy, x])
+        return x
+      }
+      // An option A shortcut adding one channel at stride 1 maps with the identity's stride and offset, though
+      // the channel counts differ: check it as that shortcut.
+      let shortcut = ShortcutA(outChannels: dy.channels, stride: 1)
+      try requireGradient(dy, of: .shortcutA(shortcut), [x])
+      if shortcut.residual(inputChannels: x.channels) != grad.residual {
+        throw ShapeError("a shortcut from \(x.channels) to \(dy.channels) channels does not map with offset 0")
+      }
       return x
     case .flattenGrad(let input):
       let x = input.shape(batch: dy.batch)

@@ -53,14 +53,45 @@ import Testing
     }
   }
 
-  func compare(_ graph: Graph, steps: Int, seed: UInt64) throws {
+  /// Every kind of training convolution (Winograd, im2col, col2im, in place) on every vector width the
+  /// machine runs: its product tiles, their masked edges and the Winograd transforms differ per width.
+  @Test(arguments: InstructionSet.testable)
+  func convolutionKindsMatchTheInterpreter(isa: InstructionSet) throws {
+    try compare(try TrainingNets.convolutionKinds(), steps: 2, seed: 5, flags: CTest.sanitizerFlags + isa.flags)
+  }
+
+  /// The same bits on 1, 2 and 3 threads (3 does not divide the batch of 4, nor the chunks of Winograd's
+  /// images) on every vector width.
+  @Test(arguments: InstructionSet.testable)
+  func convolutionKindsGiveTheSameBitsOnEveryThreadCount(isa: InstructionSet) throws {
+    let graph = try TrainingNets.convolutionKinds(batch: 4)
+    let program = try TrainingCEmitter(graph: graph).emit()
+    let executable = try TrainingDriver.executable(
+      program, flags: CTest.sanitizerFlags + isa.flags + ["-D\(program.prefix.uppercased())_THREADS", "-pthread"])
+    let weights = try TrainingNets.weights(graph, seed: 41)
+    let input = randomTensor(graph.input.shape.dims, seed: 42)
+    let labels = TrainingNets.labels(graph, seed: 43)
+    let optimizer = SGD(learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4)
+    let runs = try [1, 2, 3].map { threads in
+      try TrainingDriver.run(
+        executable, graph: graph, weights: weights, input: input, labels: labels, steps: 2, optimizer: optimizer,
+        seed: 0, threads: threads)
+    }
+    for run in runs.dropFirst() {
+      #expect(run.losses.map(\.bitPattern) == runs[0].losses.map(\.bitPattern))
+      #expect(run.gradients.map(\.bitPattern) == runs[0].gradients.map(\.bitPattern))
+      #expect(run.stateBytes == runs[0].stateBytes)
+    }
+  }
+
+  func compare(_ graph: Graph, steps: Int, seed: UInt64, flags: [String] = CTest.sanitizerFlags) throws {
     let weights = try TrainingNets.weights(graph, seed: 21)
     let input = randomTensor(graph.input.shape.dims, seed: 22)
     let labels = TrainingNets.labels(graph, seed: 23)
     let optimizer = SGD(learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4)
     let program = try TrainingCEmitter(graph: graph).emit()
     let c = try TrainingDriver.run(
-      try TrainingDriver.executable(program), graph: graph, weights: weights, input: input, labels: labels,
+      try TrainingDriver.executable(program, flags: flags), graph: graph, weights: weights, input: input, labels: labels,
       steps: steps, optimizer: optimizer, seed: seed)
 
     let training = try TrainingGraph.build(graph)

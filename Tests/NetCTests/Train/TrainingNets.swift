@@ -62,6 +62,35 @@ enum TrainingNets {
     try net.add(scope + ".relu_1", .relu)
   }
 
+  /// One of each kind of training convolution over channel counts off the vector widths: Winograd F(2x2, 3x3)
+  /// with padding 1 (odd sizes: a half tile) and 2 (its input gradient unpadded), a 5x5 whose input gradient is
+  /// a convolution of dy over im2col columns, a strided 3x3 whose input gradient is scattered by col2im, and a
+  /// 1x1 read in place; batch norm and ReLU between them, so every gradient reaches every conv.
+  static func convolutionKinds(batch: Int = 3) throws -> Graph {
+    var net = GraphBuilder("convolution_kinds", input: [batch, 5, 9, 9])
+    let kinds: [(name: String, out: Int, kernel: Int, stride: Int, pad: Int)] = [
+      ("wide", 40, 3, 1, 1), ("padded", 19, 3, 1, 2), ("large", 24, 5, 1, 2), ("strided", 33, 3, 2, 1),
+      ("pointwise", 17, 1, 1, 0),
+    ]
+    for kind in kinds {
+      try net.add(
+        kind.name,
+        .conv(
+          Conv(
+            outChannels: kind.out, kernel: Pair(square: kind.kernel), stride: Pair(square: kind.stride),
+            pad: Pair(square: kind.pad), module: kind.name, hasBias: kind.name == "large")))
+      // The conv with a bias has its ReLU before its batch norm, which would otherwise cancel the bias's gradient.
+      let bias = kind.name == "large"
+      if bias { try net.add(kind.name + "_relu", .relu) }
+      try net.add(kind.name + "_bn", .batchNorm(BatchNorm(module: kind.name + "_bn")))
+      if !bias { try net.add(kind.name + "_relu", .relu) }
+    }
+    try net.add("pool", .adaptiveAvgPool(AdaptiveAvgPool(out: Pair(square: 1))))
+    try net.add("flatten", .flatten)
+    try net.add("fc", .linear(Linear(outFeatures: 6, module: "fc", hasBias: true)))
+    return net.graph()
+  }
+
   /// Dense layers with a softmax between them (its backward op) and a final softmax (left out by the loss).
   static func dense(batch: Int = 4) throws -> Graph {
     var net = GraphBuilder("dense", input: [batch, 2, 3, 1])

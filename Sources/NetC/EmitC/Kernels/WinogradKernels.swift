@@ -86,8 +86,10 @@ extension CKernel {
   private static let n = Winograd.n
   private static let m = Winograd.m
 
-  static let winograd = CKernel(
-    "netc_conv_winograd", uses: [window, team, gemm],
+  /// The transforms on their own: the inference kernel runs them over a vector of channels, the training one
+  /// (WinogradTrainingKernels.swift) over a vector of one channel's tiles.
+  static let winogradTransforms = CKernel(
+    "netc_winograd_input", uses: [vector],
     #"""
     /* Winograd F(\#(m)x\#(m), 3x3) transforms of one tile over a vector of channels: the \#(n)x\#(n) inputs d
        to V = Bt d B, and the \#(n)x\#(n) products m to the \#(m)x\#(m) outputs Y = At m A. */
@@ -97,6 +99,11 @@ extension CKernel {
     static void netc_winograd_output(netc_vec m[\#(n)][\#(n)], netc_vec y[\#(m)][\#(m)]) {
     \#(Winograd.sandwich(Winograd.at, from: "m", to: "y"))}
 
+    """#)
+
+  static let winograd = CKernel(
+    "netc_conv_winograd", uses: [window, team, gemm, winogradTransforms],
+    #"""
     /* A 3x3 stride-1 conv (groups 1) by Winograd F(\#(m)x\#(m), 3x3) over NHWC values. scratch holds the
        transformed input V [\#(n * n)][tiles][in_c] then the products M [\#(n * n)][tiles][panels * 16]; weight is the
        transformed filter U [\#(n * n)][panels][in_c][16] (netc_winograd_pack). Three phases, each split statically

@@ -1,8 +1,8 @@
 // Kernels of batch norm in training mode: the batch's statistics with the running-statistics update, the
-// normalization with them, and its backward pass. The statistics sum in double, in order, as PyTorch does: a ReLU
-// input near 0 takes its sign from them, and one flipped sign moves a bias gradient by 1 % (measured on the
-// parity fixture). The backward sums add 16 float partial sums per plane (at most a few hundred terms each) in
-// double, as accurate as double sums while the planes vectorize.
+// normalization with them, and its backward pass. The statistics sum in double, as PyTorch does (16 partial sums
+// per plane, so the planes vectorize): a ReLU input near 0 takes its sign from them, and one flipped sign moves a
+// bias gradient by 1 % (measured on the parity fixture). The backward sums add 16 float partial sums per plane
+// (at most a few hundred terms each) in double, as accurate as double sums while the planes vectorize.
 
 extension CKernel {
   static let maps = CKernel(
@@ -19,11 +19,11 @@ extension CKernel {
   static let planeSumTemplate = CKernel(
     "NETC_PLANE_SUM",
     #"""
-    /* A sum over one plane of n floats of term(k): 16 float partial sums (lane j adds the terms j, j + 16, ...),
-       then the partials and the tail added in double. */
-    #define NETC_PLANE_SUM(name, parameters, term)                                                                \
+    /* A sum over one plane of n floats of term(k): 16 partial sums of type lane_type (lane j adds the terms j,
+       j + 16, ...), then the partials and the tail added in double. */
+    #define NETC_PLANE_SUM(name, lane_type, parameters, term)                                                     \
       static double name parameters {                                                                             \
-        float lane[16] = {0};                                                                                     \
+        lane_type lane[16] = {0};                                                                                 \
         size_t i = 0;                                                                                             \
         for (; i + 16 <= n; i += 16)                                                                              \
           for (int j = 0; j < 16; j++) lane[j] += term(i + j);                                                    \
@@ -40,7 +40,7 @@ extension CKernel {
     #"""
     /* The sum of v over a plane. */
     #define NETC_TERM_VALUE(k) v[k]
-    NETC_PLANE_SUM(netc_plane_sum, (const float *restrict v, size_t n), NETC_TERM_VALUE)
+    NETC_PLANE_SUM(netc_plane_sum, float, (const float *restrict v, size_t n), NETC_TERM_VALUE)
 
     """#)
 
@@ -49,48 +49,45 @@ extension CKernel {
     #"""
     /* The sum of a * (b - mean) over a plane. */
     #define NETC_TERM_CENTERED(k) (a[k] * (b[k] - mean))
-    NETC_PLANE_SUM(netc_plane_centered, (const float *restrict a, const float *restrict b, float mean, size_t n),
-                   NETC_TERM_CENTERED)
+    NETC_PLANE_SUM(netc_plane_centered, float,
+                   (const float *restrict a, const float *restrict b, float mean, size_t n), NETC_TERM_CENTERED)
+
+    """#)
+
+  static let planeMoments = CKernel(
+    "netc_plane_moments", uses: [planeSumTemplate],
+    #"""
+    /* The sum of v, and of (v - mean)^2, over a plane, in double. */
+    #define NETC_TERM_DOUBLE(k) ((double)v[k])
+    NETC_PLANE_SUM(netc_plane_total, double, (const float *restrict v, size_t n), NETC_TERM_DOUBLE)
+    #define NETC_TERM_SQUARE(k) (((double)v[k] - mean) * ((double)v[k] - mean))
+    NETC_PLANE_SUM(netc_plane_squares, double, (const float *restrict v, double mean, size_t n), NETC_TERM_SQUARE)
 
     """#)
 
   static let batchNormStatistics = CKernel(
-    "netc_batchnorm_stats", uses: [team, maps],
+    "netc_batchnorm_stats", uses: [team, maps, planeMoments],
     #"""
     /* The batch's mean (stats[c]) and biased variance (stats[channels + c]) per channel, in two passes; and
        PyTorch's running-statistics update, running = (1 - momentum) * running + momentum * batch, with the
-       unbiased variance var * n / (n - 1). The team shares out the channels. A channel's sums run in sequence,
-       but 8 channels' at once, so the additions overlap instead of waiting on each other. */
+       unbiased variance var * n / (n - 1). The team shares out the channels. */
     static void netc_batchnorm_stats(const netc_team *team, const netc_maps *m, const float *x, double momentum,
                                      float *running_mean, float *running_var, float *stats) {
       const double count = (double)m->batch * (double)m->plane;
       long first, end;
       netc_share(team, (long)m->channels, &first, &end);
-      for (long c0 = first; c0 < end; c0 += 8) {
-        const int lanes = end - c0 < 8 ? (int)(end - c0) : 8;
-        double sum[8] = {0}, squares[8] = {0}, mean[8] = {0};
-        for (int n = 0; n < m->batch; n++) {
-          const float *v = x + ((size_t)n * m->channels + c0) * m->plane;
-          for (size_t i = 0; i < m->plane; i++)
-            for (int j = 0; j < lanes; j++) sum[j] += v[(size_t)j * m->plane + i];
-        }
-        for (int j = 0; j < lanes; j++) mean[j] = sum[j] / count;
-        for (int n = 0; n < m->batch; n++) {
-          const float *v = x + ((size_t)n * m->channels + c0) * m->plane;
-          for (size_t i = 0; i < m->plane; i++)
-            for (int j = 0; j < lanes; j++) {
-              const double value = v[(size_t)j * m->plane + i];
-              squares[j] += (value - mean[j]) * (value - mean[j]);
-            }
-        }
-        for (int j = 0; j < lanes; j++) {
-          const size_t c = (size_t)c0 + (size_t)j;
-          const double variance = squares[j] / count;
-          stats[c] = (float)mean[j];
-          stats[m->channels + c] = (float)variance;
-          running_mean[c] = (float)((1.0 - momentum) * running_mean[c] + momentum * mean[j]);
-          running_var[c] = (float)((1.0 - momentum) * running_var[c] + momentum * variance * count / (count - 1.0));
-        }
+      for (long c = first; c < end; c++) {
+        double sum = 0.0, squares = 0.0;
+        for (int n = 0; n < m->batch; n++)
+          sum += netc_plane_total(x + ((size_t)n * m->channels + c) * m->plane, m->plane);
+        const double mean = sum / count;
+        for (int n = 0; n < m->batch; n++)
+          squares += netc_plane_squares(x + ((size_t)n * m->channels + c) * m->plane, mean, m->plane);
+        const double variance = squares / count;
+        stats[c] = (float)mean;
+        stats[m->channels + c] = (float)variance;
+        running_mean[c] = (float)((1.0 - momentum) * running_mean[c] + momentum * mean);
+        running_var[c] = (float)((1.0 - momentum) * running_var[c] + momentum * variance * count / (count - 1.0));
       }
     }
 

@@ -34,14 +34,14 @@ extension CKernel {
     """#)
 
   static let nchwAdd = CKernel(
-    "netc_nchw_add", uses: [nchwShortcutRow],
+    "netc_nchw_add", uses: [team, nchwShortcutRow],
     #"""
     /* out = a + shortcut [then ReLU] over a [batch, channels, h, w] output: the residual add a pass did not fuse
        into a conv. A float sum rounds exactly as the interpreter's double one does. out may be a, or an
-       identity shortcut. */
-    static void netc_nchw_add(const netc_shortcut *s, int relu, int batch, int channels, int h, int w, const float *a,
-                         float *out) {
-      for (int n = 0; n < batch; n++)
+       identity shortcut. The team shares out the images. */
+    static void netc_nchw_add(const netc_team *team, const netc_shortcut *s, int relu, int batch, int channels, int h,
+                              int w, const float *a, float *out) {
+      for (int n = team->index; n < batch; n += team->count)
         for (int c = 0; c < channels; c++)
           for (int y = 0; y < h; y++) {
             const size_t row = (((size_t)n * channels + c) * h + y) * w;

@@ -2,92 +2,108 @@
 // all C = A * B over row-major matrices), and the copies that turn a convolution into one: im2col, its
 // scatter-add inverse col2im, and a transpose of matrices inside larger ones.
 
-extension CKernel {
-  static let trainingGemm = CKernel(
-    "netc_train_gemm",
-    #"""
-    /* A register tile of C is NETC_GEMM_NR columns (one AVX-512 vector, two AVX2 ones) by up to NETC_GEMM_MR
-       rows: as many accumulators as the registers hold with the B row and the broadcast A value beside them. */
-    #define NETC_GEMM_NR 16
-    #if defined(__AVX512F__)
-    #define NETC_GEMM_MR 8
-    #else
-    #define NETC_GEMM_MR 6
-    #endif
+/// The training product's register tiles per vector width: the tallest tile two vectors wide (the product's
+/// columns), and one vector wide (for products 16 columns wide or narrower on AVX-512), each as many accumulators
+/// as the registers hold beside the B row and the broadcast A value; measured on the CIFAR ResNets' products.
+struct TrainingGemmTiles {
+  var lanes: Int
+  var wide: Int
+  var narrow: Int
 
-    /* C[R][NETC_GEMM_NR] = (C when accumulate, else 0) + A[R][k] * B[k][NETC_GEMM_NR], every element summed in
-       the order p = 0, 1, ..., k - 1 in float whatever tile computes it, so the result does not depend on how a
-       product is tiled or split between threads. The constant sizes let the compiler keep the tile in registers. */
-    #define NETC_GEMM_TILE(R)                                                                                     \
-      static void netc_gemm_tile_##R(int k, const float *restrict a, size_t lda, const float *restrict b,         \
-                                     size_t ldb, float *restrict c, size_t ldc, int accumulate) {                \
-        float acc[R][NETC_GEMM_NR];                                                                               \
-        for (int i = 0; i < R; i++)                                                                               \
-          for (int j = 0; j < NETC_GEMM_NR; j++) acc[i][j] = accumulate ? c[(size_t)i * ldc + j] : 0.0f;          \
-        for (int p = 0; p < k; p++) {                                                                             \
-          const float *restrict row = b + (size_t)p * ldb;                                                        \
-          for (int i = 0; i < R; i++) {                                                                           \
-            const float x = a[(size_t)i * lda + p];                                                               \
-            for (int j = 0; j < NETC_GEMM_NR; j++) acc[i][j] += x * row[j];                                       \
+  static let all = [
+    TrainingGemmTiles(lanes: 16, wide: 12, narrow: 16), TrainingGemmTiles(lanes: 8, wide: 6, narrow: 12),
+    TrainingGemmTiles(lanes: 4, wide: 4, narrow: 8),
+  ]
+}
+
+extension CKernel {
+  static let trainingGemm = CKernel("netc_train_gemm", uses: [vector], trainingGemmTileText + trainingGemmText)
+
+  private static let trainingGemmTileText = #"""
+    /* C[R][columns] = (C when accumulate, else 0) + A[R][k] * B[k][columns] for columns <= V vectors: every
+       element summed in the order p = 0, 1, ..., k - 1 by one netc_vfma per term whatever tile computes it (edge
+       lanes masked), so the result depends neither on how a product is tiled nor on how threads split it. */
+    #define NETC_TRAIN_TILE(R, V)                                                                                 \
+      static void netc_train_tile_##R##x##V(int k, const float *restrict a, size_t lda, const float *restrict b,  \
+                                            size_t ldb, float *restrict c, size_t ldc, int columns,               \
+                                            int accumulate) {                                                     \
+        netc_vec acc[R][V];                                                                                       \
+        int lanes[V];                                                                                             \
+        /* columns > (V - 1) lanes, so every vector has 1 lane or more; the bound says so to the compiler. */     \
+        NETC_UNROLL for (int v = 0; v < V; v++) {                                                                 \
+          const int left = columns - v * NETC_LANES;                                                              \
+          lanes[v] = left < 1 ? 1 : left;                                                                         \
+        }                                                                                                         \
+        NETC_UNROLL for (int i = 0; i < R; i++)                                                                   \
+          NETC_UNROLL for (int v = 0; v < V; v++) {                                                               \
+            const float *at = c + (size_t)i * ldc + v * NETC_LANES;                                               \
+            acc[i][v] = !accumulate             ? netc_vzero()                                                    \
+                        : lanes[v] >= NETC_LANES ? netc_vload(at)                                                 \
+                                                 : netc_vload_part(at, lanes[v]);                                 \
+          }                                                                                                       \
+        for (int p = 0; p < k; p++, b += ldb) {                                                                   \
+          netc_vec w[V];                                                                                          \
+          NETC_UNROLL for (int v = 0; v < V; v++)                                                                 \
+            w[v] = lanes[v] >= NETC_LANES ? netc_vload(b + v * NETC_LANES)                                        \
+                                          : netc_vload_part(b + v * NETC_LANES, lanes[v]);                        \
+          NETC_UNROLL for (int i = 0; i < R; i++) {                                                               \
+            const netc_vec x = netc_vbroadcast(a + (size_t)i * lda + p);                                          \
+            NETC_UNROLL for (int v = 0; v < V; v++) acc[i][v] = netc_vfma(x, w[v], acc[i][v]);                    \
           }                                                                                                       \
         }                                                                                                         \
-        for (int i = 0; i < R; i++)                                                                               \
-          for (int j = 0; j < NETC_GEMM_NR; j++) c[(size_t)i * ldc + j] = acc[i][j];                              \
+        NETC_UNROLL for (int i = 0; i < R; i++)                                                                   \
+          NETC_UNROLL for (int v = 0; v < V; v++) {                                                               \
+            if (lanes[v] >= NETC_LANES) netc_vstore(c + (size_t)i * ldc + v * NETC_LANES, acc[i][v]);             \
+            else netc_vstore_part(c + (size_t)i * ldc + v * NETC_LANES, acc[i][v], lanes[v]);                     \
+          }                                                                                                       \
       }
-    NETC_GEMM_TILE(1)
-    NETC_GEMM_TILE(2)
-    NETC_GEMM_TILE(3)
-    NETC_GEMM_TILE(4)
-    NETC_GEMM_TILE(5)
-    NETC_GEMM_TILE(6)
-    #if NETC_GEMM_MR == 8
-    NETC_GEMM_TILE(7)
-    NETC_GEMM_TILE(8)
-    #endif
 
-    /* The same sums for a tile narrower than NETC_GEMM_NR (the last columns of a product). */
-    static void netc_gemm_edge(int rows, int columns, int k, const float *restrict a, size_t lda,
-                               const float *restrict b, size_t ldb, float *restrict c, size_t ldc, int accumulate) {
-      for (int i = 0; i < rows; i++)
-        for (int j = 0; j < columns; j++) {
-          float sum = accumulate ? c[(size_t)i * ldc + j] : 0.0f;
-          for (int p = 0; p < k; p++) sum += a[(size_t)i * lda + p] * b[(size_t)p * ldb + j];
-          c[(size_t)i * ldc + j] = sum;
-        }
+    typedef void (*netc_train_tile)(int k, const float *restrict a, size_t lda, const float *restrict b,
+                                    size_t ldb, float *restrict c, size_t ldc, int columns, int accumulate);
+
+    """#
+
+  /// Per vector width, the tiles of every height and the table `netc_train_tiles[vectors - 1][rows]`.
+  private static let trainingGemmTileTables: String = {
+    var text = ""
+    for (index, tiles) in TrainingGemmTiles.all.enumerated() {
+      text += (index == 0 ? "#if" : "#elif") + " NETC_LANES == \(tiles.lanes)\n"
+      text += "#define NETC_TRAIN_MR \(tiles.wide)\n#define NETC_TRAIN_MR_NARROW \(tiles.narrow)\n"
+      for (vectors, height) in [(1, tiles.narrow), (2, tiles.wide)] {
+        text += (1...height).map { "NETC_TRAIN_TILE(\($0), \(vectors))\n" }.joined()
+      }
+      let row = { (vectors: Int, height: Int) in
+        CText.wrapped("{NULL,", (1...height).map { "netc_train_tile_\($0)x\(vectors)" }, "},", indent: "    ")
+      }
+      text += "static const netc_train_tile netc_train_tiles[2][NETC_TRAIN_MR_NARROW + 1] = {\n"
+      text += (row(1, tiles.narrow) + row(2, tiles.wide)).joined(separator: "\n") + "\n};\n"
     }
+    return text + "#endif\n\n"
+  }()
 
+  private static let trainingGemmText = trainingGemmTileTables + #"""
     /* C[m][n] = (C when accumulate, else 0) + A[m][k] * B[k][n]; row-major with leading dimensions lda, ldb, ldc.
-       Column blocks outermost: a block of B (k rows of one tile's width) stays in cache for every row tile. */
+       Column blocks of two vectors outermost (one for the last block when that is enough): the block of B stays
+       in cache for every row tile; the tiles of a block share its rows evenly, so none is left nearly empty. */
     static void netc_train_gemm(int m, int n, int k, const float *a, size_t lda, const float *b, size_t ldb,
                                 float *c, size_t ldc, int accumulate) {
-      for (int j = 0; j < n; j += NETC_GEMM_NR) {
-        const int columns = n - j < NETC_GEMM_NR ? n - j : NETC_GEMM_NR;
-        for (int i = 0; i < m; i += NETC_GEMM_MR) {
-          const int rows = m - i < NETC_GEMM_MR ? m - i : NETC_GEMM_MR;
-          const float *ai = a + (size_t)i * lda;
-          float *ci = c + (size_t)i * ldc + j;
-          if (columns < NETC_GEMM_NR) {
-            netc_gemm_edge(rows, columns, k, ai, lda, b + j, ldb, ci, ldc, accumulate);
-            continue;
-          }
-          switch (rows) {
-    #if NETC_GEMM_MR == 8
-          case 8: netc_gemm_tile_8(k, ai, lda, b + j, ldb, ci, ldc, accumulate); break;
-          case 7: netc_gemm_tile_7(k, ai, lda, b + j, ldb, ci, ldc, accumulate); break;
-    #endif
-          case 6: netc_gemm_tile_6(k, ai, lda, b + j, ldb, ci, ldc, accumulate); break;
-          case 5: netc_gemm_tile_5(k, ai, lda, b + j, ldb, ci, ldc, accumulate); break;
-          case 4: netc_gemm_tile_4(k, ai, lda, b + j, ldb, ci, ldc, accumulate); break;
-          case 3: netc_gemm_tile_3(k, ai, lda, b + j, ldb, ci, ldc, accumulate); break;
-          case 2: netc_gemm_tile_2(k, ai, lda, b + j, ldb, ci, ldc, accumulate); break;
-          default: netc_gemm_tile_1(k, ai, lda, b + j, ldb, ci, ldc, accumulate); break;
-          }
+      for (int j = 0; j < n; j += 2 * NETC_LANES) {
+        const int columns = n - j < 2 * NETC_LANES ? n - j : 2 * NETC_LANES, vectors = columns > NETC_LANES ? 2 : 1;
+        const int tallest = vectors == 2 ? NETC_TRAIN_MR : NETC_TRAIN_MR_NARROW;
+        const int tiles = (m + tallest - 1) / tallest;
+        for (int t = 0, i = 0; t < tiles; t++) {
+          const int rows = (m - i + (tiles - t) - 1) / (tiles - t);
+          netc_train_tiles[vectors - 1][rows](k, a + (size_t)i * lda, lda, b + j, ldb, c + (size_t)i * ldc + j, ldc,
+                                              columns, accumulate);
+          i += rows;
         }
       }
     }
 
-    """#)
+    """#
+}
 
+extension CKernel {
   static let tapRows = CKernel(
     "netc_tap_rows", uses: [window, windowBounds],
     #"""
@@ -119,15 +135,16 @@ extension CKernel {
   static let im2col = CKernel(
     "netc_im2col", uses: [tapRows],
     #"""
-    /* The rows a convolution's product reads: row (i, ky, kx) holds, for every output position, the value of input
-       channel i (of `channels` planes at x) that tap (ky, kx) reads there, 0 in the padding. A stride-1 tap copies
-       one contiguous run and zeroes the edge columns it wrapped into. */
-    static void netc_im2col(const netc_window *c, int channels, const float *restrict x, float *restrict col) {
+    /* The rows a convolution's product reads, ld floats apart: row (i, ky, kx) holds, for every output position,
+       the value of input channel i (of `channels` planes at x) that tap (ky, kx) reads there, 0 in the padding. A
+       stride-1 tap copies one contiguous run and zeroes the edge columns it wrapped into. */
+    static void netc_im2col(const netc_window *c, int channels, const float *restrict x, float *restrict col,
+                            size_t ld) {
       const size_t in_plane = (size_t)c->in_h * c->in_w, plane = (size_t)c->out_h * c->out_w;
       for (int i = 0; i < channels; i++)
         for (int ky = 0; ky < c->kernel_h; ky++)
           for (int kx = 0; kx < c->kernel_w; kx++) {
-            float *restrict row = col + ((size_t)(i * c->kernel_h + ky) * c->kernel_w + kx) * plane;
+            float *restrict row = col + ((size_t)(i * c->kernel_h + ky) * c->kernel_w + kx) * ld;
             const float *restrict in = x + (size_t)i * in_plane;
             int y0, y1, x0, x1;
             ptrdiff_t shift;

@@ -1,9 +1,9 @@
 // The training step's forward convolution (on the weights as the state keeps them, PyTorch's layout), and the
-// scratch floats its three kernels need: im2col columns, transposed weights and gradients.
+// scratch floats its three kernels need: im2col columns, transposed weights and gradients, or Winograd's.
 
 struct ConvTrainingLowering: TrainingLowering {
   var conv: Conv
-  var summary: String { "matrix product over im2col columns" }
+  var summary: String { "Winograd F(2x2, 3x3) or matrix product over im2col columns" }
   var kernels: [CKernel] { [.conv2dTrain] }
   func scratchBytes(_ layer: Layer) -> Int { ConvScratch(conv, input: layer.input, output: layer.shape).forward }
   var scratchScalar: String { "float" }
@@ -29,18 +29,42 @@ struct ConvScratch {
   var weights: Int
   var plane: Int
   var outChannels: Int
+  /// One group's im2col columns of the output gradient when the input gradient is a convolution of it
+  /// (`netc_conv_flips`), else nil.
+  var flippedColumns: Int?
+  /// The Winograd scratch of the forward pass and of the input gradient (`netc_conv_winograd_train`'s) when
+  /// the convolution runs by Winograd (`netc_winograd_train_fits`), else nil.
+  var winograd: (forward: Int, gradInput: Int)?
 
-  init(_ conv: Conv, input: Shape, output: Shape) {
-    let depth = input.channels / conv.groups * conv.kernel.h * conv.kernel.w
-    plane = output.height * output.width
-    let inPlace = conv.kernel == Pair(square: 1) && conv.stride == Pair(square: 1) && conv.pad == Pair(square: 0)
-    columns = inPlace ? 0 : depth * plane * 4
-    weights = depth * conv.outChannels * 4
-    outChannels = conv.outChannels
-  }
-
-  var forward: Int { columns }
-  var gradInput: Int { weights + columns }
+  var forward: Int { winograd?.forward ?? columns }
+  var gradInput: Int { winograd?.gradInput ?? weights + (flippedColumns ?? columns) }
   /// One image's output gradient transposed, the weight gradient's sums, and the columns.
   var gradWeight: Int { plane * outChannels * 4 + weights + columns }
+
+  init(_ conv: Conv, input: Shape, output: Shape) {
+    let taps = conv.kernel.h * conv.kernel.w
+    let depth = input.channels / conv.groups * taps
+    plane = output.height * output.width
+    let inPlace = conv.kernel == Pair(square: 1) && conv.stride == Pair(square: 1) && conv.pad == Pair(square: 0)
+    // Rows 16 floats longer than the plane (`netc_column_stride`).
+    columns = inPlace ? 0 : depth * (plane + 16) * 4
+    weights = depth * conv.outChannels * 4
+    outChannels = conv.outChannels
+    let flips = conv.stride == Pair(square: 1) && !inPlace && conv.pad.h <= conv.dilation.h * (conv.kernel.h - 1)
+      && conv.pad.w <= conv.dilation.w * (conv.kernel.w - 1)
+    flippedColumns = flips ? conv.outChannels / conv.groups * taps * (input.height * input.width + 16) * 4 : nil
+    let fits = conv.kernel == Pair(square: 3) && conv.stride == Pair(square: 1) && conv.dilation == Pair(square: 1)
+      && conv.groups == 1 && conv.pad.h <= 2 && conv.pad.w <= 2
+    winograd = fits ? (Self.winogradBytes(from: input, to: output), Self.winogradBytes(from: output, to: input)) : nil
+  }
+
+  /// Bytes of `netc_conv_winograd_train`'s scratch for a convolution from `input` to `output`.
+  static func winogradBytes(from input: Shape, to output: Shape) -> Int {
+    let (tilesH, row) = ((output.height + 1) / 2, (output.width + 1) / 2 + 1)
+    let tiles = tilesH * row
+    let chunk = min((256 + tiles - 1) / tiles, output.batch)
+    let ld = chunk * tiles + 16
+    let padded = 4 * row * (tilesH + 2)
+    return (16 * output.channels * input.channels + 16 * ld * (input.channels + output.channels) + 2 * padded) * 4
+  }
 }

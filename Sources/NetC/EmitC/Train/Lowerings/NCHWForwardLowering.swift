@@ -20,14 +20,14 @@ enum NCHWForwardLowering {
   }
 }
 
-/// ReLU is the same in any layout: the inference kernel, run by one thread.
+/// ReLU is the same in any layout: the inference kernel, its elements shared out over the team.
 struct NCHWReLULowering: TrainingLowering {
   var summary: String { "elementwise" }
   var kernels: [CKernel] { [.relu] }
   func operands(_ layer: Layer) -> [String] { ["in"] }
+  var splitsWork: Bool { true }
   func body(_ layer: Layer, _ state: TrainingStateLayout) -> [String]? {
-    ["  const netc_team alone = {0, 1, NULL};"]
-      + CText.call("netc_relu", ["\(layer.shape.elementCount)", "in", "out", "&alone"])
+    CText.call("netc_relu", ["\(layer.shape.elementCount)", "in", "out", "team"])
   }
 }
 
@@ -36,6 +36,7 @@ struct NCHWAddLowering: TrainingLowering {
   var summary: String { "elementwise" }
   var kernels: [CKernel] { [.nchwAdd] }
   func operands(_ layer: Layer) -> [String] { ["in", "shortcut"] }
+  var splitsWork: Bool { true }
 
   func body(_ layer: Layer, _ state: TrainingStateLayout) -> [String]? {
     let y = layer.shape
@@ -44,8 +45,8 @@ struct NCHWAddLowering: TrainingLowering {
       + CText.call(
         "netc_nchw_add",
         [
-          "&residual", add.relu ? "1" : "0", "\(y.batch)", "\(y.channels)", "\(plane.height)", "\(plane.width)", "in",
-          "out",
+          "team", "&residual", add.relu ? "1" : "0", "\(y.batch)", "\(y.channels)", "\(plane.height)",
+          "\(plane.width)", "in", "out",
         ])
   }
 }

@@ -3,12 +3,15 @@
 
 struct TrainingOpLowering: TrainingLowering {
   var op: TrainingOp
+  /// Whether a batch norm applies the ReLU that reads it too (`ReLUFusion`).
+  var relu = false
 
   var summary: String {
     switch op {
     case .batchNormStats: "batch statistics and running-statistics update"
-    case .batchNormTrain: "normalization with batch statistics"
-    case .batchNormRecompute: "normalization with batch statistics, again for the backward pass"
+    case .batchNormTrain: "normalization with batch statistics" + (relu ? ", then ReLU" : "")
+    case .batchNormRecompute:
+      "normalization with batch statistics" + (relu ? ", then ReLU," : "") + " again for the backward pass"
     case .dropoutTrain, .dropoutGrad: "seeded mask"
     case .softmaxCrossEntropy: "loss"
     case .convGradInput: "transposed convolution"
@@ -115,7 +118,7 @@ struct TrainingOpLowering: TrainingLowering {
         + CText.call(
           "netc_batchnorm_train",
           ["team", "&maps", "x", "stats", field(bn.module + ".weight"), field(bn.module + ".bias"),
-           CText.double(bn.eps), "out"])
+           CText.double(bn.eps), relu ? "1" : "0", "out"])
     case .dropoutTrain(let mask), .dropoutGrad(let mask):
       let source = op == .dropoutTrain(mask) ? "x" : "dy"
       return CText.call(

@@ -76,7 +76,9 @@ public enum FuzzTolerance {
   public static let passes = 1e-4
 
   /// PyTorch (float32, its own summation orders and algorithms) against the interpreter: as the zoo's parity
-  /// tests, with the same fallback for ill-conditioned programs (see `FuzzPyTorch`).
+  /// tests, with the same fallback for ill-conditioned programs (see `FuzzPyTorch`); like the other comparisons,
+  /// more where the conditioning probe moves the output more (the fallback cannot tell when the interpreter's
+  /// own rounding, amplified, is what lands it far from float64).
   public static let pytorch = 1e-4
 
   /// How far each element of the input and the weights moves, relative, for the conditioning probe: a few

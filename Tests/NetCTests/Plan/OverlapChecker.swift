@@ -79,7 +79,7 @@ private func inPlaceProblem(
   case .train(let op):
     // Training ops that compute each element from the same element of their first operand.
     let elementwise = [
-      "batchnorm_train", "dropout_train", "relu_grad", "dropout_grad",
+      "batchnorm_train", "batchnorm_recompute", "dropout_train", "relu_grad", "dropout_grad",
       "batchnorm_grad_input", "flatten_grad", "softmax_grad", "accumulate",
     ]
     allowed = elementwise.contains(op.mnemonic) && node.inputs.first == earlier

@@ -29,6 +29,18 @@ import Testing
     try compare(graph, steps: 2, seed: 0)
   }
 
+  /// A ReLU over a batch norm or residual add that it alone reads is applied by that layer, one sweep over the
+  /// activation fewer (the comparisons with the interpreter run the fused step).
+  @Test func reluIsAppliedByTheLayerItReads() throws {
+    let graph = try ModelLoader.load(path: Zoo.path("resnet20"), options: LoadOptions(batch: 2))
+    let source = try TrainingCEmitter(graph: graph).emit().source
+    #expect(source.contains("  /* train_layer1_0_relu: relu applied by train_layer1_0_bn1, nothing to do */\n"))
+    #expect(source.contains("  /* train_layer1_0_relu_1: relu applied by train_layer1_0_add, nothing to do */\n"))
+    #expect(
+      source.contains(
+        "/* train_layer1_0_relu_recomputed: relu applied by train_layer1_0_bn1_recomputed, nothing to do */"))
+  }
+
   /// Each layer the threads share is split so that every result is summed by one thread in a fixed order (the
   /// weight gradient by input channels, not by images): 1, 2 and 3 threads (3 does not divide the batch of 4)
   /// give the same bytes, not merely close ones.

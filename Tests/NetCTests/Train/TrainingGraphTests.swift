@@ -41,6 +41,37 @@ import Testing
       input: FeatureMapSize(channels: 3, size: Pair(8, 8))))) })
   }
 
+  /// What a residual stage keeps for the backward pass: each block's convolution outputs (the batch norms'
+  /// inputs) and every other block output; the ReLUs of batch norms and the other block outputs are recomputed
+  /// from them where the backward pass first reads them.
+  @Test func backwardRecomputesWhatElementwiseOpsMake() throws {
+    let graph = try ModelLoader.load(path: Zoo.path("resnet20"), options: LoadOptions(batch: 2))
+    let training = try TrainingGraph.build(graph)
+    let loss = try #require(training.indexByName()[training.output])
+    let backward = training.nodes[(loss + 1)...]
+    let read = Set(backward.flatMap(\.inputs))
+    let kept = training.nodes[...loss].map(\.name).filter { read.contains($0) && $0.hasPrefix("layer1.") }
+    #expect(
+      kept == [
+        "layer1.0.conv1", "layer1.0.bn1.stats", "layer1.0.conv2", "layer1.0.bn2.stats", "layer1.0.relu_1",
+        "layer1.1.conv1", "layer1.1.bn1.stats", "layer1.1.conv2", "layer1.1.bn2.stats", "layer1.2.conv1",
+        "layer1.2.bn1.stats", "layer1.2.conv2", "layer1.2.bn2.stats", "layer1.2.relu_1",
+      ])
+    let relu = try #require(training.node(named: "layer1.1.relu_1.recomputed"))
+    #expect(relu.inputs == ["layer1.1.add.recomputed"])
+    #expect(training.node(named: "layer1.1.add.recomputed")?.inputs == ["layer1.1.bn2.recomputed", "layer1.0.relu_1"])
+    #expect(
+      training.node(named: "layer1.1.bn2.recomputed")?.op
+        == .train(.batchNormRecompute(try #require(graph.node(named: "layer1.1.bn2").flatMap { node in
+          if case .batchNorm(let bn) = node.op { bn } else { nil }
+        }))))
+    // Recomputed just before the first backward op that reads it: the next block's weight gradient.
+    let index = training.indexByName()
+    let reader = try #require(backward.first { $0.inputs.contains("layer1.1.relu_1.recomputed") })
+    #expect(reader.name == "layer1.2.conv1.weight.grad")
+    #expect(index[reader.name]! == index["layer1.1.relu_1.recomputed"]! + 1)
+  }
+
   @Test func finalSoftmaxIsLeftToTheLoss() throws {
     let training = try TrainingGraph.build(try TrainingNets.dense())
     #expect(training.node(named: "probabilities") == nil)

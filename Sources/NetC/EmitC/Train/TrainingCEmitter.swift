@@ -35,6 +35,7 @@ public struct TrainingCEmitter: Sendable {
       let node = section.layers[i].layer.node
       section.layers[i].layer.inPlace = !node.inputs.isEmpty && offsets[node.inputs[0]] == offsets[node.name]
     }
+    section.layers = ReLUFusion.apply(section.layers, graph: training)
 
     let order = inference.graph.parameters.map(\.name)
     let gradients = Dictionary(
@@ -48,7 +49,7 @@ public struct TrainingCEmitter: Sendable {
       arenaBytes: [plan.arenaBytes, parameterBytes, inference.plan.arenaBytes].max()!, stateBytes: state.bytes,
       saveBytes: Self.saveBound(training.parameters), workspaceBytes: (workspace + 63) / 64 * 64)
     let kernels = CKernel.closure(
-      [.team] + layers.flatMap { $0.lowering.kernels } + [.sgd, .writeF32, .copyF32])
+      [.team] + section.layers.flatMap { $0.lowering.kernels } + [.sgd, .writeF32, .copyF32])
     let definitions = [
       "/* ---- Training " + String(repeating: "-", count: CText.width - 19) + " */\n\n",
       state.structText(prefix: prefix),

@@ -89,7 +89,7 @@ struct TrainingLayerSection {
     for entry in layers {
       let node = entry.layer.node
       if entry.lowering.body(entry.layer, state) == nil {
-        out += "  /* \(entry.function): \(node.op.mnemonic) stored in place, nothing to do */\n"
+        out += "  /* \(entry.function): \(node.op.mnemonic) \(entry.lowering.nothingToDo) */\n"
         continue
       }
       var arguments = entry.lowering.splitsWork ? ["team"] : []

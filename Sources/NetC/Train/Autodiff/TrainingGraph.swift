@@ -12,7 +12,9 @@ public enum TrainingGraph {
   /// `%layer1.0.conv1.weight.grad` (PyTorch's `.grad`). A value read by several ops receives one gradient
   /// from each (`%x.grad_1`, `%x.grad_2`, …, numbered in the order the backward pass makes them), summed by an
   /// `accumulate` op into `%x.grad`; where a gradient passes through unchanged (an `add`'s operands), its
-  /// value is reused, not copied. Each backward op sits in the scope of its forward op.
+  /// value is reused, not copied. Each backward op sits in the scope of its forward op. Forward values that a few
+  /// elementwise ops recompute from values the backward pass keeps anyway are recomputed there
+  /// (`%layer1.0.relu.recomputed`, see `Rematerialization`) rather than kept.
   public static func build(_ graph: Graph) throws -> Graph {
     try Verifier.verify(graph)
     var builder = try ForwardBuilder(graph)
@@ -20,7 +22,8 @@ public enum TrainingGraph {
     var backward = BackwardBuilder(forward: builder.nodes, loss: builder.lossName)
     try backward.run()
     let result = Graph(
-      name: graph.name + ".train", nodes: builder.nodes + backward.nodes, output: builder.lossName,
+      name: graph.name + ".train",
+      nodes: Rematerialization.apply(builder.nodes + backward.nodes, loss: builder.lossName), output: builder.lossName,
       scopes: graph.scopes)
     try checkEveryParameterLearns(result)
     try Verifier.verify(result, producedBy: "autodiff")

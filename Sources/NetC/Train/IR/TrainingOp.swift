@@ -10,6 +10,10 @@ public enum TrainingOp: Hashable, Sendable {
   case batchNormStats(BatchNorm)
   /// `batchnorm_train(%x, %stats)`: batch norm with the batch's statistics. Reads the module's γ and β.
   case batchNormTrain(BatchNorm)
+  /// `batchnorm_recompute(%x, %stats)`: `batchnorm_train`'s result again, in the backward pass, from the input
+  /// and statistics it keeps anyway, so the forward pass need not keep the result (or a ReLU's of it) until then.
+  /// Reads γ and β but lists them nowhere: the forward op does.
+  case batchNormRecompute(BatchNorm)
   /// `dropout_train(%x)`: `x·mask/(1−p)`, the mask recomputed wherever needed from the step's seed (see
   /// `DropoutMask`), so nothing is stored between the forward and the backward pass.
   case dropoutTrain(DropoutMask)
@@ -61,6 +65,7 @@ public enum TrainingOp: Hashable, Sendable {
     switch self {
     case .batchNormStats: "batchnorm_stats"
     case .batchNormTrain: "batchnorm_train"
+    case .batchNormRecompute: "batchnorm_recompute"
     case .dropoutTrain: "dropout_train"
     case .softmaxCrossEntropy: "softmax_cross_entropy"
     case .softmaxCrossEntropyGrad: "softmax_cross_entropy_grad"
@@ -85,7 +90,7 @@ public enum TrainingOp: Hashable, Sendable {
   }
 
   static let mnemonics = [
-    "batchnorm_stats", "batchnorm_train", "dropout_train", "softmax_cross_entropy", "softmax_cross_entropy_grad",
+    "batchnorm_stats", "batchnorm_train", "batchnorm_recompute", "dropout_train", "softmax_cross_entropy", "softmax_cross_entropy_grad",
     "conv2d_grad_input", "conv2d_grad_weight", "bias_grad", "batchnorm_grad_weight", "batchnorm_grad_input",
     "relu_grad", "maxpool_grad", "avgpool_grad", "adaptive_avgpool_grad", "lrn_grad", "dropout_grad",
     "linear_grad_input", "linear_grad_weight", "shortcut_grad", "flatten_grad", "softmax_grad", "accumulate",
@@ -96,7 +101,7 @@ public enum TrainingOp: Hashable, Sendable {
     case .batchNormStats, .dropoutTrain, .softmaxCrossEntropy, .softmaxCrossEntropyGrad, .convGradInput, .biasGrad,
       .avgPoolGrad, .adaptiveAvgPoolGrad, .dropoutGrad, .linearGradInput, .shortcutGrad, .flattenGrad:
       1...1
-    case .batchNormTrain, .convGradWeight, .reluGrad, .maxPoolGrad, .lrnGrad, .linearGradWeight, .softmaxGrad: 2...2
+    case .batchNormTrain, .batchNormRecompute, .convGradWeight, .reluGrad, .maxPoolGrad, .lrnGrad, .linearGradWeight, .softmaxGrad: 2...2
     case .batchNormGradWeight: 3...3
     case .batchNormGradInput: 5...5
     case .accumulate: 2...Int.max
@@ -202,7 +207,7 @@ extension TrainingOp {
   /// they finish reading before writing), so the memory planner can share the two.
   public var inPlaceOperand: Int? {
     switch self {
-    case .batchNormTrain, .dropoutTrain, .reluGrad, .dropoutGrad, .batchNormGradInput, .flattenGrad, .softmaxGrad,
+    case .batchNormTrain, .batchNormRecompute, .dropoutTrain, .reluGrad, .dropoutGrad, .batchNormGradInput, .flattenGrad, .softmaxGrad,
       .accumulate:
       0
     case .batchNormStats, .softmaxCrossEntropy, .softmaxCrossEntropyGrad, .convGradInput, .convGradWeight, .biasGrad,

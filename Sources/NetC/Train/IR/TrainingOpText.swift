@@ -4,7 +4,8 @@
 extension TrainingOp {
   var attributeText: [String] {
     switch self {
-    case .batchNormStats(let bn), .batchNormTrain(let bn), .batchNormGradWeight(let bn), .batchNormGradInput(let bn):
+    case .batchNormStats(let bn), .batchNormTrain(let bn), .batchNormRecompute(let bn), .batchNormGradWeight(let bn),
+      .batchNormGradInput(let bn):
       return Op.batchNorm(bn).attributeText
     case .dropoutTrain(let mask), .dropoutGrad(let mask):
       return Op.dropout(Dropout(p: mask.p)).attributeText + ["stream=\(mask.stream)"]
@@ -63,6 +64,7 @@ extension TrainingOp {
     switch mnemonic {
     case "batchnorm_stats": return .batchNormStats(try batchNorm())
     case "batchnorm_train": return .batchNormTrain(try batchNorm())
+    case "batchnorm_recompute": return .batchNormRecompute(try batchNorm())
     case "batchnorm_grad_weight": return .batchNormGradWeight(try batchNorm())
     case "batchnorm_grad_input": return .batchNormGradInput(try batchNorm())
     case "dropout_train": return .dropoutTrain(try mask())

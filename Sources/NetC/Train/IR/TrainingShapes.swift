@@ -12,7 +12,7 @@ extension TrainingOp {
         throw ShapeError("batch statistics need more than 1 value per channel, got \(count); use a larger batch")
       }
       return Shape([2, x.channels])
-    case .batchNormTrain(let bn):
+    case .batchNormTrain(let bn), .batchNormRecompute(let bn):
       let x = try forward(.batchNorm(bn), [dy])
       try requireStatistics(inputs[1], of: x)
       return x

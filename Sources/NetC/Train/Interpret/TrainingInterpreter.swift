@@ -152,7 +152,7 @@ private struct TrainingContext {
       runningStatistics[bn.module + ".running_mean"] = running.mean
       runningStatistics[bn.module + ".running_var"] = running.variance
       return statistics.value
-    case .batchNormTrain(let bn):
+    case .batchNormTrain(let bn), .batchNormRecompute(let bn):
       let statistics = BatchStatistics(operands[1], count: dy.shape.batch * dy.planeSize)
       return batchNormTrain(
         dy, statistics, gamma: try parameters.values(bn.module + ".weight"),

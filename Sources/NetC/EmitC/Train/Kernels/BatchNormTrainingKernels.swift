@@ -96,10 +96,12 @@ extension CKernel {
   static let batchNormTrain = CKernel(
     "netc_batchnorm_train", uses: [team, maps],
     #"""
-    /* out = (x - mean) * (gamma / sqrt(var + eps)) + beta with the batch's statistics; out may be x (both cases
-       keep their pointers apart for the compiler, so the planes vectorize). The team shares out the images. */
+    /* out = (x - mean) * (gamma / sqrt(var + eps)) + beta with the batch's statistics, then with relu the ReLU
+       of that (over each plane while it is in cache: the same numbers as netc_relu after, one sweep fewer); out
+       may be x (both cases keep their pointers apart for the compiler, so the planes vectorize). The team shares
+       out the images. */
     static void netc_batchnorm_train(const netc_team *team, const netc_maps *m, const float *x,
-                                     const float *stats, const float *gamma, const float *beta, double eps,
+                                     const float *stats, const float *gamma, const float *beta, double eps, int relu,
                                      float *out) {
       for (int n = team->index; n < m->batch; n += team->count)
         for (int c = 0; c < m->channels; c++) {
@@ -112,6 +114,10 @@ extension CKernel {
             const float *restrict v = x + base;
             float *restrict y = out + base;
             for (size_t i = 0; i < m->plane; i++) y[i] = (v[i] - mean) * scale + shift;
+          }
+          if (relu) {
+            float *restrict y = out + base;
+            for (size_t i = 0; i < m->plane; i++) y[i] = y[i] < 0.0f ? 0.0f : y[i];
           }
         }
     }

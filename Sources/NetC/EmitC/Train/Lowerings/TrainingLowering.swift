@@ -23,6 +23,8 @@ protocol TrainingLowering {
   /// Statements over `m` (the state), `labels`, the operands, `scratch` and `out`; nil when nothing is to be
   /// done (a reshape stored in place).
   func body(_ layer: Layer, _ state: TrainingStateLayout) -> [String]?
+  /// Why there is nothing to do, when `body` is nil.
+  var nothingToDo: String { get }
 }
 
 extension TrainingLowering {
@@ -31,6 +33,7 @@ extension TrainingLowering {
   func stateAccess(_ layer: Layer) -> StateAccess { .none }
   var readsLabels: Bool { false }
   var splitsWork: Bool { false }
+  var nothingToDo: String { "stored in place, nothing to do" }
 }
 
 enum TrainingLoweringPolicy {

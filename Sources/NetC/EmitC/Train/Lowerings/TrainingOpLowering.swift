@@ -3,11 +3,15 @@
 
 struct TrainingOpLowering: TrainingLowering {
   var op: TrainingOp
+  /// Whether a batch norm applies the ReLU that reads it too (`ReLUFusion`).
+  var relu = false
 
   var summary: String {
     switch op {
     case .batchNormStats: "batch statistics and running-statistics update"
-    case .batchNormTrain: "normalization with batch statistics"
+    case .batchNormTrain: "normalization with batch statistics" + (relu ? ", then ReLU" : "")
+    case .batchNormRecompute:
+      "normalization with batch statistics" + (relu ? ", then ReLU," : "") + " again for the backward pass"
     case .dropoutTrain, .dropoutGrad: "seeded mask"
     case .softmaxCrossEntropy: "loss"
     case .convGradInput: "transposed convolution"
@@ -19,7 +23,7 @@ struct TrainingOpLowering: TrainingLowering {
   var kernels: [CKernel] {
     switch op {
     case .batchNormStats: [.batchNormStatistics]
-    case .batchNormTrain: [.batchNormTrain]
+    case .batchNormTrain, .batchNormRecompute: [.batchNormTrain]
     case .dropoutTrain, .dropoutGrad: [.dropout]
     case .softmaxCrossEntropy: [.crossEntropy]
     case .softmaxCrossEntropyGrad: [.crossEntropyGrad]
@@ -65,7 +69,7 @@ struct TrainingOpLowering: TrainingLowering {
   func operands(_ layer: Layer) -> [String] {
     switch op {
     case .batchNormStats, .dropoutTrain: ["x"]
-    case .batchNormTrain: ["x", "stats"]
+    case .batchNormTrain, .batchNormRecompute: ["x", "stats"]
     case .softmaxCrossEntropy, .softmaxCrossEntropyGrad: ["logits"]
     case .batchNormGradWeight: ["dy", "x", "stats"]
     case .batchNormGradInput: ["dy", "x", "stats", "dgamma", "dbeta"]
@@ -81,7 +85,9 @@ struct TrainingOpLowering: TrainingLowering {
   func stateAccess(_ layer: Layer) -> StateAccess {
     switch op {
     case .batchNormStats: .write
-    case .batchNormTrain, .dropoutTrain, .dropoutGrad, .convGradInput, .batchNormGradInput, .linearGradInput: .read
+    case .batchNormTrain, .batchNormRecompute, .dropoutTrain, .dropoutGrad, .convGradInput, .batchNormGradInput,
+      .linearGradInput:
+      .read
     default: .none
     }
   }
@@ -90,8 +96,8 @@ struct TrainingOpLowering: TrainingLowering {
 
   var splitsWork: Bool {
     switch op {
-    case .batchNormStats, .batchNormTrain, .convGradInput, .convGradWeight, .biasGrad, .batchNormGradWeight,
-      .batchNormGradInput, .reluGrad, .accumulate:
+    case .batchNormStats, .batchNormTrain, .batchNormRecompute, .convGradInput, .convGradWeight, .biasGrad,
+      .batchNormGradWeight, .batchNormGradInput, .reluGrad, .accumulate:
       true
     default: false
     }
@@ -107,12 +113,12 @@ struct TrainingOpLowering: TrainingLowering {
           "netc_batchnorm_stats",
           ["team", "&maps", "x", CText.double(bn.momentum), field(bn.module + ".running_mean"),
            field(bn.module + ".running_var"), "out"])
-    case .batchNormTrain(let bn):
+    case .batchNormTrain(let bn), .batchNormRecompute(let bn):
       return TrainingShapes.maps(y)
         + CText.call(
           "netc_batchnorm_train",
           ["team", "&maps", "x", "stats", field(bn.module + ".weight"), field(bn.module + ".bias"),
-           CText.double(bn.eps), "out"])
+           CText.double(bn.eps), relu ? "1" : "0", "out"])
     case .dropoutTrain(let mask), .dropoutGrad(let mask):
       let source = op == .dropoutTrain(mask) ? "x" : "dy"
       return CText.call(

@@ -131,7 +131,7 @@ extension CKernel {
 
   static let conv2dGradWeight = CKernel(
     "netc_conv2d_grad_weight",
-    uses: [team, convGeometry, im2col, stridedTranspose, trainingGemm],
+    uses: [share, convGeometry, im2col, stridedTranspose, trainingGemm],
     #"""
     /* The weight gradient of a convolution: dW^T = the sum over images of cols * dy^T, each element summed over
        the images in order, then transposed into PyTorch's layout. The team shares out each group's input

@@ -119,6 +119,8 @@ const char *resnet20_layer_name(size_t layer);
 #else
 #define NETC_THREADS 0
 #endif
+/* Whether the profile has layers to time. */
+#define NETC_PROFILED 1
 
 /* The status codes under the names netc's shared code uses. */
 enum {
@@ -168,6 +170,15 @@ static void netc_conv_rows(const netc_window *w, const float *in, int group, lon
   }
 }
 
+/* Wall-clock seconds: the profile's clock, and how long a waiting thread has spun. */
+#if NETC_THREADS || NETC_PROFILED
+static inline double netc_now(void) {
+  struct timespec now;
+  timespec_get(&now, TIME_UTC);
+  return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+}
+#endif
+
 /* The threads running a forward pass together: this thread's index and their count. Kernels split their
    work statically by index, and never sum across threads, so every element is computed the same way
    whatever the count. */
@@ -175,19 +186,6 @@ typedef struct {
   int index, count;
   void *barrier; /* shared by the team; NULL when the count is 1 */
 } netc_team;
-
-/* Thread index's share [*begin, *end) of total items. */
-static inline void netc_share(const netc_team *team, long total, long *begin, long *end) {
-  *begin = total * team->index / team->count;
-  *end = total * (team->index + 1) / team->count;
-}
-
-/* Wall-clock seconds: the profile's clock, and how long a waiting thread has spun. */
-static inline double netc_now(void) {
-  struct timespec now;
-  timespec_get(&now, TIME_UTC);
-  return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
-}
 
 #if NETC_THREADS
 #include <pthread.h>
@@ -222,7 +220,7 @@ static void netc_waiting_destroy(netc_waiting *w) {
 /* Returns once *value is no longer seen. A sleeper counts itself before it checks the value, and a changer
    stores the value before it checks for sleepers (both sequentially consistent), so one of them sees the
    other: a sleeper is never left waiting for a broadcast that came too early. */
-static void netc_wait_change(netc_waiting *w, atomic_int *value, int seen) {
+static void netc_wait_change(netc_waiting *w, atomic_uint *value, unsigned seen) {
   const double start = netc_now();
   for (int spins = 1; atomic_load_explicit(value, memory_order_acquire) == seen; spins++) {
 #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
@@ -239,7 +237,7 @@ static void netc_wait_change(netc_waiting *w, atomic_int *value, int seen) {
 }
 
 /* Sets *value (a sequentially consistent store), then wakes whoever sleeps waiting for it to change. */
-static void netc_change(netc_waiting *w, atomic_int *value, int to) {
+static void netc_change(netc_waiting *w, atomic_uint *value, unsigned to) {
   atomic_store(value, to);
   if (atomic_load(&w->sleepers) == 0) return;
   pthread_mutex_lock(&w->lock);
@@ -247,9 +245,11 @@ static void netc_change(netc_waiting *w, atomic_int *value, int to) {
   pthread_mutex_unlock(&w->lock);
 }
 
-/* The team's meeting point: the last of count threads to arrive starts the next round. */
+/* The team's meeting point: the last of count threads to arrive starts the next round. Rounds count up
+   without end, so they are unsigned: they wrap where a signed count's overflow would be undefined. */
 typedef struct {
-  atomic_int arrived, round;
+  atomic_int arrived;
+  atomic_uint round;
   int count;
   netc_waiting waiting;
 } netc_barrier;
@@ -262,7 +262,7 @@ static int netc_barrier_init(netc_barrier *b, int count) {
 }
 
 static void netc_barrier_wait(netc_barrier *b) {
-  const int round = atomic_load_explicit(&b->round, memory_order_acquire);
+  const unsigned round = atomic_load_explicit(&b->round, memory_order_acquire);
   if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == b->count - 1) {
     atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
     netc_change(&b->waiting, &b->round, round + 1);
@@ -279,6 +279,12 @@ static void netc_sync(const netc_team *team) {
 #else
   (void)team;
 #endif
+}
+
+/* Thread index's share [*begin, *end) of total items. */
+static inline void netc_share(const netc_team *team, long total, long *begin, long *end) {
+  *begin = total * team->index / team->count;
+  *end = total * (team->index + 1) / team->count;
 }
 
 #if defined(__GNUC__)
@@ -2535,7 +2541,7 @@ struct resnet20_threads {
   pthread_t *ids;
   netc_worker *workers;
   netc_waiting idle;
-  atomic_int generation;
+  atomic_uint generation;
   netc_barrier barrier;
   netc_run run;
 };
@@ -2543,7 +2549,7 @@ struct resnet20_threads {
 static void *netc_work(void *argument) {
   const netc_worker *worker = argument;
   resnet20_threads *threads = worker->threads;
-  int seen = 0;
+  unsigned seen = 0;
   for (;;) {
     netc_wait_change(&threads->idle, &threads->generation, seen);
     seen = atomic_load_explicit(&threads->generation, memory_order_acquire);

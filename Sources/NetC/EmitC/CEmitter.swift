@@ -83,11 +83,11 @@ public struct CEmitter: Sendable {
       arenaBytes: plan.arenaBytes, modelBytes: weights.modelBytes,
       layerNames: LayerSection.profiled(layers).map(\.node.name))
     let converts = locations.inputCopy != nil || locations.outputCopy != nil
-    // The layers' kernels first, in the order layers first use them, then what loading, stepping and layout
-    // conversion need, then the extension's.
+    // The layers' kernels first, in the order layers first use them, then what loading, the team, stepping
+    // (only after layers that do something) and layout conversion need, then the extension's.
     let kernels = CKernel.closure(
-      layers.flatMap { $0.lowering.kernels } + [.loadStep] + CKernel.loadWeights.dependencies + [.step]
-        + (converts ? [.transpose] : []) + (more?.kernels ?? []))
+      layers.flatMap { $0.lowering.kernels } + [.loadStep] + CKernel.loadWeights.dependencies + [.team]
+        + (facts.layerNames.isEmpty ? [] : [.step]) + (converts ? [.transpose] : []) + (more?.kernels ?? []))
     let source = [
       fileComment(facts),
       ["errno", "limits", "math", "stdarg", "stdint", "stdio", "stdlib", "string", "time"]

@@ -67,9 +67,9 @@ struct LayerSection {
     out += "   With seconds, thread 0 records each layer's time, the meeting included. */\n"
     out += "static void netc_forward(const struct \(prefix)_model *model, const float *input, float *output,\n"
     out += "                         unsigned char *arena, const netc_team *team, double *seconds) {\n"
+    let profiled = !Self.profiled(layers).isEmpty
     if graph.output == graph.input.name {
-      // No layer shares work or meets after it: netc_share and netc_step are referenced so compilers see them used.
-      out += "  (void)model, (void)arena, (void)seconds, (void)netc_step, (void)netc_share;\n"
+      out += "  (void)model, (void)arena, (void)seconds;\n"
       out += "  if (team->index == 0) memcpy(output, input, \(graph.input.shape.byteCount));\n"
       return out + "  netc_sync(team);\n}\n\n"
     }
@@ -81,7 +81,8 @@ struct LayerSection {
         "team"]).joined(separator: "\n") + "\n"
       out += "  netc_sync(team);\n"
     }
-    out += "  double clock = seconds && team->index == 0 ? netc_now() : 0.0;\n"
+    // Layers that all run in place take no time to profile (and the file has no netc_step).
+    out += profiled ? "  double clock = seconds && team->index == 0 ? netc_now() : 0.0;\n" : "  (void)seconds;\n"
     var usesModel = false
     var entry = 0
     for (layer, lowering) in layers {

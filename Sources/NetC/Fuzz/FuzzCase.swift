@@ -76,7 +76,9 @@ public enum FuzzTolerance {
   public static let passes = 1e-4
 
   /// PyTorch (float32, its own summation orders and algorithms) against the interpreter: as the zoo's parity
-  /// tests, with the same fallback for ill-conditioned programs (see `FuzzPyTorch`).
+  /// tests, with the same fallback for ill-conditioned programs (see `FuzzPyTorch`); like the other comparisons,
+  /// more where the conditioning probe moves the output more (the fallback cannot tell when the interpreter's
+  /// own rounding, amplified, is what lands it far from float64).
   public static let pytorch = 1e-4
 
   /// How far each element of the input and the weights moves, relative, for the conditioning probe: a few
@@ -92,10 +94,11 @@ public enum FuzzTolerance {
   /// input off) has a running variance of 0 and divides a difference that is all rounding by √ε, and a chain
   /// of them turns the ulps every path is entitled to into percent. Such a program cannot tell a bug from
   /// rounding; the weights are moved too because such a difference may not depend on the input at all.
-  static func perturbed(_ tensor: Tensor, _ random: inout RandomSource) -> Tensor {
+  /// `sign` −1 moves every element the other way than +1 with the same `random` state.
+  static func perturbed(_ tensor: Tensor, towards sign: Double, _ random: inout RandomSource) -> Tensor {
     Tensor(
       shape: tensor.shape,
-      scalars: tensor.scalars.map { $0 * Float(1 + (random.chance(0.5) ? 1 : -1) * perturbation) })
+      scalars: tensor.scalars.map { $0 * Float(1 + sign * (random.chance(0.5) ? 1 : -1) * perturbation) })
   }
 
   /// max |a − b| / max |reference|; infinite when shapes differ or either has a NaN or an infinity.

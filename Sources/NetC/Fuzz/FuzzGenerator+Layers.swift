@@ -1,6 +1,6 @@
 // Built-in layers with arguments chosen to fit the current value: convs of every geometry (kernels 1–11,
-// non-square, strides, padding, dilation, groups from 1 to depthwise), pools with padding and ceil mode,
-// adaptive pools (shrinking and growing), LRN, batch norm, dropout, softmax, flatten and linear layers.
+// non-square, strides, padding, dilation, groups from 1 to depthwise and narrow groups), pools with padding and
+// ceil mode, adaptive pools (shrinking and growing), LRN, batch norm, dropout, softmax, flatten and linear layers.
 
 extension FuzzGenerator {
   /// A channel count: small, rarely a multiple of 8, or one the block's parameters suggest.
@@ -25,7 +25,7 @@ extension FuzzGenerator {
     let inputs = x.channels
     var out = channels(body)
     var groups = 1
-    switch random.weighted([6, 1.5, 1, 1]) {
+    switch random.weighted([6, 1.5, 1, 1, 1.5]) {
     case 1:  // depthwise, sometimes with a channel multiplier
       groups = inputs
       out = inputs * random.pick([1, 1, 2])
@@ -36,6 +36,12 @@ extension FuzzGenerator {
       let divisors = (1...inputs).filter { inputs % $0 == 0 }
       groups = random.pick(divisors)
       out = groups * max(1, out / groups)
+    case 4 where inputs > 1:  // narrow groups as the grouped kernel packs them: 1, 2, 4 or 8 channels a group
+      let widths = [1, 2, 4, 8]
+      let perGroup = random.pick(widths.filter { inputs % $0 == 0 && inputs > $0 })
+      groups = inputs / perGroup
+      // At least as many outputs as inputs a group (the kernel's limit), and not many more than 32 channels.
+      out = groups * random.pick(widths.filter { $0 >= perGroup && groups * $0 <= max(32, inputs) })
     default:
       break
     }

@@ -102,8 +102,11 @@ public struct FuzzShrinker {
     case .sequential(let name, let body):
       return variants(body, blocks).map { .sequential(name: name, $0) }
     case .residual(let shortcut, let body):
-      let options = ["none", "identity", "A", "B"].filter { .name($0) != shortcut }.map { FuzzExpr.name($0) }
-      return options.map { .residual(shortcut: $0, body) }
+      // Only shortcuts simpler than this one (any, for one an expression names): edits that trade one shortcut
+      // for another and back would be accepted for ever.
+      let order = ["none", "identity", "A", "B"]
+      let simpler = order.prefix { .name($0) != shortcut }.map { FuzzExpr.name($0) }
+      return simpler.map { .residual(shortcut: $0, body) }
         + variants(body, blocks).map { .residual(shortcut: shortcut, $0) }
     case .conditional(let condition, let then, let otherwise):
       return [.conditional(condition, then: then, otherwise: [])]

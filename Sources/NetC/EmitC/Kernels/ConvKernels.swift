@@ -49,7 +49,7 @@ extension CKernel {
     """#)
 
   static let convGemm = CKernel(
-    "netc_conv_gemm", uses: [convRows, team, gemm],
+    "netc_conv_gemm", uses: [convRows, share, gemm],
     #"""
     /* A conv as a matrix product: a netc_window and how the product walks it. */
     typedef struct {
@@ -157,7 +157,7 @@ extension CKernel {
     """#)
 
   static let conv2dDirect = CKernel(
-    "netc_conv2d_direct", uses: [window, team],
+    "netc_conv2d_direct", uses: [window, share],
     #"""
     /* Direct convolution in double, one rounding per output: the reference, for shapes the matrix product does
        not take and for chains of convs too deep for float sums. weight is PyTorch's

@@ -3,7 +3,7 @@
 
 extension CKernel {
   static let linear = CKernel(
-    "netc_linear", uses: [team, gemm],
+    "netc_linear", uses: [share, gemm],
     #"""
     /* out[n] = in[n] * weight^T + bias [then ReLU] for [batch, in_features] rows; weight is packed in panels
        [out_features / 16][in_features][16] at load, zero past out_features. Runs of panels are split over the
@@ -39,7 +39,7 @@ extension CKernel {
     """#)
 
   static let softmax = CKernel(
-    "netc_softmax", uses: [team],
+    "netc_softmax", uses: [share],
     #"""
     /* Softmax over the channels of each of `rows` rows (pixels, or batch items), channels innermost, in double;
        the largest value is subtracted first so exp cannot overflow. out may be in. Rows are split over the team. */
@@ -60,7 +60,7 @@ extension CKernel {
     """#)
 
   static let lrn = CKernel(
-    "netc_lrn", uses: [team],
+    "netc_lrn", uses: [share],
     #"""
     /* Local response normalization across channels, the AlexNet paper's formula
        b[c] = a[c] / (k + alpha * sum a[j]^2)^beta (alpha not divided by size) over the channels j from

@@ -4,7 +4,7 @@
 
 extension CKernel {
   static let relu = CKernel(
-    "netc_relu", uses: [team],
+    "netc_relu", uses: [share],
     #"""
     /* ReLU; out may be in. NaN stays NaN, as in PyTorch. Elements are split over the team. */
     static void netc_relu(long count, const float *in, float *out, const netc_team *team) {
@@ -16,7 +16,7 @@ extension CKernel {
     """#)
 
   static let add = CKernel(
-    "netc_add", uses: [shortcutPixel, team],
+    "netc_add", uses: [shortcutPixel, share],
     #"""
     /* out[c] = a[c] + the shortcut at this pixel (zero outside its channels), then ReLU, for c < count; out may
        be a. The add rounds exactly as the interpreter's double one does. */
@@ -49,7 +49,7 @@ extension CKernel {
     """#)
 
   static let shortcutA = CKernel(
-    "netc_shortcut_a", uses: [shortcutPixel, team],
+    "netc_shortcut_a", uses: [shortcutPixel, share],
     #"""
     /* The option A shortcut on its own: each output pixel holds its subsampled input pixel's channels shifted
        up by the offset, zero where no input channel maps. */
@@ -69,7 +69,7 @@ extension CKernel {
     """#)
 
   static let scaleShift = CKernel(
-    "netc_scale_shift", uses: [team],
+    "netc_scale_shift", uses: [share],
     #"""
     /* Inference batch norm, reduced at load time to out = in * scale[c] + shift[c] over rows of channels; out
        may be in. Rows are split over the team. */
@@ -87,7 +87,7 @@ extension CKernel {
     """#)
 
   static let transpose = CKernel(
-    "netc_transpose", uses: [team],
+    "netc_transpose", uses: [share],
     #"""
     /* For each of `batch` items, a [rows][columns] matrix stored as its [columns][rows] transpose: NCHW to NHWC
        with rows = channels and columns = pixels, NHWC to NCHW the other way round. Items' rows are split over

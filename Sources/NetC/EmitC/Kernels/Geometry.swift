@@ -15,7 +15,7 @@ extension CKernel {
     """#)
 
   static let team = CKernel(
-    "netc_team",
+    "netc_team", uses: [now],
     #"""
     /* The threads running a forward pass together: this thread's index and their count. Kernels split their
        work statically by index, and never sum across threads, so every element is computed the same way
@@ -24,19 +24,6 @@ extension CKernel {
       int index, count;
       void *barrier; /* shared by the team; NULL when the count is 1 */
     } netc_team;
-
-    /* Thread index's share [*begin, *end) of total items. */
-    static inline void netc_share(const netc_team *team, long total, long *begin, long *end) {
-      *begin = total * team->index / team->count;
-      *end = total * (team->index + 1) / team->count;
-    }
-
-    /* Wall-clock seconds: the profile's clock, and how long a waiting thread has spun. */
-    static inline double netc_now(void) {
-      struct timespec now;
-      timespec_get(&now, TIME_UTC);
-      return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
-    }
 
     #if NETC_THREADS
     #include <pthread.h>
@@ -71,7 +58,7 @@ extension CKernel {
     /* Returns once *value is no longer seen. A sleeper counts itself before it checks the value, and a changer
        stores the value before it checks for sleepers (both sequentially consistent), so one of them sees the
        other: a sleeper is never left waiting for a broadcast that came too early. */
-    static void netc_wait_change(netc_waiting *w, atomic_int *value, int seen) {
+    static void netc_wait_change(netc_waiting *w, atomic_uint *value, unsigned seen) {
       const double start = netc_now();
       for (int spins = 1; atomic_load_explicit(value, memory_order_acquire) == seen; spins++) {
     #if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
@@ -88,7 +75,7 @@ extension CKernel {
     }
 
     /* Sets *value (a sequentially consistent store), then wakes whoever sleeps waiting for it to change. */
-    static void netc_change(netc_waiting *w, atomic_int *value, int to) {
+    static void netc_change(netc_waiting *w, atomic_uint *value, unsigned to) {
       atomic_store(value, to);
       if (atomic_load(&w->sleepers) == 0) return;
       pthread_mutex_lock(&w->lock);
@@ -96,9 +83,11 @@ extension CKernel {
       pthread_mutex_unlock(&w->lock);
     }
 
-    /* The team's meeting point: the last of count threads to arrive starts the next round. */
+    /* The team's meeting point: the last of count threads to arrive starts the next round. Rounds count up
+       without end, so they are unsigned: they wrap where a signed count's overflow would be undefined. */
     typedef struct {
-      atomic_int arrived, round;
+      atomic_int arrived;
+      atomic_uint round;
       int count;
       netc_waiting waiting;
     } netc_barrier;
@@ -111,7 +100,7 @@ extension CKernel {
     }
 
     static void netc_barrier_wait(netc_barrier *b) {
-      const int round = atomic_load_explicit(&b->round, memory_order_acquire);
+      const unsigned round = atomic_load_explicit(&b->round, memory_order_acquire);
       if (atomic_fetch_add_explicit(&b->arrived, 1, memory_order_acq_rel) == b->count - 1) {
         atomic_store_explicit(&b->arrived, 0, memory_order_relaxed);
         netc_change(&b->waiting, &b->round, round + 1);
@@ -129,6 +118,35 @@ extension CKernel {
       (void)team;
     #endif
     }
+
+    """#)
+
+  /// Only where a kernel splits work: a file whose layers all run in place has none, and clang rejects an unused
+  /// static inline function.
+  static let share = CKernel(
+    "netc_share", uses: [team],
+    #"""
+    /* Thread index's share [*begin, *end) of total items. */
+    static inline void netc_share(const netc_team *team, long total, long *begin, long *end) {
+      *begin = total * team->index / team->count;
+      *end = total * (team->index + 1) / team->count;
+    }
+
+    """#)
+
+  /// Read by waiting threads and by the profile's clock: a file built without threads whose layers all run in
+  /// place has no profile entries (see `LayerSection`) and reads no clock, so the C leaves it out then.
+  static let now = CKernel(
+    "netc_now",
+    #"""
+    /* Wall-clock seconds: the profile's clock, and how long a waiting thread has spun. */
+    #if NETC_THREADS || NETC_PROFILED
+    static inline double netc_now(void) {
+      struct timespec now;
+      timespec_get(&now, TIME_UTC);
+      return (double)now.tv_sec + 1e-9 * (double)now.tv_nsec;
+    }
+    #endif
 
     """#)
 

@@ -8,7 +8,7 @@ extension CKernel {
   static let groupedRows: [(lanes: Int, rows: Int)] = [(16, 12), (8, 4), (4, 3)]
 
   static let groupedConv = CKernel(
-    "netc_conv_grouped", uses: [convRows, team, gemmEpilogue], groupedTileText + groupedDispatchText + groupedDriverText)
+    "netc_conv_grouped", uses: [convRows, share, gemmEpilogue], groupedTileText + groupedDispatchText + groupedDriverText)
 
   private static let groupedTileText = #"""
     /* C[m][0, columns) for m < R, one panel of 16 output channels holding whole groups, over weights b packed as

@@ -26,7 +26,7 @@ extension CKernel {
     """#)
 
   static let maxPool = CKernel(
-    "netc_maxpool", uses: [window, team],
+    "netc_maxpool", uses: [window, share],
     #"""
     /* Max pooling: padding never wins (PyTorch pads with -infinity) and a NaN in the window wins, as in PyTorch.
        Output pixels are split over the team. */
@@ -52,7 +52,7 @@ extension CKernel {
     """#)
 
   static let averagePool = CKernel(
-    "netc_avgpool", uses: [window, windowMean, team],
+    "netc_avgpool", uses: [window, windowMean, share],
     #"""
     /* Average pooling: the window ends at most pad past the input; count_include_pad divides by that padded
        window, otherwise by the part inside the input (PyTorch's rule, which matters at the edges in ceil mode).
@@ -78,7 +78,7 @@ extension CKernel {
     """#)
 
   static let adaptiveAveragePool = CKernel(
-    "netc_adaptive_avgpool", uses: [window, windowMean, team],
+    "netc_adaptive_avgpool", uses: [window, windowMean, share],
     #"""
     /* Adaptive average pooling: output o of n averages input indices floor(o * size / n) up to
        ceil((o + 1) * size / n), PyTorch's rule; global average pooling is the 1x1 case. */

@@ -102,7 +102,7 @@ extension CKernel {
     """#)
 
   static let winograd = CKernel(
-    "netc_conv_winograd", uses: [window, team, gemm, winogradTransforms],
+    "netc_conv_winograd", uses: [window, share, gemm, winogradTransforms],
     #"""
     /* A 3x3 stride-1 conv (groups 1) by Winograd F(\#(m)x\#(m), 3x3) over NHWC values. scratch holds the
        transformed input V [\#(n * n)][tiles][in_c] then the products M [\#(n * n)][tiles][panels * 16]; weight is the

@@ -144,7 +144,8 @@ extension CRuntime {
       """#
   }
 
-  /// Whether the file starts threads: the header's switch under the name the kernels test.
+  /// Whether the file starts threads: the header's switch under the name the kernels test; and whether its
+  /// forward pass times any layer, which the clock's definition tests.
   static func configuration(_ f: APIFacts) -> String {
     """
       /* -D\(f.upper)_THREADS builds the worker threads of \(f.prefix)_threads_start. */
@@ -153,6 +154,8 @@ extension CRuntime {
       #else
       #define NETC_THREADS 0
       #endif
+      /* Whether the profile has layers to time. */
+      #define NETC_PROFILED \(f.layerNames.isEmpty ? 0 : 1)
 
       """
   }

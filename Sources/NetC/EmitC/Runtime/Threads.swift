@@ -39,7 +39,7 @@ extension CRuntime {
         pthread_t *ids;
         netc_worker *workers;
         netc_waiting idle;
-        atomic_int generation;
+        atomic_uint generation;
         netc_barrier barrier;
         netc_run run;
       };
@@ -47,7 +47,7 @@ extension CRuntime {
       static void *netc_work(void *argument) {
         const netc_worker *worker = argument;
         \#(p)_threads *threads = worker->threads;
-        int seen = 0;
+        unsigned seen = 0;
         for (;;) {
           netc_wait_change(&threads->idle, &threads->generation, seen);
           seen = atomic_load_explicit(&threads->generation, memory_order_acquire);

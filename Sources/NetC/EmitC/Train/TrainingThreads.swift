@@ -18,7 +18,8 @@ enum TrainingThreads {
 
     /* Workers sleep until the generation changes, then run that step's pass. */
     struct netc_train_pool {
-      int count, started, generation, stop;
+      int count, started, stop;
+      unsigned generation; /* counts up without end: unsigned, so it wraps without undefined behaviour */
       pthread_t *ids;
       netc_team *teams;
       netc_train_worker *workers;
@@ -46,7 +47,7 @@ enum TrainingThreads {
       struct netc_train_pool *pool = worker->pool;
       const netc_team *team = &pool->teams[worker->index];
       unsigned char *workspace = pool->workspaces + (size_t)worker->index * \#(u)_TRAIN_WORKSPACE_BYTES;
-      int seen = 0;
+      unsigned seen = 0;
       for (;;) {
         pthread_mutex_lock(&pool->lock);
         while (pool->generation == seen) pthread_cond_wait(&pool->wake, &pool->lock);

@@ -15,6 +15,10 @@ public struct TrainingStepResult: Sendable {
 
 public struct TrainingInterpreter: Sendable {
   public let graph: Graph
+  /// What happens to each op's result before later ops read it: nothing, or one of two models of the generated
+  /// C's f32 rounding, the fuzzer's measures of how far that rounding alone moves a program's step (see
+  /// `FuzzTraining`).
+  public var rounding = ValueRounding.none
 
   /// `graph` must be a training graph (`TrainingGraph.build`) that passes the `Verifier`.
   public init(graph: Graph) throws {
@@ -85,11 +89,12 @@ public struct TrainingInterpreter: Sendable {
     let kept = Set(graph.parameterGradients.map(\.value) + [graph.output, logits])
     let lastUse = graph.users().mapValues { $0.max() ?? 0 }
     var context = TrainingContext(parameters: parameters, labels: labels, seed: seed, step: step)
+    var rounding = self.rounding
     var values = [graph.input.name: Accumulator(input)]
     for (index, node) in graph.nodes.enumerated().dropFirst() {
       // Operands exist: the verifier checked each is defined by an earlier node.
       let operands = node.inputs.map { values[$0]! }
-      values[node.name] = try context.compute(node, operands)
+      values[node.name] = rounding.apply(to: try context.compute(node, operands))
       if !keepingIntermediates {
         for name in node.inputs where lastUse[name] == index && !kept.contains(name) { values[name] = nil }
       }
@@ -110,6 +115,29 @@ public struct TrainingInterpreter: Sendable {
     let classes = lossInput.shape.channels
     if let (item, label) = labels.enumerated().first(where: { !(0..<classes).contains($0.element) }) {
       throw DiagnosticError(.error("label \(label) of batch item \(item) is not a class index in 0..<\(classes)"))
+    }
+  }
+}
+
+/// Models of the f32 rounding of the values the generated C stores.
+public enum ValueRounding: Sendable {
+  case none
+  /// Round to the nearest f32, as the C stores values: values computed exactly alike (a constant plane) stay
+  /// alike, and a channel's mean is off by the same amount for every value that subtracts it.
+  case nearest
+  /// Move each value by a random fraction of one f32 rounding (relative ±2⁻²⁴): values computed alike drift
+  /// apart, as in the C, whose kernels sum different positions in different orders.
+  case noise(RandomSource)
+
+  mutating func apply(to value: Accumulator) -> Accumulator {
+    switch self {
+    case .none: return value
+    case .nearest: return Accumulator(value.rounded)
+    case .noise(var random):
+      var moved = value
+      moved.values = value.values.map { $0 * (1 + random.uniform(-1, 1) * 0x1p-24) }
+      self = .noise(random)
+      return moved
     }
   }
 }

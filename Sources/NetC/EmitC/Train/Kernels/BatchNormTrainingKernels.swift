@@ -66,7 +66,7 @@ extension CKernel {
     """#)
 
   static let batchNormStatistics = CKernel(
-    "netc_batchnorm_stats", uses: [team, maps, planeMoments],
+    "netc_batchnorm_stats", uses: [share, maps, planeMoments],
     #"""
     /* The batch's mean (stats[c]) and biased variance (stats[channels + c]) per channel, in two passes; and
        PyTorch's running-statistics update, running = (1 - momentum) * running + momentum * batch, with the
@@ -125,7 +125,7 @@ extension CKernel {
     """#)
 
   static let batchNormGradWeight = CKernel(
-    "netc_batchnorm_grad_weight", uses: [team, maps, planeCentered],
+    "netc_batchnorm_grad_weight", uses: [share, maps, planeCentered],
     #"""
     /* dgamma[c] = sum of dy * (x - mean) / sqrt(var + eps) over the batch and the plane; the team shares out
        the channels. */
@@ -146,7 +146,7 @@ extension CKernel {
     """#)
 
   static let biasGrad = CKernel(
-    "netc_bias_grad", uses: [team, maps, planeSum],
+    "netc_bias_grad", uses: [share, maps, planeSum],
     #"""
     /* dbias[c] = sum of dy over the batch and the plane: the gradient of a per-channel bias or shift. The team
        shares out the channels. */

@@ -131,7 +131,7 @@ extension CKernel {
 
   static let conv2dGradWeight = CKernel(
     "netc_conv2d_grad_weight",
-    uses: [team, convGeometry, im2col, stridedTranspose, trainingGemm, shiftedGradWeight],
+    uses: [share, convGeometry, im2col, stridedTranspose, trainingGemm, shiftedGradWeight],
     #"""
     /* The weight gradient of a convolution: by netc_conv_grad_weight_shifted where netc_conv_shifts, else dW^T =
        the sum over images of cols * dy^T, each element summed over the images in order, then transposed into

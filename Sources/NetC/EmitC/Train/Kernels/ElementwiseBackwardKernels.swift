@@ -4,7 +4,7 @@
 
 extension CKernel {
   static let reluGrad = CKernel(
-    "netc_relu_grad", uses: [team],
+    "netc_relu_grad", uses: [share],
     #"""
     /* dx = dy where the ReLU's result y is positive, else 0; dx may be dy (both cases keep their pointers apart
        for the compiler, so the loop vectorizes). The team shares out the elements. */
@@ -73,7 +73,7 @@ extension CKernel {
     """#)
 
   static let accumulate = CKernel(
-    "netc_accumulate", uses: [team],
+    "netc_accumulate", uses: [share],
     #"""
     /* out = the sum of count terms of size elements, added in term order in float (for two terms, the float sum
        is the double sum rounded once); out may be the first term. The team shares out the elements. */

@@ -124,7 +124,7 @@ extension CKernel {
     """#
 
   static let shiftedGradWeight = CKernel(
-    "netc_conv_grad_weight_shifted", uses: [team, window, dotProduct],
+    "netc_conv_grad_weight_shifted", uses: [share, window, dotProduct],
     #"""
     /* Copies channels planes of h x w into planes of height x width, at row top and column left, zeros around. */
     static void netc_place_planes(int channels, int h, int w, const float *restrict from, int height, int width,

@@ -10,14 +10,7 @@ struct CNames {
     for node in graph.nodes.dropFirst() {
       var name = CNames.identifier(node.name)
       if CNames.clashes(name, prefix: prefix) || CNames.reserved.contains(name) { name = "layer_" + name }
-      let base = name
-      var suffix = 2
-      while taken.contains(name) {
-        name = "\(base)_\(suffix)"
-        suffix += 1
-      }
-      taken.insert(name)
-      functions[node.name] = name
+      functions[node.name] = taken.claimUnique(name)
     }
   }
 

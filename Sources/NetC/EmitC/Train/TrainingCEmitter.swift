@@ -72,14 +72,7 @@ public struct TrainingCEmitter: Sendable {
     let index = graph.indexByName()
     return graph.nodes.dropFirst().map { node in
       let inputShapes = node.inputs.map { graph.nodes[index[$0]!].shape }
-      var function = "train_" + names.function(node.name)
-      let stem = function
-      var n = 2
-      while taken.contains(function) {
-        function = "\(stem)_\(n)"
-        n += 1
-      }
-      taken.insert(function)
+      let function = taken.claimUnique("train_" + names.function(node.name))
       let layer = Layer(node: node, inputShapes: inputShapes, function: function, tensorIndex: [:])
       return TrainingLayer(
         layer: layer, lowering: TrainingLoweringPolicy.lowering(for: node, inputShapes: inputShapes),

@@ -26,15 +26,7 @@ struct TrainingStateLayout {
     for parameter in parameters {
       let (module, suffix) = Self.split(parameter.name)
       if moduleBase[module] == nil {
-        var base = CNames.identifier(module)
-        let stem = base
-        var n = 2
-        while taken.contains(base) {
-          base = "\(stem)_\(n)"
-          n += 1
-        }
-        taken.insert(base)
-        moduleBase[module] = base
+        moduleBase[module] = taken.claimUnique(CNames.identifier(module))
       }
       let field = moduleBase[module]! + "_" + suffix
       weightField[parameter.name] = field

@@ -67,7 +67,7 @@ enum Rematerialization {
       var renamed: [String: String] = [:]
       for name in ops {
         var copy = forward[name]!
-        copy.name = uniqueName(name + ".recomputed", taken: &taken)
+        copy.name = taken.claimUnique(name + ".recomputed")
         copy.inputs = copy.inputs.map { renamed[$0] ?? $0 }
         if case .train(.batchNormTrain(let bn)) = copy.op { copy.op = .train(.batchNormRecompute(bn)) }
         renamed[name] = copy.name
@@ -83,16 +83,5 @@ enum Rematerialization {
       result.append(node)
     }
     return result
-  }
-
-  private static func uniqueName(_ stem: String, taken: inout Set<String>) -> String {
-    var name = stem
-    var suffix = 2
-    while taken.contains(name) {
-      name = "\(stem)_\(suffix)"
-      suffix += 1
-    }
-    taken.insert(name)
-    return name
   }
 }

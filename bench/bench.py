@@ -5,7 +5,8 @@ a per-layer profile of the generated C. See bench/README.md.
 
   python3 bench/bench.py                                   everything; writes bench/results.md and .json
   python3 bench/bench.py --models resnet20 --threads 1 --rounds 3    a quick subset (results in bench/work/)
-  python3 bench/bench.py --profile resnet50                time per layer of the generated C, slowest first"""
+  python3 bench/bench.py --profile resnet50                time per layer of the generated C, slowest first
+  python3 bench/bench.py --train-profile resnet20          time per op kind and layer of the training step"""
 import sys
 
 sys.dont_write_bytecode = True  # importing the modules beside this file leaves no __pycache__ in bench/
@@ -46,6 +47,11 @@ def arguments():
                         help='only profile the generated C of MODEL per layer (any model in Models/), on the '
                              'first --threads count')
     parser.add_argument('--profile-runs', type=int, default=11, help='runs whose per-layer median is shown')
+    parser.add_argument('--train-profile', metavar='MODEL',
+                        help='only profile the training step of MODEL (batch 128) per layer and kind of op, over '
+                             '--train-steps steps on the first --threads count')
+    parser.add_argument('--baseline-netc', metavar='PATH',
+                        help='also time this netc binary\'s training step in the training rows (before/after)')
     parser.add_argument('--out', help='folder for results.md and results.json (default: bench/ for a full run, '
                                       'bench/work/ for a subset)')
     parser.add_argument('--netc', help='a netc binary to use instead of building one with swift build -c release')
@@ -64,7 +70,7 @@ def build_netc(given):
 
 def is_full_run(a):
     return (a.models == ALL_MODELS and a.engines == ALL_ENGINES and a.threads == [1, 2] and a.rounds >= 12
-            and a.train_models == TRAIN_MODELS and not a.no_infer)
+            and a.train_models == TRAIN_MODELS and not a.no_infer and not a.baseline_netc)
 
 
 def main():
@@ -79,6 +85,10 @@ def main():
     if a.profile:
         import profile_layers
         profile_layers.run(a.profile, netc, REPO, WORK, a.profile_runs, a.threads[0], log)
+        return
+    if a.train_profile:
+        import profile_training
+        profile_training.run(a.train_profile, netc, REPO, WORK, a.train_steps, a.threads[0], log)
         return
     import report
     import timing
@@ -102,8 +112,9 @@ def main():
         rows = report.inference_rows(name, job, cells, a.threads, results['fma_peak']['per_core'])
         results['inference'] += rows
         print(report.inference_table(rows, a.engines), flush=True)
+    baseline = os.path.abspath(a.baseline_netc) if a.baseline_netc else None
     results['training'] = training.measure(a.train_models, a.threads, a.train_steps, a.train_passes, netc, REPO,
-                                           WORK, log)
+                                           WORK, log, baseline)
     results['load_average_end'] = machine.load_average()
     results['wall_minutes'] = round((time.time() - started) / 60, 1)
     out = a.out or (HERE if is_full_run(a) else WORK)

@@ -3,13 +3,15 @@
    measures the memory that training adds. Built as:
    clang -O3 -march=native -DNET_THREADS -pthread train_driver.c net.c -lm -o driver
 
-     train_driver WEIGHTS INPUT LABELS WARM STEPS BUDGET THREADS
+     train_driver WEIGHTS INPUT LABELS WARM STEPS BUDGET THREADS [profile]
        INPUT: B x C x H x W raw float32; LABELS: B raw int32. Times up to STEPS steps after WARM untimed ones,
        but stops after 3 once the timed steps took BUDGET seconds. Prints one line of key=value pairs: rss_before
        (KiB, with the state loaded and the batch read, before the first step), peak (KiB, the high-water mark
        from there on: the arena and whatever a step touches), first_loss, last_loss, cpu (process CPU seconds
        over the timed steps: how many cores were busy), and times= the timed steps' seconds, comma-separated.
        THREADS: the step's threads (net_train_threads_start), started before rss_before is read.
+       profile: the steps run through net_train_profile, and after that line come "layer <name> <median s>"
+       for every layer of the training graph (net_train_layer_name), in program order, then "end".
        SGD: lr 0.1, momentum 0.9, weight decay 1e-4. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -37,6 +39,27 @@ static long status_kib(const char *field) {
   return value;
 }
 
+static int compare_doubles(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* "layer <name> <median s>" for each layer over the timed steps (layer i of step r at r * count + i). */
+static void print_layers(double *layers, int steps) {
+  double *column = malloc(sizeof(double) * (size_t)steps);
+  if (!column) {
+    fprintf(stderr, "out of memory\n");
+    exit(1);
+  }
+  for (int i = 0; i < NET_TRAIN_LAYER_COUNT; i++) {
+    for (int r = 0; r < steps; r++) column[r] = layers[(size_t)r * NET_TRAIN_LAYER_COUNT + i];
+    qsort(column, (size_t)steps, sizeof(double), compare_doubles);
+    printf("layer %s %.9f\n", net_train_layer_name((size_t)i), column[steps / 2]);
+  }
+  printf("end\n");
+  free(column);
+}
+
 static void *read_file(const char *path, size_t bytes) {
   FILE *file = fopen(path, "rb");
   void *data = malloc(bytes);
@@ -51,8 +74,10 @@ static void *read_file(const char *path, size_t bytes) {
 
 int main(int argc, char **argv) {
   char detail[NET_DETAIL_SIZE];
-  if (argc != 8) {
-    fprintf(stderr, "usage: %s weights.safetensors input.bin labels.bin warm steps budget threads\n", argv[0]);
+  const int profile = argc == 9 && strcmp(argv[8], "profile") == 0;
+  if (argc != 8 && !profile) {
+    fprintf(stderr, "usage: %s weights.safetensors input.bin labels.bin warm steps budget threads [profile]\n",
+            argv[0]);
     return 2;
   }
   const int warm = atoi(argv[4]), steps = atoi(argv[5]);
@@ -76,7 +101,8 @@ int main(int argc, char **argv) {
   const int32_t *labels = read_file(argv[3], sizeof(int32_t) * NET_TRAIN_BATCH);
   void *arena = aligned_alloc(64, (net_train_arena_bytes() + 63) / 64 * 64);
   double *times = malloc(sizeof(double) * (size_t)(steps > 0 ? steps : 1));
-  if (!arena || !times) {
+  double *layers = calloc((size_t)(steps > 0 ? steps : 1) * NET_TRAIN_LAYER_COUNT, sizeof(double));
+  if (!arena || !times || !layers) {
     fprintf(stderr, "out of memory\n");
     return 1;
   }
@@ -98,7 +124,8 @@ int main(int argc, char **argv) {
   for (int i = 0; i < warm + steps && !(timed >= 3 && spent > budget); i++) {
     if (i == warm) cpu = now(CLOCK_PROCESS_CPUTIME_ID);
     const double start = now(CLOCK_MONOTONIC);
-    if (net_train_step_threads(state, input, labels, &sgd, arena, &loss, NULL, threads) != NET_OK) {
+    double *seconds = profile && i >= warm ? layers + (size_t)(i - warm) * NET_TRAIN_LAYER_COUNT : NULL;
+    if (net_train_profile(state, input, labels, &sgd, arena, &loss, NULL, threads, seconds) != NET_OK) {
       fprintf(stderr, "training step %d failed\n", i);
       return 1;
     }
@@ -113,6 +140,7 @@ int main(int argc, char **argv) {
          first, loss, cpu);
   for (int i = 0; i < timed; i++) printf(i ? ",%.9f" : "%.9f", times[i]);
   printf("\n");
+  if (profile && timed > 0) print_layers(layers, timed);
   net_train_threads_stop(threads);
   net_train_free(state);
   return 0;

@@ -17,7 +17,9 @@ BUDGET_S = 60  # a process stops timing after 3 steps once its timed steps took 
 SGD = {'lr': 0.1, 'momentum': 0.9, 'weight_decay': 1e-4}
 
 
-def _prepare(name, netc, repo, work, log):
+def _prepare(name, netc, repo, work, log, baseline=None):
+    """The weights, module, batch and training driver of one model; with baseline (another netc binary), also
+    that netc's driver, from the same weights and batch, as job['baseline_driver']."""
     import models
     directory = os.path.join(work, 'train_' + name)
     os.makedirs(directory, exist_ok=True)
@@ -27,35 +29,60 @@ def _prepare(name, netc, repo, work, log):
     rng = np.random.default_rng(models.INPUT_SEED)
     rng.standard_normal((BATCH, 3, 32, 32), dtype=np.float32).tofile(job['input'])
     rng.integers(0, 10, BATCH, dtype=np.int32).tofile(job['labels'])
+    for key, binary, folder in (('driver', netc, directory), ('baseline_driver', baseline, directory + '_baseline')):
+        if binary is None:
+            continue
+        driver, error = _build_step(binary, repo, name, folder, log)
+        if driver:
+            job[key] = driver
+        else:
+            job['netc_error' if key == 'driver' else 'baseline_error'] = error
+    return job
+
+
+def _build_step(netc, repo, name, directory, log):
+    """(the training driver built from netc's training C of the model, None), or (None, why not)."""
+    os.makedirs(directory, exist_ok=True)
     source, driver = os.path.join(directory, 'net.c'), os.path.join(directory, 'train_driver')
     compiled = subprocess.run([netc, 'compile', os.path.join(repo, 'Models', name + '.net'), '--train', '--batch',
                                str(BATCH), '--prefix', 'net', '-o', source, '--header',
                                os.path.join(directory, 'net.h')], capture_output=True, text=True)
     if compiled.returncode == 2 and '--train' in compiled.stderr:
-        job['netc_error'] = ('this netc has no training back end yet (netc compile --train); the netc training '
-                             'rows are left out until it is on main')
-    elif compiled.returncode:
-        job['netc_error'] = f'netc compile --train failed: {compiled.stderr.strip()[-400:]}'
-    else:
-        log(f'  {name}: clang -O3 -march=native of the training step')
-        built = subprocess.run(['clang', '-std=c11', '-O3', '-march=native', '-DNET_THREADS', '-pthread', '-I',
-                                directory, os.path.join(HERE, 'train_driver.c'), source, '-lm', '-o', driver],
-                               capture_output=True, text=True)
-        if built.returncode:
-            job['netc_error'] = f'the training C did not build: {built.stderr.strip()[-400:]}'
-        else:
-            job['driver'] = driver
-    return job
+        return None, ('this netc has no training back end yet (netc compile --train); the netc training rows are '
+                      'left out until it is on main')
+    if compiled.returncode:
+        return None, f'netc compile --train failed: {compiled.stderr.strip()[-400:]}'
+    log(f'  {name}: clang -O3 -march=native of the training step ({netc})')
+    built = subprocess.run(['clang', '-std=c11', '-O3', '-march=native', '-DNET_THREADS', '-pthread', '-I',
+                            directory, os.path.join(HERE, 'train_driver.c'), source, '-lm', '-o', driver],
+                           capture_output=True, text=True)
+    if built.returncode:
+        return None, f'the training C did not build: {built.stderr.strip()[-400:]}'
+    return driver, None
+
+
+def _run_driver(driver, job, threads, steps, profile=False):
+    done = subprocess.run([driver, job['weights'], job['input'], job['labels'], str(WARM), str(steps),
+                           str(BUDGET_S), str(threads)] + (['profile'] if profile else []),
+                          capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(done.stderr.strip()[-400:])
+    first, *layers = done.stdout.splitlines()
+    fields = dict(item.split('=') for item in first.split())
+    result = {'times': [float(t) for t in fields['times'].split(',')], 'rss_before_kib': int(fields['rss_before']),
+              'peak_kib': int(fields['peak']), 'first_loss': float(fields['first_loss']),
+              'cpu_s': float(fields['cpu'])}
+    if profile:
+        result['layers'] = [(words[1], float(words[2])) for words in map(str.split, layers) if words[0] == 'layer']
+    return result
 
 
 def _run_netc(job, threads, steps):
-    done = subprocess.run([job['driver'], job['weights'], job['input'], job['labels'], str(WARM), str(steps),
-                           str(BUDGET_S), str(threads)], capture_output=True, text=True)
-    if done.returncode:
-        raise RuntimeError(done.stderr.strip()[-400:])
-    fields = dict(item.split('=') for item in done.stdout.split())
-    return {'times': [float(t) for t in fields['times'].split(',')], 'rss_before_kib': int(fields['rss_before']),
-            'peak_kib': int(fields['peak']), 'first_loss': float(fields['first_loss']), 'cpu_s': float(fields['cpu'])}
+    return _run_driver(job['driver'], job, threads, steps)
+
+
+def _run_baseline(job, threads, steps):
+    return _run_driver(job['baseline_driver'], job, threads, steps)
 
 
 def _run_torch(job, threads, steps):
@@ -66,20 +93,24 @@ def _run_torch(job, threads, steps):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(names, threads, steps, passes, netc, repo, work, log):
+def measure(names, threads, steps, passes, netc, repo, work, log, baseline=None):
     """{'rows': [...], 'notes': [...], 'runs': [...]}: passes interleave the configurations, so a slow spell of
-    the shared machine does not fall on one of them only."""
+    the shared machine does not fall on one of them only. With baseline (another netc binary), its training step
+    is timed beside this one's, for before/after comparisons in one run."""
     jobs, runs, notes = {}, [], []
     for name in names:
         log(f'training {name}: preparing')
-        jobs[name] = _prepare(name, netc, repo, work, log)
-        if 'netc_error' in jobs[name]:
-            notes.append(f"{name}: {jobs[name]['netc_error']}")
+        jobs[name] = _prepare(name, netc, repo, work, log, baseline)
+        for error in ('netc_error', 'baseline_error'):
+            if error in jobs[name]:
+                notes.append(f"{name}: {'baseline ' if error == 'baseline_error' else ''}{jobs[name][error]}")
+    engines = [('netc', _run_netc, 'driver'), ('baseline', _run_baseline, 'baseline_driver'),
+               ('torch', _run_torch, None)]
     for p in range(passes):
         for name in names:
             for t in threads:
-                for engine, run in (('netc', _run_netc), ('torch', _run_torch)):
-                    if engine == 'netc' and 'driver' not in jobs[name]:
+                for engine, run, driver in engines:
+                    if driver and driver not in jobs[name]:
                         continue
                     try:
                         result = run(jobs[name], t, steps)
@@ -115,6 +146,10 @@ def _rows(names, threads, runs):
             row.update(netc_speedup_over_pytorch=None, netc_memory_over_pytorch=None)
             for figures in ('img_per_s', 'cores_busy', 'train_memory_mib', 'first_loss'):
                 row[figures]['netc'] = None
+            baseline = pick('baseline')
+            if baseline:
+                row['img_per_s']['baseline'] = statistics.median(r['img_per_s'] for r in baseline)
+                row['cores_busy']['baseline'] = statistics.median(r['cores_busy'] for r in baseline)
             if netc:
                 row['img_per_s']['netc'] = statistics.median(r['img_per_s'] for r in netc)
                 row['cores_busy']['netc'] = statistics.median(r['cores_busy'] for r in netc)
@@ -129,18 +164,25 @@ def _rows(names, threads, runs):
 def training_table(training):
     if not training['rows'] and not training['notes']:
         return 'Not measured in this run.\n'
+    baseline = any('baseline' in row['img_per_s'] for row in training['rows'])
     lines = ['| model | threads | netc img/s | PyTorch img/s | netc ÷ PyTorch speed | netc training MiB | '
-             'PyTorch training MiB | netc ÷ PyTorch memory | first loss netc / PyTorch | cores busy netc / PyTorch |',
-             '|---|---|---|---|---|---|---|---|---|---|']
+             'PyTorch training MiB | netc ÷ PyTorch memory | first loss netc / PyTorch | cores busy netc / PyTorch |'
+             + (' baseline netc img/s | netc ÷ baseline speed |' if baseline else ''),
+             '|---|---|---|---|---|---|---|---|---|---|' + ('---|---|' if baseline else '')]
     for row in training['rows']:
         netc = row['img_per_s']['netc'] is not None
-        fmt = lambda value, spec: format(value, spec) if netc else '—'
-        lines.append(f"| {row['model']} | {row['threads']} | {fmt(row['img_per_s'].get('netc'), '.0f')} | "
-                     f"{row['img_per_s']['torch']:.0f} | {fmt(row.get('netc_speedup_over_pytorch'), '.2f')} | "
-                     f"{fmt(row['train_memory_mib'].get('netc'), '.1f')} | {row['train_memory_mib']['torch']:.1f} | "
-                     f"{fmt(row.get('netc_memory_over_pytorch'), '.3f')} | "
-                     f"{fmt(row['first_loss'].get('netc'), '.5f')} / {row['first_loss']['torch']:.5f} | "
-                     f"{fmt(row['cores_busy'].get('netc'), '.2f')} / {row['cores_busy']['torch']:.2f} |")
+        fmt = lambda value, spec: format(value, spec) if value is not None else '—'
+        line = (f"| {row['model']} | {row['threads']} | {fmt(row['img_per_s'].get('netc'), '.0f')} | "
+                f"{row['img_per_s']['torch']:.0f} | {fmt(row.get('netc_speedup_over_pytorch'), '.2f')} | "
+                f"{fmt(row['train_memory_mib'].get('netc'), '.1f')} | {row['train_memory_mib']['torch']:.1f} | "
+                f"{fmt(row.get('netc_memory_over_pytorch'), '.3f')} | "
+                f"{fmt(row['first_loss'].get('netc'), '.5f')} / {row['first_loss']['torch']:.5f} | "
+                f"{fmt(row['cores_busy'].get('netc'), '.2f')} / {row['cores_busy']['torch']:.2f} |")
+        if baseline:
+            before = row['img_per_s'].get('baseline')
+            ratio = row['img_per_s']['netc'] / before if netc and before else None
+            line += f" {fmt(before, '.0f')} | {fmt(ratio, '.3f')} |"
+        lines.append(line)
     notes = ''.join(f'\n- {note}' for note in sorted(set(training['notes'])))
     return '\n'.join(lines) + '\n' + (f'\nNotes:{notes}\n' if notes else '')
 

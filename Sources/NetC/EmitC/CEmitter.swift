@@ -59,6 +59,8 @@ public struct CEmitter: Sendable {
     var kernels: [CKernel]
     var declarations: String
     var definitions: String
+    /// Whether the extension's code times layers with `netc_step` (and so reads the clock) too.
+    var profiled: Bool
   }
 
   public func emit() throws -> CProgram { try emit(extension: nil) }
@@ -81,13 +83,13 @@ public struct CEmitter: Sendable {
     let facts = APIFacts(
       network: graph.name, prefix: prefix, inputShape: graph.input.shape, outputShape: graph.outputShape,
       arenaBytes: plan.arenaBytes, modelBytes: weights.modelBytes,
-      layerNames: LayerSection.profiled(layers).map(\.node.name))
+      layerNames: LayerSection.profiled(layers).map(\.node.name), extensionProfiled: more?.profiled ?? false)
     let converts = locations.inputCopy != nil || locations.outputCopy != nil
     // The layers' kernels first, in the order layers first use them, then what loading, the team, stepping
     // (only after layers that do something) and layout conversion need, then the extension's.
     let kernels = CKernel.closure(
       layers.flatMap { $0.lowering.kernels } + [.loadStep] + CKernel.loadWeights.dependencies + [.team]
-        + (facts.layerNames.isEmpty ? [] : [.step]) + (converts ? [.transpose] : []) + (more?.kernels ?? []))
+        + (facts.profiled ? [.step] : []) + (converts ? [.transpose] : []) + (more?.kernels ?? []))
     let source = [
       fileComment(facts),
       ["errno", "limits", "math", "stdarg", "stdint", "stdio", "stdlib", "string", "time"]

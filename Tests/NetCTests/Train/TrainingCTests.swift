@@ -41,6 +41,25 @@ import Testing
         "/* train_layer1_0_relu_recomputed: relu applied by train_layer1_0_bn1_recomputed, nothing to do */"))
   }
 
+  /// The profiled step (the comparisons' last step goes through `<prefix>_train_profile`) times every layer
+  /// with code once, in program order, and none that another layer does the work of.
+  @Test func profileTimesEveryLayerWithCode() throws {
+    let graph = try #require(try TrainingNets.all.first { $0.name == "residual" }).graph
+    let program = try TrainingCEmitter(graph: graph).emit()
+    let c = try TrainingDriver.run(
+      try TrainingDriver.executable(program), graph: graph, weights: try TrainingNets.weights(graph, seed: 21),
+      input: randomTensor(graph.input.shape.dims, seed: 22), labels: TrainingNets.labels(graph, seed: 23), steps: 2,
+      optimizer: SGD(learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4), seed: 0)
+    let order = try TrainingGraph.build(graph).indexByName()
+    let names = c.profile.map(\.layer)
+    let pass = try #require(program.source.components(separatedBy: "static void netc_train_pass(").last)
+    let calls = try #require(pass.components(separatedBy: "\n}\n").first).components(separatedBy: "netc_step(").count
+    #expect(names.count == calls - 1)
+    #expect(zip(names, names.dropFirst()).allSatisfy { order[$0]! < order[$1]! }, "\(names)")
+    #expect(names.contains("loss") && !names.contains("relu"), "bn1's layer applies the ReLU: no entry of its own")
+    #expect(c.profile.allSatisfy { $0.seconds >= 0 } && c.profile.contains { $0.seconds > 0 })
+  }
+
   /// Each layer the threads share is split so that every result is summed by one thread in a fixed order (the
   /// weight gradient by input channels, not by images): 1, 2 and 3 threads (3 does not divide the batch of 4)
   /// give the same bytes, not merely close ones.

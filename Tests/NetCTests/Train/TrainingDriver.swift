@@ -10,8 +10,9 @@ enum TrainingDriver {
   /// Usage: `driver <weights.safetensors> <input.f32> <labels.i32> <steps> <lr> <momentum> <wd> <seed> <dir>
   /// [threads]` (threads > 1 needs the file built with `-D<PREFIX>_THREADS`);
   /// writes to `dir`: `losses.f32` (one per step), `gradients.f32` (the first step's, every trainable tensor in
-  /// file order), `logits.f32` (the input evaluated by the exported inference model after the steps) and
-  /// `state.safetensors` (the final state as a checkpoint).
+  /// file order), `logits.f32` (the input evaluated by the exported inference model after the steps),
+  /// `state.safetensors` (the final state as a checkpoint) and `profile.txt` (the last step, which goes through
+  /// `<prefix>_train_profile`: a line `<layer name> <seconds>` per layer).
   static func source(prefix p: String) -> String {
     let u = p.uppercased()
     return #"""
@@ -69,9 +70,10 @@ enum TrainingDriver {
           if (\#(p)_train_momentum(state, i)) gradient_count += \#(p)_train_tensor_size(i);
         float *gradients = malloc(sizeof(float) * (gradient_count ? gradient_count : 1));
         if (!arena || !losses || !gradients) return fail("memory", "out of memory");
+        static double seconds[\#(u)_TRAIN_LAYER_COUNT];
         for (int step = 0; step < steps; step++) {
-          const \#(p)_status status =
-              \#(p)_train_step_threads(state, input, labels, &sgd, arena, &losses[step], NULL, threads);
+          const \#(p)_status status = \#(p)_train_profile(state, input, labels, &sgd, arena, &losses[step], NULL,
+                                                           threads, step == steps - 1 ? seconds : NULL);
           if (status != \#(u)_OK) return fail("step", \#(p)_strerror(status));
           if (step > 0) continue;
           size_t at = 0;
@@ -97,6 +99,13 @@ enum TrainingDriver {
             write_file(dir, "logits.f32", logits, sizeof logits) ||
             write_file(dir, "state.safetensors", saved, written))
           return fail(dir, "cannot write the results");
+        char path[4096];
+        snprintf(path, sizeof path, "%s/profile.txt", dir);
+        FILE *profile = fopen(path, "w");
+        if (!profile) return fail(path, "cannot write");
+        for (size_t i = 0; \#(p)_train_layer_name(i); i++)
+          fprintf(profile, "%s %.9g\n", \#(p)_train_layer_name(i), seconds[i]);
+        if (fclose(profile) != 0) return fail(path, "cannot write");
         free(saved);
         free(model_memory);
         free(gradients);
@@ -117,6 +126,8 @@ enum TrainingDriver {
     var state: TrainingState
     /// The checkpoint file's bytes, as `<prefix>_train_save` wrote them.
     var stateBytes: [UInt8]
+    /// The last step's layers as `<prefix>_train_profile` timed them, in program order.
+    var profile: [(layer: String, seconds: Double)]
   }
 
   /// Builds `program` with the driver (sanitizers on, warnings are errors), cached by the hash of its inputs.
@@ -165,8 +176,14 @@ enum TrainingDriver {
       return bytes.littleEndianFloats(at: 0, count: bytes.count / 4)
     }
     let state = try Checkpoint.read(path("state.safetensors"), for: graph).state
+    let profile = try String(contentsOfFile: path("profile.txt"), encoding: .utf8).split(separator: "\n").map {
+      line -> (String, Double) in
+      let fields = line.split(separator: " ")
+      return (String(fields[0]), try #require(Double(String(fields[1]))))
+    }
     return Results(
       losses: try floats("losses.f32"), gradients: try floats("gradients.f32"), logits: try floats("logits.f32"),
-      state: state, stateBytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path("state.safetensors")))))
+      state: state, stateBytes: [UInt8](try Data(contentsOf: URL(fileURLWithPath: path("state.safetensors")))),
+      profile: profile)
   }
 }

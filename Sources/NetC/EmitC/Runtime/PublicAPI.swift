@@ -12,6 +12,11 @@ struct APIFacts: Sendable {
   var modelBytes: Int
   /// The node names of the layers with code, in the order the profile reports them.
   var layerNames: [String]
+  /// Whether code the file is extended with times layers of its own (the training step's).
+  var extensionProfiled = false
+
+  /// Whether the file times any layer, and so reads the clock.
+  var profiled: Bool { !layerNames.isEmpty || extensionProfiled }
 
   var upper: String { prefix.uppercased() }
 
@@ -155,7 +160,7 @@ extension CRuntime {
       #define NETC_THREADS 0
       #endif
       /* Whether the profile has layers to time. */
-      #define NETC_PROFILED \(f.layerNames.isEmpty ? 0 : 1)
+      #define NETC_PROFILED \(f.profiled ? 1 : 0)
 
       """
   }

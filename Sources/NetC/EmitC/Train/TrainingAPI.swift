@@ -14,6 +14,8 @@ struct TrainingFacts {
   var saveBytes: Int
   /// Scratch bytes of each thread but the first (which works in the arena).
   var workspaceBytes: Int
+  /// The values of the training graph whose layers a profile times, in program order.
+  var layerNames: [String]
 
   var upper: String { prefix.uppercased() }
 }
@@ -75,7 +77,8 @@ enum TrainingAPI {
       \#(p)_status \#(p)_train_step(\#(p)_train_state *state, const float *input, const int32_t *labels,
                                     const \#(p)_sgd *sgd, void *arena, float *loss, float *logits);
 
-      \#(TrainingThreads.declarations(prefix: p, upper: u, workspaceBytes: f.workspaceBytes))
+      \#(TrainingThreads.declarations(
+        prefix: p, upper: u, workspaceBytes: f.workspaceBytes, layerCount: f.layerNames.count))
       /* Fills an inference model (\#(u)_MODEL_BYTES bytes of caller memory) from the state, batch norms with
          their running statistics, for evaluation with \#(p)_run; uses arena as scratch. */
       \#(p)_status \#(p)_train_export(const \#(p)_train_state *state, void *memory, size_t memory_bytes,

@@ -61,14 +61,14 @@ extension TrainingAPI {
 
       void \#(p)_train_free(\#(p)_train_state *state) { free(state); }
 
-      \#(p)_status \#(p)_train_step_threads(\#(p)_train_state *state, const float *input, const int32_t *labels,
-                                            const \#(p)_sgd *sgd, void *arena, float *loss, float *logits,
-                                            \#(p)_train_threads *threads) {
+      \#(p)_status \#(p)_train_profile(\#(p)_train_state *state, const float *input, const int32_t *labels,
+                                       const \#(p)_sgd *sgd, void *arena, float *loss, float *logits,
+                                       \#(p)_train_threads *threads, double *seconds) {
         if (!state || !input || !labels || !sgd || !arena) return \#(u)_ERR_ARGUMENT;
         if ((uintptr_t)arena % _Alignof(double) != 0) return \#(u)_ERR_ARGUMENT;
         for (int n = 0; n < \#(u)_TRAIN_BATCH; n++)
           if (labels[n] < 0 || labels[n] >= \#(u)_TRAIN_CLASSES) return \#(u)_ERR_ARGUMENT;
-        netc_train_run(threads, state, labels, input, arena, logits);
+        netc_train_run(threads, state, labels, input, arena, logits, seconds);
         if (loss) *loss = *netc_train_value(arena, \#(lossOffset));
         for (int i = 0; i < netc_tensor_count; i++) {
           const netc_train_tensor *t = &netc_train_tensors[i];
@@ -79,6 +79,14 @@ extension TrainingAPI {
         state->step++;
         return \#(u)_OK;
       }
+
+      \#(p)_status \#(p)_train_step_threads(\#(p)_train_state *state, const float *input, const int32_t *labels,
+                                            const \#(p)_sgd *sgd, void *arena, float *loss, float *logits,
+                                            \#(p)_train_threads *threads) {
+        return \#(p)_train_profile(state, input, labels, sgd, arena, loss, logits, threads, NULL);
+      }
+
+      \#(layerName(f))
 
       \#(p)_status \#(p)_train_step(\#(p)_train_state *state, const float *input, const int32_t *labels,
                                     const \#(p)_sgd *sgd, void *arena, float *loss, float *logits) {
@@ -215,6 +223,17 @@ extension TrainingAPI {
       }
 
       """#
+  }
+}
+
+extension TrainingAPI {
+  /// `<p>_train_layer_name`; a training graph always has layers with code (the loss at least).
+  static func layerName(_ f: TrainingFacts) -> String {
+    let names = CText.wrapped(
+      "static const char *const names[\(f.upper)_TRAIN_LAYER_COUNT + 1] = {", f.layerNames.map(CText.string) + ["NULL"],
+      "};")
+    return "const char *\(f.prefix)_train_layer_name(size_t layer) {\n" + names.joined(separator: "\n")
+      + "\n  return layer < \(f.upper)_TRAIN_LAYER_COUNT ? names[layer] : NULL;\n}"
   }
 }
 

@@ -47,9 +47,10 @@ public struct TrainingCEmitter: Sendable {
       prefix: prefix, network: graph.name, input: graph.input.shape,
       classes: training.node(named: training.node(named: training.output)!.inputs[0])!.shape.channels,
       arenaBytes: [plan.arenaBytes, parameterBytes, inference.plan.arenaBytes].max()!, stateBytes: state.bytes,
-      saveBytes: Self.saveBound(training.parameters), workspaceBytes: (workspace + 63) / 64 * 64)
+      saveBytes: Self.saveBound(training.parameters), workspaceBytes: (workspace + 63) / 64 * 64,
+      layerNames: section.profiled)
     let kernels = CKernel.closure(
-      [.team] + section.layers.flatMap { $0.lowering.kernels } + [.sgd, .writeF32, .copyF32])
+      [.team] + section.layers.flatMap { $0.lowering.kernels } + [.step, .sgd, .writeF32, .copyF32])
     let definitions = [
       "/* ---- Training " + String(repeating: "-", count: CText.width - 19) + " */\n\n",
       state.structText(prefix: prefix),
@@ -61,7 +62,7 @@ public struct TrainingCEmitter: Sendable {
     ].joined()
     return try inference.emit(
       extension: CEmitter.Extension(
-        kernels: kernels, declarations: TrainingAPI.declarations(facts), definitions: definitions))
+        kernels: kernels, declarations: TrainingAPI.declarations(facts), definitions: definitions, profiled: true))
   }
 
   /// Every node but the input with its lowering and C function name: `train_<value>`, made unique against the

@@ -1,5 +1,6 @@
 // The training step's layers in the generated file: one function per op of the training graph (named
-// `train_<value>`, with a comment giving its op, shapes and arena offsets), then the pass that calls them all.
+// `train_<value>`, with a comment giving its op, shapes and arena offsets), then the pass that calls them all,
+// timing each when profiled.
 
 struct TrainingLayer {
   var layer: Layer
@@ -16,6 +17,11 @@ struct TrainingLayerSection {
   /// Arena offset of every value but the graph input, and of each layer's scratch.
   var offsets: [String: Int]
   var scratch: [String: Int]
+
+  /// The values of the layers with code, in program order: the entries of the training profile.
+  var profiled: [String] {
+    layers.filter { $0.lowering.body($0.layer, state) != nil }.map(\.layer.node.name)
+  }
 
   var text: String {
     var out = "/* A value's first float, and a layer's scratch, at an offset from the training plan. */\n"
@@ -76,16 +82,19 @@ struct TrainingLayerSection {
   /// thread 0 alone), with a barrier after each; the logits are copied out right after the loss, before the
   /// backward pass may reuse their memory.
   private var pass: String {
-    var out = "/* The training graph: forward pass in training mode, loss, backward pass. */\n"
+    var out = "/* The training graph: forward pass in training mode, loss, backward pass. With seconds, thread 0\n"
+    out += "   records each layer's time, the meeting after it included. */\n"
     out += "static void netc_train_pass(struct \(prefix)_train_state *m, const int32_t *labels, const float *input,\n"
     out += "                            unsigned char *arena, float *logits, const netc_team *team,\n"
-    out += "                            unsigned char *workspace) {\n"
+    out += "                            unsigned char *workspace, double *seconds) {\n"
     if !sharesScratch { out += "  (void)workspace; /* no layer that threads share needs scratch */\n" }
+    out += "  double clock = seconds && team->index == 0 ? netc_now() : 0.0;\n"
     let readsState = layers.contains {
       $0.lowering.stateAccess($0.layer) != .none && $0.lowering.body($0.layer, state) != nil
     }
     if !readsState { out += "  (void)m; /* a network without parameters */\n" }
     let loss = graph.node(named: graph.output)!
+    var profiled = 0
     for entry in layers {
       let node = entry.layer.node
       if entry.lowering.body(entry.layer, state) == nil {
@@ -107,7 +116,8 @@ struct TrainingLayerSection {
         let logits = graph.node(named: loss.inputs[0])!
         out += "  if (logits) memcpy(logits, \(location(logits.name)), \(logits.shape.byteCount));\n"
       }
-      out += "  netc_sync(team);\n"
+      out += "  netc_step(team, seconds, \(profiled), &clock);\n"
+      profiled += 1
     }
     return out + "}\n\n"
   }

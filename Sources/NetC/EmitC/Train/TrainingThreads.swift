@@ -55,7 +55,7 @@ enum TrainingThreads {
         const int stop = pool->stop;
         pthread_mutex_unlock(&pool->lock);
         if (stop) return NULL;
-        netc_train_pass(pool->state, pool->labels, pool->input, pool->arena, NULL, team, workspace);
+        netc_train_pass(pool->state, pool->labels, pool->input, pool->arena, NULL, team, workspace, NULL);
       }
     }
 
@@ -115,13 +115,14 @@ enum TrainingThreads {
       return \#(u)_OK;
     }
 
-    /* Hands the pass to the workers and runs thread 0's part; the pass ends at a barrier, so all are done. */
+    /* Hands the pass to the workers and runs thread 0's part (which times the layers when seconds is not
+       NULL); the pass ends at a barrier, so all are done. */
     static void netc_train_run(\#(p)_train_threads *threads, struct \#(p)_train_state *m, const int32_t *labels,
-                               const float *input, unsigned char *arena, float *logits) {
+                               const float *input, unsigned char *arena, float *logits, double *seconds) {
       struct netc_train_pool *pool = (struct netc_train_pool *)threads;
       if (!pool || pool->count == 1) {
         const netc_team alone = {0, 1, NULL};
-        netc_train_pass(m, labels, input, arena, logits, &alone, NULL);
+        netc_train_pass(m, labels, input, arena, logits, &alone, NULL, seconds);
         return;
       }
       pthread_mutex_lock(&pool->lock);
@@ -132,7 +133,7 @@ enum TrainingThreads {
       pool->generation++;
       pthread_cond_broadcast(&pool->wake);
       pthread_mutex_unlock(&pool->lock);
-      netc_train_pass(m, labels, input, arena, logits, &pool->teams[0], pool->workspaces);
+      netc_train_pass(m, labels, input, arena, logits, &pool->teams[0], pool->workspaces, seconds);
     }
     #else
     /* Without pthreads a pool is one thread: a token that is never dereferenced. */
@@ -145,10 +146,10 @@ enum TrainingThreads {
     }
 
     static void netc_train_run(\#(p)_train_threads *threads, struct \#(p)_train_state *m, const int32_t *labels,
-                               const float *input, unsigned char *arena, float *logits) {
+                               const float *input, unsigned char *arena, float *logits, double *seconds) {
       const netc_team alone = {0, 1, NULL};
       (void)threads;
-      netc_train_pass(m, labels, input, arena, logits, &alone, NULL);
+      netc_train_pass(m, labels, input, arena, logits, &alone, NULL, seconds);
     }
     #endif
 
@@ -156,7 +157,7 @@ enum TrainingThreads {
     """#
   }
 
-  static func declarations(prefix p: String, upper u: String, workspaceBytes: Int) -> String {
+  static func declarations(prefix p: String, upper u: String, workspaceBytes: Int, layerCount: Int) -> String {
     #"""
     /* Threads for training steps: count - 1 pthreads beside the caller's, each with its own scratch, when the
        file is built with -D\#(u)_THREADS; without it only count 1 is accepted (count > 1 is \#(u)_ERR_ARGUMENT).
@@ -170,6 +171,17 @@ enum TrainingThreads {
     \#(p)_status \#(p)_train_step_threads(\#(p)_train_state *state, const float *input, const int32_t *labels,
                                           const \#(p)_sgd *sgd, void *arena, float *loss, float *logits,
                                           \#(p)_train_threads *threads);
+
+    /* \#(p)_train_step_threads that also writes the wall-clock time in seconds of each layer of the training
+       graph to seconds[i], for i below \#(u)_TRAIN_LAYER_COUNT, named by \#(p)_train_layer_name(i): where a
+       step spends its time (the SGD update after the layers is not one of them). */
+    #define \#(u)_TRAIN_LAYER_COUNT \#(layerCount)
+    \#(p)_status \#(p)_train_profile(\#(p)_train_state *state, const float *input, const int32_t *labels,
+                                     const \#(p)_sgd *sgd, void *arena, float *loss, float *logits,
+                                     \#(p)_train_threads *threads, double *seconds);
+
+    /* The training graph's name of layer i of the profile ("layer1.0.bn1.weight.grad"), or NULL past the last. */
+    const char *\#(p)_train_layer_name(size_t layer);
 
     """#
   }

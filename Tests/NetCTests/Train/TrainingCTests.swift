@@ -41,6 +41,27 @@ import Testing
         "/* train_layer1_0_relu_recomputed: relu applied by train_layer1_0_bn1_recomputed, nothing to do */"))
   }
 
+  /// Elementwise ops the graph keeps apart run in fewer sweeps (`BatchNormAddFusion`, `BackwardFusion`): a batch
+  /// norm read by a residual add is applied by the add, forward and recomputed; β's gradient is summed with γ's;
+  /// the ReLU gradient before a batch norm's backward is applied by its kernels (also after a sum of gradients,
+  /// which then stays); a sum of gradients read by a ReLU gradient is added by it. The comparisons with the
+  /// interpreter run the fused step.
+  @Test func elementwiseOpsAreFused() throws {
+    let graph = try ModelLoader.load(path: Zoo.path("resnet20"), options: LoadOptions(batch: 2))
+    let source = try TrainingCEmitter(graph: graph).emit().source
+    for line in [
+      "train_layer1_0_bn2: batchnorm_train applied by train_layer1_0_add",
+      "train_layer1_1_bn2_recomputed: batchnorm_recompute applied by train_layer1_1_add_recomputed",
+      "train_layer1_0_bn1_bias_grad: bias_grad summed by train_layer1_0_bn1_weight_grad",
+      "train_layer1_0_bn1_grad: relu_grad applied by train_layer1_0_bn1_weight_grad",
+      "train_bn1_grad: relu_grad applied by train_bn1_weight_grad",
+      "train_layer1_0_relu_1_grad: accumulate added by train_layer1_0_add_grad",
+    ] {
+      #expect(source.contains("  /* \(line), nothing to do */\n"), "\(line)")
+    }
+    #expect(source.contains("  netc_accumulate(team, 32768, 2, terms, out);\n"), "bn1's gradient sum stays")
+  }
+
   /// The profiled step (the comparisons' last step goes through `<prefix>_train_profile`) times every layer
   /// with code once, in program order, and none that another layer does the work of.
   @Test func profileTimesEveryLayerWithCode() throws {

@@ -35,7 +35,9 @@ public struct TrainingCEmitter: Sendable {
       let node = section.layers[i].layer.node
       section.layers[i].layer.inPlace = !node.inputs.isEmpty && offsets[node.inputs[0]] == offsets[node.name]
     }
-    section.layers = ReLUFusion.apply(section.layers, graph: training)
+    for fusion in [ReLUFusion.apply, BatchNormAddFusion.apply, BackwardFusion.apply] {
+      section.layers = fusion(section.layers, training)
+    }
 
     let order = inference.graph.parameters.map(\.name)
     let gradients = Dictionary(

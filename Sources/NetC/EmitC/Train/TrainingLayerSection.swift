@@ -63,18 +63,20 @@ struct TrainingLayerSection {
     if entry.lowering.readsLabels { parameters.append("const int32_t *labels") }
     parameters += entry.lowering.operands(entry.layer).map { "const float *\($0)" }
     if scratch[entry.layer.node.name] != nil { parameters.append(entry.lowering.scratchScalar + " *scratch") }
-    return parameters + ["float *out"]
+    return parameters + entry.lowering.alsoWrites(entry.layer).map { "float *\($0.name)" } + ["float *out"]
   }
 
   private func comment(_ entry: TrainingLayer) -> [String] {
     let node = entry.layer.node
     let shapes = entry.layer.inputShapes.map(\.dimsText).joined(separator: " + ") + " -> " + node.shape.dimsText
-    let operands = zip(entry.lowering.operands(entry.layer), node.inputs).map { name, value in
+    let lowering = entry.lowering
+    let operands = zip(lowering.operands(entry.layer), lowering.operandValues(entry.layer)).map { name, value in
       "\(name) " + (value == graph.input.name ? "the caller's input" : "@\(offsets[value]!)")
     }
+    let written = lowering.alsoWrites(entry.layer).map { "\($0.name) (%\($0.value)) @\(offsets[$0.value]!)" }
     return [
       "\(node.name): \(LayerDescription.op(node.op)), \(shapes)",
-      "\(entry.lowering.summary); arena: " + (operands + ["out @\(offsets[node.name]!)"]).joined(separator: ", "),
+      "\(lowering.summary); arena: " + (operands + written + ["out @\(offsets[node.name]!)"]).joined(separator: ", "),
     ]
   }
 
@@ -104,11 +106,12 @@ struct TrainingLayerSection {
       var arguments = entry.lowering.splitsWork ? ["team"] : []
       if entry.lowering.stateAccess(entry.layer) != .none { arguments.append("m") }
       if entry.lowering.readsLabels { arguments.append("labels") }
-      arguments += node.inputs.map(location)
+      arguments += entry.lowering.operandValues(entry.layer).map(location)
       if let offset = scratch[node.name] {
         let arena = "netc_train_scratch(arena, \(offset))"
         arguments.append(entry.lowering.splitsWork ? "netc_train_own(team, workspace, \(arena))" : arena)
       }
+      arguments += entry.lowering.alsoWrites(entry.layer).map { location($0.value) }
       arguments.append(location(node.name))
       let call = CText.call(entry.function, arguments)
       out += entry.lowering.splitsWork ? call.joined(separator: "\n") + "\n" : Self.threadZero(call)

@@ -72,20 +72,52 @@ extension CKernel {
 
     """#)
 
-  static let accumulate = CKernel(
-    "netc_accumulate", uses: [share],
+  static let addTerms = CKernel(
+    "netc_add_terms",
     #"""
-    /* out = the sum of count terms of size elements, added in term order in float (for two terms, the float sum
-       is the double sum rounded once); out may be the first term. The team shares out the elements. */
-    static void netc_accumulate(const netc_team *team, size_t size, int count, const float *const *terms,
-                                float *out) {
-      long first, end;
-      netc_share(team, (long)size, &first, &end);
+    /* out[first, end) = the sum of count terms, added in term order in float (for two terms, the float sum is the
+       double sum rounded once); out may be the first term. */
+    static void netc_add_terms(long first, long end, int count, const float *const *terms, float *out) {
       if (out != terms[0]) memcpy(out + first, terms[0] + first, (size_t)(end - first) * sizeof(float));
       for (int t = 1; t < count; t++) {
         const float *restrict term = terms[t];
         float *restrict sum = out;
         for (long i = first; i < end; i++) sum[i] += term[i];
+      }
+    }
+
+    """#)
+
+  static let accumulate = CKernel(
+    "netc_accumulate", uses: [share, addTerms],
+    #"""
+    /* out = the sum of count terms of size elements (netc_add_terms); out may be the first term. The team shares
+       out the elements. */
+    static void netc_accumulate(const netc_team *team, size_t size, int count, const float *const *terms,
+                                float *out) {
+      long first, end;
+      netc_share(team, (long)size, &first, &end);
+      netc_add_terms(first, end, count, terms, out);
+    }
+
+    """#)
+
+  static let reluGradSum = CKernel(
+    "netc_relu_grad_sum", uses: [share, addTerms],
+    #"""
+    /* dx = the sum of count terms (netc_add_terms) where the ReLU's result y is positive, else 0: netc_accumulate
+       and netc_relu_grad in one sweep, a block of 1024 elements at a time while it is in cache. dx may be the
+       first term. The team shares out the elements. */
+    static void netc_relu_grad_sum(const netc_team *team, size_t size, int count, const float *const *terms,
+                                   const float *y, float *dx) {
+      long first, end;
+      netc_share(team, (long)size, &first, &end);
+      for (long start = first; start < end; start += 1024) {
+        const long stop = end - start < 1024 ? end : start + 1024;
+        netc_add_terms(start, stop, count, terms, dx);
+        const float *restrict r = y;
+        float *restrict g = dx;
+        for (long i = start; i < stop; i++) g[i] = r[i] > 0.0f ? g[i] : 0.0f;
       }
     }
 

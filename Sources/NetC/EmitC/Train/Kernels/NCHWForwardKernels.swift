@@ -34,23 +34,32 @@ extension CKernel {
     """#)
 
   static let nchwAdd = CKernel(
-    "netc_nchw_add", uses: [team, nchwShortcutRow],
+    "netc_nchw_add", uses: [team, maps, nchwShortcutRow, batchNormScale],
     #"""
     /* out = a + shortcut [then ReLU] over a [batch, channels, h, w] output: the residual add a pass did not fuse
-       into a conv. A float sum rounds exactly as the interpreter's double one does. out may be a, or an
-       identity shortcut. The team shares out the images. */
+       into a conv. A float sum rounds exactly as the interpreter's double one does. With stats, a is the input of
+       the batch norm whose result is the addend, normalized here as netc_batchnorm_train does it (the batch's
+       statistics, gamma, beta, eps): one sweep fewer. out may be a, or an identity shortcut. The team shares out
+       the images. */
     static void netc_nchw_add(const netc_team *team, const netc_shortcut *s, int relu, int batch, int channels, int h,
-                              int w, const float *a, float *out) {
+                              int w, const float *a, const float *stats, const float *gamma, const float *beta,
+                              double eps, float *out) {
+      const netc_maps maps = {batch, channels, (size_t)h * w};
       for (int n = team->index; n < batch; n += team->count)
-        for (int c = 0; c < channels; c++)
+        for (int c = 0; c < channels; c++) {
+          const float mean = stats ? stats[c] : 0.0f, shift = stats ? beta[c] : 0.0f;
+          const float scale = stats ? netc_batchnorm_scale(&maps, stats, gamma, eps, c) : 0.0f;
           for (int y = 0; y < h; y++) {
             const size_t row = (((size_t)n * channels + c) * h + y) * w;
             const float *source = netc_nchw_shortcut_row(s, n, c, y);
             for (int x = 0; x < w; x++) {
-              const float value = source ? a[row + x] + source[(size_t)x * s->stride] : a[row + x];
+              const float normalized = (a[row + x] - mean) * scale + shift;
+              const float addend = stats ? normalized : a[row + x];
+              const float value = source ? addend + source[(size_t)x * s->stride] : addend;
               out[row + x] = relu && value < 0.0f ? 0.0f : value;
             }
           }
+        }
     }
 
     """#)

@@ -33,21 +33,33 @@ struct NCHWReLULowering: TrainingLowering {
 
 struct NCHWAddLowering: TrainingLowering {
   var add: Add
-  var summary: String { "elementwise" }
+  /// The batch norm whose result is the addend, applied here to its input and statistics, its operands
+  /// (`BatchNormAddFusion`).
+  var batchNorm: (bn: BatchNorm, operands: [String])? = nil
+
+  var summary: String { batchNorm == nil ? "elementwise" : "batch norm with batch statistics, then add" }
   var kernels: [CKernel] { [.nchwAdd] }
-  func operands(_ layer: Layer) -> [String] { ["in", "shortcut"] }
+  func operands(_ layer: Layer) -> [String] { batchNorm == nil ? ["in", "shortcut"] : ["in", "stats", "shortcut"] }
+  func operandValues(_ layer: Layer) -> [String] {
+    (batchNorm?.operands ?? [layer.node.inputs[0]]) + [layer.node.inputs[1]]
+  }
+  func stateAccess(_ layer: Layer) -> StateAccess { batchNorm == nil ? .none : .read }
   var splitsWork: Bool { true }
 
   func body(_ layer: Layer, _ state: TrainingStateLayout) -> [String]? {
     let y = layer.shape
     let plane = Layer.planeSize(y)
+    let normalization = batchNorm.map { bn, _ in
+      ["stats", "m->" + state.weightField[bn.module + ".weight"]!, "m->" + state.weightField[bn.module + ".bias"]!,
+       CText.double(bn.eps)]
+    } ?? ["NULL", "NULL", "NULL", "0.0"]
     return ShortcutText.declaration("residual", add.shortcut, layer, data: "shortcut")
       + CText.call(
         "netc_nchw_add",
         [
           "team", "&residual", add.relu ? "1" : "0", "\(y.batch)", "\(y.channels)", "\(plane.height)",
-          "\(plane.width)", "in", "out",
-        ])
+          "\(plane.width)", "in",
+        ] + normalization + ["out"])
   }
 }
 

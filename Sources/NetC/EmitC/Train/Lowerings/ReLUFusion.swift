@@ -17,7 +17,7 @@ enum ReLUFusion {
         let fused = withReLU(result[producer].lowering)
       else { continue }
       result[producer].lowering = fused
-      result[index].lowering = FusedReLULowering(into: result[producer].function)
+      result[index].lowering = DoneByLowering(into: result[producer].function, verb: "applied")
     }
     return result
   }
@@ -41,12 +41,14 @@ enum ReLUFusion {
   }
 }
 
-/// A ReLU its operand's layer applied.
-struct FusedReLULowering: TrainingLowering {
+/// An op another layer's function does (a fusion's), so its own layer has no function.
+struct DoneByLowering: TrainingLowering {
   var into: String
+  /// What `into` does with the op: "applied", "summed", "added".
+  var verb: String
   var summary: String { "done by \(into)" }
   var kernels: [CKernel] { [] }
   func operands(_ layer: Layer) -> [String] { ["in"] }
   func body(_ layer: Layer, _ state: TrainingStateLayout) -> [String]? { nil }
-  var nothingToDo: String { "applied by \(into), nothing to do" }
+  var nothingToDo: String { "\(verb) by \(into), nothing to do" }
 }

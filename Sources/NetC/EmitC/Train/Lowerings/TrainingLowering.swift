@@ -13,8 +13,12 @@ protocol TrainingLowering {
   func scratchBytes(_ layer: Layer) -> Int
   /// The C type of `scratch`'s elements.
   var scratchScalar: String { get }
-  /// The C names of the operands, in `node.inputs` order.
+  /// The C names of the operands, in `operandValues` order.
   func operands(_ layer: Layer) -> [String]
+  /// The values the body reads: the node's operands, or a fused layer's.
+  func operandValues(_ layer: Layer) -> [String]
+  /// Values the body writes besides the node's own (`out`), with their C names: a fused layer's.
+  func alsoWrites(_ layer: Layer) -> [(name: String, value: String)]
   func stateAccess(_ layer: Layer) -> StateAccess
   var readsLabels: Bool { get }
   /// Whether every thread of the team runs the body (which takes `team` and shares out the work), rather than
@@ -30,6 +34,8 @@ protocol TrainingLowering {
 extension TrainingLowering {
   func scratchBytes(_ layer: Layer) -> Int { 0 }
   var scratchScalar: String { "double" }
+  func operandValues(_ layer: Layer) -> [String] { layer.node.inputs }
+  func alsoWrites(_ layer: Layer) -> [(name: String, value: String)] { [] }
   func stateAccess(_ layer: Layer) -> StateAccess { .none }
   var readsLabels: Bool { false }
   var splitsWork: Bool { false }

@@ -3,8 +3,11 @@
 
 struct TrainingOpLowering: TrainingLowering {
   var op: TrainingOp
-  /// Whether a batch norm applies the ReLU that reads it too (`ReLUFusion`).
+  /// Whether a batch norm applies the ReLU that reads it too (`ReLUFusion`), or its backward ops the gradient
+  /// through that ReLU (`BackwardFusion`).
   var relu = false
+  /// The value of β's gradient, when `batchnorm_grad_weight` sums it in the same sweep (`BackwardFusion`).
+  var biasGradient: String? = nil
 
   var summary: String {
     switch op {
@@ -15,7 +18,11 @@ struct TrainingOpLowering: TrainingLowering {
     case .dropoutTrain, .dropoutGrad: "seeded mask"
     case .softmaxCrossEntropy: "loss"
     case .convGradInput: "transposed convolution"
-    case .convGradWeight, .linearGradWeight, .batchNormGradWeight, .biasGrad: "parameter gradient"
+    case .batchNormGradWeight:
+      (biasGradient == nil ? "parameter gradient" : "gradients of weight and bias in one sweep")
+        + (relu ? ", through the ReLU after it" : "")
+    case .batchNormGradInput: "backward" + (relu ? ", through the ReLU after it" : "")
+    case .convGradWeight, .linearGradWeight, .biasGrad: "parameter gradient"
     default: "backward"
     }
   }
@@ -30,7 +37,7 @@ struct TrainingOpLowering: TrainingLowering {
     case .convGradInput: [.conv2dGradInput]
     case .convGradWeight: [.conv2dGradWeight]
     case .biasGrad: [.biasGrad]
-    case .batchNormGradWeight: [.batchNormGradWeight]
+    case .batchNormGradWeight: [.batchNormParameterGradients]
     case .batchNormGradInput: [.batchNormGradInput]
     case .reluGrad: [.reluGrad]
     case .maxPoolGrad: [.maxPoolGrad]
@@ -82,9 +89,14 @@ struct TrainingOpLowering: TrainingLowering {
     }
   }
 
+  func alsoWrites(_ layer: Layer) -> [(name: String, value: String)] {
+    biasGradient.map { [("dbeta", $0)] } ?? []
+  }
+
   func stateAccess(_ layer: Layer) -> StateAccess {
     switch op {
     case .batchNormStats: .write
+    case .batchNormGradWeight: relu ? .read : .none
     case .batchNormTrain, .batchNormRecompute, .dropoutTrain, .dropoutGrad, .convGradInput, .batchNormGradInput,
       .linearGradInput:
       .read
@@ -139,14 +151,19 @@ struct TrainingOpLowering: TrainingLowering {
     case .biasGrad:
       return TrainingShapes.maps(dy) + CText.call("netc_bias_grad", ["team", "&maps", "dy", "out"])
     case .batchNormGradWeight(let bn):
+      let (gamma, beta) = relu ? (field(bn.module + ".weight"), field(bn.module + ".bias")) : ("NULL", "NULL")
       return TrainingShapes.maps(dy)
-        + CText.call("netc_batchnorm_grad_weight", ["team", "&maps", "dy", "x", "stats", CText.double(bn.eps), "out"])
+        + CText.call(
+          "netc_batchnorm_grad_params",
+          ["team", "&maps", "dy", "x", "stats", gamma, beta, CText.double(bn.eps), relu ? "1" : "0", "out",
+           biasGradient == nil ? "NULL" : "dbeta"])
     case .batchNormGradInput(let bn):
+      let beta = relu ? field(bn.module + ".bias") : "NULL"
       return TrainingShapes.maps(dy)
         + CText.call(
           "netc_batchnorm_grad_input",
-          ["team", "&maps", "dy", "x", "stats", field(bn.module + ".weight"), "dgamma", "dbeta", CText.double(bn.eps),
-           "out"])
+          ["team", "&maps", "dy", "x", "stats", field(bn.module + ".weight"), beta, "dgamma", "dbeta",
+           CText.double(bn.eps), relu ? "1" : "0", "out"])
     case .reluGrad:
       return CText.call("netc_relu_grad", ["team", "\(y.elementCount)", "dy", "y", "out"])
     case .maxPoolGrad(let pool):

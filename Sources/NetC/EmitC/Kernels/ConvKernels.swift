@@ -58,6 +58,7 @@ extension CKernel {
       int gather;     /* rows are copied contiguous first: an NCHW input, or few channels per tap */
       int rows_outer; /* units are blocks of rows, each through every panel: the weights are small */
       int tiles;      /* row tiles (of the widest kernel) per unit */
+      int prefetch;   /* each panel run fetches the next one's weights: they come from memory, not the cache */
     } netc_conv;
 
     /* Copies output rows [first, first + count) of the im2col matrix of group `group` into buf, one row of
@@ -82,6 +83,15 @@ extension CKernel {
                 continue;
               }
               const float *line = plane + (size_t)iy * w->in_w;
+              /* Away from the sides a tap row is a contiguous run of the input row, copied a vector at a time:
+                 a test per element cost more than the stem's whole matrix product. */
+              if (w->dilation_w == 1 && x0 >= 0 && x0 + w->kernel_w <= w->in_w) {
+                for (int kx = 0; kx < w->kernel_w; kx += NETC_LANES) {
+                  const int n = w->kernel_w - kx < NETC_LANES ? w->kernel_w - kx : NETC_LANES;
+                  netc_vstore_part(row + kx, netc_vload_part(line + x0 + kx, n), n);
+                }
+                continue;
+              }
               for (int kx = 0; kx < w->kernel_w; kx++) {
                 const int ix = x0 + kx * w->dilation_w;
                 row[kx] = ix >= 0 && ix < w->in_w ? line[ix] : 0.0f;
@@ -147,9 +157,17 @@ extension CKernel {
             if (c->gather) a[m] = gathered + (size_t)(r - begin + m) * depth;
           }
           if (!c->gather) netc_conv_rows(w, in, group, r, count, a);
+          /* The first row tiles of a panel run (panels outer) fetch the next run's panels, one each. */
+          const float *next = NULL;
+          const long pass = (r - begin) / mr + b * ((block + mr - 1) / mr);
+          if (c->prefetch && panel_run + 1 < per_block) {
+            const int next_first = (int)((panel_run + 1) % runs) * NETC_MAX_PANELS;
+            if (pass < panels - next_first && pass < NETC_MAX_PANELS)
+              next = weight + ((size_t)((panel_run + 1) / runs) * panels + next_first + pass) * panel_stride;
+          }
           netc_gemm_kernels[np].run(count, c->gather ? 1 : taps, c->gather ? (int)depth : cin, a,
                                     weight + ((size_t)group * panels + first_panel) * panel_stride, panel_stride,
-                                    &run_epilogue, residual ? res : NULL, o, columns);
+                                    next, &run_epilogue, residual ? res : NULL, o, columns);
         }
       }
     }

@@ -59,6 +59,7 @@ extension CKernel {
       int rows_outer; /* units are blocks of rows, each through every panel: the weights are small */
       int tiles;      /* row tiles (of the widest kernel) per unit */
       int prefetch;   /* each panel run fetches the next one's weights: they come from memory, not the cache */
+      int shifted;    /* groups read in place whose weights stay in L2: netc_conv_groups */
     } netc_conv;
 
     /* Copies output rows [first, first + count) of the im2col matrix of group `group` into buf, one row of
@@ -112,12 +113,58 @@ extension CKernel {
       }
     }
 
+    /* netc_conv_gemm for groups read in place: units are row tiles, each through every group, whose row pointers
+       are the first group's shifted by a group's channels (the zero row covers the shift), so that the window's
+       arithmetic is done once per tile rather than once per group. */
+    static void netc_conv_groups(const netc_conv *c, const float *weight, const netc_gemm_epilogue *e,
+                                 const float *residual, const float *in, float *out, const netc_team *team) {
+      const netc_window *w = &c->window;
+      const int cin = w->in_c / w->groups, cout = w->out_c / w->groups, taps = w->kernel_h * w->kernel_w;
+      const int panels = (cout + NETC_PANEL - 1) / NETC_PANEL;
+      const size_t panel_stride = (size_t)taps * cin * NETC_PANEL;
+      const int mr = netc_gemm_kernels[panels < NETC_MAX_PANELS ? panels : NETC_MAX_PANELS].rows;
+      const long rows = (long)w->batch * w->out_h * w->out_w, tiles = (rows + mr - 1) / mr;
+      long first, end;
+      netc_share(team, tiles, &first, &end);
+      for (long tile = first; tile < end; tile++) {
+        const long r = tile * mr;
+        const int count = rows - r < mr ? (int)(rows - r) : mr;
+        const float *a[NETC_MAX_ROWS * \#(indirectTaps)], *res[NETC_MAX_ROWS];
+        float *o[NETC_MAX_ROWS];
+        netc_conv_rows(w, in, 0, r, count, a);
+        for (int group = 0; group < w->groups; group++) {
+          if (group > 0)
+            for (int i = 0; i < taps * count; i++) a[i] += cin;
+          for (int first_panel = 0; first_panel < panels; first_panel += NETC_MAX_PANELS) {
+            const int np = panels - first_panel < NETC_MAX_PANELS ? panels - first_panel : NETC_MAX_PANELS;
+            const int first_column = first_panel * NETC_PANEL;
+            const int columns = cout - first_column < np * NETC_PANEL ? cout - first_column : np * NETC_PANEL;
+            const size_t channel = (size_t)group * panels * NETC_PANEL + (size_t)first_column;
+            const netc_gemm_epilogue run_epilogue = {e->scale ? e->scale + channel : NULL,
+                                                     e->shift ? e->shift + channel : NULL, e->relu};
+            for (int m = 0; m < count; m++) {
+              const size_t at = (size_t)(r + m) * w->out_c + (size_t)group * cout + (size_t)first_column;
+              o[m] = out + at;
+              res[m] = residual ? residual + at : NULL;
+            }
+            netc_gemm_kernels[np].run(count, taps, cin, a,
+                                      weight + ((size_t)group * panels + first_panel) * panel_stride, panel_stride,
+                                      NULL, &run_epilogue, residual ? res : NULL, o, columns);
+          }
+        }
+      }
+    }
+
     /* out (NHWC) = the conv of in, then the epilogue (+ an identity residual before ReLU when residual is not
        NULL; it may be out). weight is packed [group][panel][depth][16], depth = taps * cin in the gather order,
        zero past the group's out_c / groups channels; e's scale and shift are [group][panels * 16]. Work units
        (a block of rows through a run of up to NETC_MAX_PANELS panels) are split statically over the team. */
     static void netc_conv_gemm(const netc_conv *c, const float *weight, const netc_gemm_epilogue *e,
                                const float *residual, const float *in, float *out, const netc_team *team) {
+      if (c->shifted) {
+        netc_conv_groups(c, weight, e, residual, in, out, team);
+        return;
+      }
       const netc_window *w = &c->window;
       const int cin = w->in_c / w->groups, cout = w->out_c / w->groups, taps = w->kernel_h * w->kernel_w;
       const int panels = (cout + NETC_PANEL - 1) / NETC_PANEL;

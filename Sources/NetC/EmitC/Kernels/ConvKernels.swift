@@ -16,15 +16,25 @@ extension CKernel {
     /* Zeros standing in for the input in the padding: an indirect row points here. */
     static const float netc_zero_row[\#(zeroRowFloats)] = {0.0f};
 
+    /* Output pixel (ox, oy) of batch item n to the next one: a run of rows steps along instead of dividing its
+       index out per row, as the divisions cost as much as a narrow group's products or a stem row's copies. */
+    static inline void netc_next_pixel(const netc_window *w, int *ox, int *oy, int *n) {
+      if (++*ox == w->out_w) {
+        *ox = 0;
+        if (++*oy == w->out_h) {
+          *oy = 0;
+          ++*n;
+        }
+      }
+    }
+
     /* Pointers to the input channels of group `group` that output rows [first, first + count) read through each
        tap: a[t * count + m], or the zero row where the tap falls in the padding. */
     static void netc_conv_rows(const netc_window *w, const float *in, int group, long first, int count,
                                const float **a) {
       const int cin = w->in_c / w->groups;
-      /* The row's pixel steps along instead of being divided out per row: a tile's rows are consecutive, and
-         the divisions cost as much as a narrow group's products. */
       int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
-      for (int m = 0; m < count; m++) {
+      for (int m = 0; m < count; m++, netc_next_pixel(w, &ox, &oy, &n)) {
         for (int ky = 0; ky < w->kernel_h; ky++) {
           const int iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
           const int row_inside = iy >= 0 && iy < w->in_h;
@@ -34,13 +44,6 @@ extension CKernel {
             const int ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
             const int inside = row_inside && ix >= 0 && ix < w->in_w;
             a[(ky * w->kernel_w + kx) * count + m] = inside ? line + (size_t)ix * w->in_c : netc_zero_row;
-          }
-        }
-        if (++ox == w->out_w) {
-          ox = 0;
-          if (++oy == w->out_h) {
-            oy = 0;
-            n++;
           }
         }
       }
@@ -69,9 +72,8 @@ extension CKernel {
                                  float *buf) {
       const netc_window *w = &c->window;
       const int cin = w->in_c / w->groups, taps = w->kernel_h * w->kernel_w;
-      for (int m = 0; m < count; m++) {
-        const long p = first + m;
-        const int ox = (int)(p % w->out_w), oy = (int)(p / w->out_w % w->out_h), n = (int)(p / w->out_w / w->out_h);
+      int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
+      for (int m = 0; m < count; m++, netc_next_pixel(w, &ox, &oy, &n)) {
         const int x0 = ox * w->stride_w - w->pad_w, y0 = oy * w->stride_h - w->pad_h;
         float *row = buf + (size_t)m * taps * cin;
         if (c->nchw) {

@@ -63,13 +63,17 @@ extension CKernel {
         netc_vec acc[R][NP * NETC_PANEL_VECTORS];                                                                 \
         NETC_UNROLL for (int m = 0; m < R; m++)                                                                   \
           NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vzero();                 \
+        /* The residual is read after the products, long enough for it to come from memory meanwhile. */          \
+        if (residual)                                                                                             \
+          for (int m = 0; m < R; m++)                                                                             \
+            for (int p = 0; p < NP && p * NETC_PANEL < columns; p++) NETC_PREFETCH(residual[m] + p * NETC_PANEL, 3); \
         for (int t = 0; t < taps; t++) {                                                                          \
           const float *row[R];                                                                                    \
           NETC_UNROLL for (int m = 0; m < R; m++) row[m] = a[t * R + m];                                          \
           /* Two loops, so that the test is not paid on every step. */                                            \
           if (next)                                                                                               \
             for (int k = 0; k < kc; k++, b += NETC_PANEL, next += NETC_PANEL) {                                   \
-              NETC_PREFETCH(next);                                                                                \
+              NETC_PREFETCH(next, 2);                                                                             \
               NETC_TILE_STEP(R, NP)                                                                               \
             }                                                                                                     \
           else                                                                                                    \
@@ -97,10 +101,11 @@ extension CKernel {
                                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
                                        const float *const *residual, float *const *c, int columns);
 
+    /* Fetches the cache line at p ahead of its reads: into L2 (locality 2) or L1 (3). */
     #if defined(__GNUC__)
-    #define NETC_PREFETCH(p) __builtin_prefetch(p, 0, 2)
+    #define NETC_PREFETCH(p, locality) __builtin_prefetch(p, 0, locality)
     #else
-    #define NETC_PREFETCH(p) ((void)(p))
+    #define NETC_PREFETCH(p, locality) ((void)(p))
     #endif
 
     """#

@@ -90,8 +90,8 @@ extension CKernel {
                  a test per element cost more than the stem's whole matrix product. */
               if (w->dilation_w == 1 && x0 >= 0 && x0 + w->kernel_w <= w->in_w) {
                 for (int kx = 0; kx < w->kernel_w; kx += NETC_LANES) {
-                  const int n = w->kernel_w - kx < NETC_LANES ? w->kernel_w - kx : NETC_LANES;
-                  netc_vstore_part(row + kx, netc_vload_part(line + x0 + kx, n), n);
+                  const int lanes = w->kernel_w - kx < NETC_LANES ? w->kernel_w - kx : NETC_LANES;
+                  netc_vstore_part(row + kx, netc_vload_part(line + x0 + kx, lanes), lanes);
                 }
                 continue;
               }

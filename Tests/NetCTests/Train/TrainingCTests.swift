@@ -63,6 +63,21 @@ import Testing
     try expectTheSameBitsOnEveryThreadCount(try TrainingNets.convolutionKinds(batch: 4), flags: isa.flags)
   }
 
+  /// The weight gradient over shifted planes at batch 1 and 3, on every vector width: its dot-product tiles,
+  /// their masked ends and lane sums differ per width.
+  @Test(arguments: InstructionSet.testable, [1, 3])
+  func shiftedWeightGradientsMatchTheInterpreter(isa: InstructionSet, batch: Int) throws {
+    try compare(
+      try TrainingNets.shiftedWeightGradients(batch: batch), steps: 2, seed: 9,
+      flags: CTest.sanitizerFlags + isa.flags)
+  }
+
+  /// The shifted weight gradient splits input channels (5, 7, and 3 per group) over 1, 2 and 3 threads.
+  @Test(arguments: InstructionSet.testable)
+  func shiftedWeightGradientsGiveTheSameBitsOnEveryThreadCount(isa: InstructionSet) throws {
+    try expectTheSameBitsOnEveryThreadCount(try TrainingNets.shiftedWeightGradients(batch: 3), flags: isa.flags)
+  }
+
   /// Two steps on 1, 2 and 3 threads give the same bytes, built with `flags` (a vector width's) beside threads.
   func expectTheSameBitsOnEveryThreadCount(_ graph: Graph, flags: [String] = []) throws {
     let program = try TrainingCEmitter(graph: graph).emit()

@@ -131,13 +131,14 @@ extension CKernel {
 
   static let conv2dGradWeight = CKernel(
     "netc_conv2d_grad_weight",
-    uses: [share, convGeometry, im2col, stridedTranspose, trainingGemm],
+    uses: [share, convGeometry, im2col, stridedTranspose, trainingGemm, shiftedGradWeight],
     #"""
-    /* The weight gradient of a convolution: dW^T = the sum over images of cols * dy^T, each element summed over
-       the images in order, then transposed into PyTorch's layout. The team shares out each group's input
-       channels (rows of dW^T), so every element is summed by one thread in the same order whatever the count.
-       scratch: one image's dy^T (plane * out_c floats), every group's dW^T (in_c / groups * taps * out_c floats),
-       then one group's columns unless read in place. */
+    /* The weight gradient of a convolution: by netc_conv_grad_weight_shifted where netc_conv_shifts, else dW^T =
+       the sum over images of cols * dy^T, each element summed over the images in order, then transposed into
+       PyTorch's layout. The team shares out each group's input channels (rows of dW^T), so every element is
+       summed by one thread in the same order whatever the count. scratch: the shifted kernel's, or one image's
+       dy^T (plane * out_c floats), every group's dW^T (in_c / groups * taps * out_c floats), then one group's
+       columns unless read in place. */
     static void netc_conv2d_grad_weight(const netc_team *team, const netc_window *c, const float *dy,
                                         const float *x, float *scratch, float *dw) {
       const int in_per_group = c->in_c / c->groups, out_per_group = c->out_c / c->groups, depth = netc_conv_depth(c);
@@ -145,6 +146,10 @@ extension CKernel {
       const size_t in_plane = (size_t)c->in_h * c->in_w, plane = (size_t)c->out_h * c->out_w;
       const size_t group_weights = (size_t)depth * out_per_group;
       float *gradient = scratch, *sums = gradient + plane * c->out_c, *columns = sums + c->groups * group_weights;
+      if (netc_conv_shifts(c)) {
+        netc_conv_grad_weight_shifted(team, c, dy, x, scratch, dw);
+        return;
+      }
       long first, end;
       netc_share(team, (long)in_per_group, &first, &end);
       const int channels = (int)(end - first), rows = channels * taps;

@@ -9,8 +9,9 @@ import Testing
 
 @Suite struct TrainingCTests {
   /// The C computes in f32, its convolutions' products summing in float (an element of a weight gradient adds
-  /// batch * plane terms in sequence: about sqrt(n) * 6e-8 of the terms' magnitude, 5e-6 for n = 8192) and its
-  /// batch-norm statistics in double; the interpreter in Double throughout. A gradient passes through every
+  /// at most one 32 x 32 plane's or one image's terms in float, about sqrt(n) * 6e-8 of their magnitude, 2e-6 for
+  /// n = 1024, and those sums in double) and its batch-norm statistics in double; the interpreter in Double
+  /// throughout. A gradient passes through every
   /// layer after its parameter, each adding such roundings to values whose sums cancel (batch norm's backward
   /// subtracts means): measured at most 4.1e-6 of a tensor's largest element from the C that summed in double
   /// (which was within 6e-7 of the interpreter) on ResNet-20 at batch 8. The bound is the brief's 1e-4; a

@@ -133,19 +133,27 @@ extension CKernel {
     "netc_conv2d_grad_weight",
     uses: [share, convGeometry, im2col, stridedTranspose, trainingGemm, shiftedGradWeight],
     #"""
+    /* Images whose products netc_conv2d_grad_weight sums in float before it adds them to its double sums: as
+       many as make 1024 terms (one 32 x 32 plane), at least one. A float sum of n terms is off by about
+       sqrt(n) roundings, so a bounded n keeps the batch's sum near PyTorch's; the double pass is over dW once
+       per chunk, little beside the chunk's products. */
+    static int netc_grad_weight_chunk(const netc_window *c) {
+      const size_t images = 1024 / ((size_t)c->out_h * c->out_w);
+      return images < 1 ? 1 : (int)images;
+    }
+
     /* The weight gradient of a convolution: by netc_conv_grad_weight_shifted where netc_conv_shifts, else dW^T =
-       the sum over images of cols * dy^T, each element summed over the images in order, then transposed into
-       PyTorch's layout. The team shares out each group's input channels (rows of dW^T), so every element is
-       summed by one thread in the same order whatever the count. scratch: the shifted kernel's, or one image's
-       dy^T (plane * out_c floats), every group's dW^T (in_c / groups * taps * out_c floats), then one group's
-       columns unless read in place. */
+       the sum over images of cols * dy^T, in float over netc_grad_weight_chunk images at a time, then in double
+       over the chunks, then transposed into PyTorch's layout. The team shares out each group's input channels
+       (rows of dW^T), so every element is summed by one thread in the same order whatever the count. scratch:
+       the shifted kernel's, or every group's dW^T in double then in float (in_c / groups * taps * out_c values
+       each), one image's dy^T (plane * out_c floats), then one group's columns unless read in place. */
     static void netc_conv2d_grad_weight(const netc_team *team, const netc_window *c, const float *dy,
                                         const float *x, float *scratch, float *dw) {
       const int in_per_group = c->in_c / c->groups, out_per_group = c->out_c / c->groups, depth = netc_conv_depth(c);
-      const int taps = c->kernel_h * c->kernel_w;
+      const int taps = c->kernel_h * c->kernel_w, chunk = netc_grad_weight_chunk(c);
       const size_t in_plane = (size_t)c->in_h * c->in_w, plane = (size_t)c->out_h * c->out_w;
       const size_t group_weights = (size_t)depth * out_per_group;
-      float *gradient = scratch, *sums = gradient + plane * c->out_c, *columns = sums + c->groups * group_weights;
       if (netc_conv_shifts(c)) {
         netc_conv_grad_weight_shifted(team, c, dy, x, scratch, dw);
         return;
@@ -154,6 +162,9 @@ extension CKernel {
       netc_share(team, (long)in_per_group, &first, &end);
       const int channels = (int)(end - first), rows = channels * taps;
       if (channels == 0) return;
+      double *totals = (double *)scratch;
+      float *sums = (float *)(totals + c->groups * group_weights), *gradient = sums + c->groups * group_weights;
+      float *columns = gradient + plane * c->out_c;
       for (int n = 0; n < c->batch; n++) {
         netc_strided_transpose(c->out_c, (int)plane, dy + (size_t)n * c->out_c * plane, plane, gradient,
                                (size_t)c->out_c);
@@ -166,12 +177,20 @@ extension CKernel {
             cols = columns;
           }
           netc_train_gemm(rows, out_per_group, (int)plane, cols, ld, gradient + g * out_per_group, (size_t)c->out_c,
-                          sums + g * group_weights + first * taps * out_per_group, (size_t)out_per_group, n > 0);
+                          sums + g * group_weights + first * taps * out_per_group, (size_t)out_per_group,
+                          n % chunk > 0);
         }
+        if ((n + 1) % chunk == 0 || n + 1 == c->batch)
+          for (int g = 0; g < c->groups; g++) {
+            const size_t at = g * group_weights + first * taps * out_per_group, count = (size_t)rows * out_per_group;
+            for (size_t k = 0; k < count; k++) totals[at + k] = (n < chunk ? 0.0 : totals[at + k]) + sums[at + k];
+          }
       }
       for (int g = 0; g < c->groups; g++)
-        netc_strided_transpose(rows, out_per_group, sums + g * group_weights + first * taps * out_per_group,
-                               (size_t)out_per_group, dw + g * group_weights + first * taps, (size_t)depth);
+        for (int r = 0; r < rows; r++)
+          for (int o = 0; o < out_per_group; o++)
+            dw[g * group_weights + (size_t)o * depth + first * taps + r] =
+                (float)totals[g * group_weights + (first * taps + r) * out_per_group + o];
     }
 
     """#)

@@ -41,9 +41,10 @@ extension CKernel {
     /* C[i][j] = (C when accumulate, else 0) + the sum over images and p < k of A[i][p] * B_j[p]: A's rows lda
        apart, and B_j input channel j / taps's plane (b_plane apart) shifted to tap j % taps (ky = tap / kernel_w
        rows of row_shift, kx = tap % kernel_w of column_shift); every image a_image or b_image further on. Each
-       lane sums its p in order, image after image, then netc_vsum adds the lanes to C: every element is
-       computed the same way whatever tile computes it, so the result does not depend on how threads split. A
-       tile's columns are a channel's neighbouring taps, which read the same cache lines. */
+       lane sums its p in order in float, image after image, then netc_vsum adds the lanes and C takes their sum
+       in double: every element is computed the same way whatever tile computes it, so the result does not
+       depend on how threads split. A tile's columns are a channel's neighbouring taps, which read the same cache
+       lines. */
     typedef struct {
       int k, images, taps, kernel_w;
       size_t lda, a_image, b_plane, b_image, row_shift, column_shift, ldc;
@@ -62,7 +63,7 @@ extension CKernel {
       }
     #define NETC_DOT_TILE(R, C)                                                                                   \
       static void netc_dot_tile_##R##x##C(const netc_dot_shape *d, const float *restrict a,                       \
-                                          const float *restrict b, int j0, float *restrict c, int accumulate) {   \
+                                          const float *restrict b, int j0, double *restrict c, int accumulate) {  \
         netc_vec acc[R][C];                                                                                       \
         const float *column[C];                                                                                   \
         NETC_UNROLL for (int j = 0; j < C; j++) {                                                                 \
@@ -78,13 +79,13 @@ extension CKernel {
           NETC_UNROLL for (int j = 0; j < C; j++) column[j] += d->b_image;                                        \
         }                                                                                                         \
         NETC_UNROLL for (int i = 0; i < R; i++) NETC_UNROLL for (int j = 0; j < C; j++) {                         \
-          float *at = c + (size_t)i * d->ldc + (size_t)(j0 + j);                                                  \
-          *at = (accumulate ? *at : 0.0f) + netc_vsum(acc[i][j]);                                                 \
+          double *at = c + (size_t)i * d->ldc + (size_t)(j0 + j);                                                 \
+          *at = (accumulate ? *at : 0.0) + (double)netc_vsum(acc[i][j]);                                          \
         }                                                                                                         \
       }
 
     typedef void (*netc_dot_tile)(const netc_dot_shape *d, const float *restrict a, const float *restrict b, int j0,
-                                  float *restrict c, int accumulate);
+                                  double *restrict c, int accumulate);
 
     """#
 
@@ -107,7 +108,7 @@ extension CKernel {
   private static let dotText = #"""
     /* The dot-product tiles over C[m][n] (n = channels * taps): each dimension cut into tiles of even size, none
        nearly empty. */
-    static void netc_dot(const netc_dot_shape *d, int m, int n, const float *a, const float *b, float *c,
+    static void netc_dot(const netc_dot_shape *d, int m, int n, const float *a, const float *b, double *c,
                          int accumulate) {
       const int row_tiles = (m + NETC_DOT_MR - 1) / NETC_DOT_MR, column_tiles = (n + NETC_DOT_NR - 1) / NETC_DOT_NR;
       for (int s = 0, i = 0; s < row_tiles; s++) {
@@ -158,7 +159,8 @@ extension CKernel {
     }
 
     /* Images whose copies are made at once: as many as fit in 1 MiB (the tiles run over them in cache),
-       whatever the thread count, which must not change the sums. */
+       whatever the thread count, which must not change the sums. Their products are summed in float lanes (a
+       few hundred terms each on the CIFAR ResNets), the chunks' sums in double. */
     static int netc_shifted_chunk(const netc_window *c) {
       const size_t chunk = ((size_t)1 << 20) / (netc_shifted_image_floats(c) * sizeof(float));
       return chunk < 1 ? 1 : chunk > (size_t)c->batch ? c->batch : (int)chunk;
@@ -168,7 +170,8 @@ extension CKernel {
        input (the extra columns 0), output position p of a row (oy * width + ox) reads tap (ky, kx) at padded
        input position p + ky * dilation_h * width + kx * dilation_w, so dW[o][i][tap] is a dot product of dy's
        row o and input row i shifted, over (out_h - 1) * width + out_w positions. The team shares out each
-       group's input channels. scratch: netc_shifted_chunk images of netc_shifted_image_floats. */
+       group's input channels. scratch: dW in double (out_c * in_c / groups * taps values), then
+       netc_shifted_chunk images of netc_shifted_image_floats. */
     static void netc_conv_grad_weight_shifted(const netc_team *team, const netc_window *c, const float *dy,
                                               const float *x, float *scratch, float *dw) {
       const int in_per_group = c->in_c / c->groups, out_per_group = c->out_c / c->groups;
@@ -180,7 +183,9 @@ extension CKernel {
       netc_share(team, (long)in_per_group, &first, &end);
       const int channels = (int)(end - first);
       if (channels == 0) return;
-      float *gradients = scratch, *inputs = scratch + (size_t)chunk * c->out_c * dy_plane;
+      double *totals = (double *)scratch;
+      float *gradients = (float *)(totals + (size_t)c->out_c * depth);
+      float *inputs = gradients + (size_t)chunk * c->out_c * dy_plane;
       netc_dot_shape d = {(c->out_h - 1) * width + c->out_w, 0, taps, c->kernel_w, dy_plane,
                           (size_t)c->out_c * dy_plane, x_plane, (size_t)channels * x_plane,
                           (size_t)c->dilation_h * width, (size_t)c->dilation_w, (size_t)depth};
@@ -194,9 +199,12 @@ extension CKernel {
                               x + ((size_t)(n0 + n) * c->in_c + (size_t)(g * in_per_group + first)) * in_plane,
                               height, width, c->pad_h, c->pad_w, inputs + (size_t)n * channels * x_plane);
           netc_dot(&d, out_per_group, channels * taps, gradients + (size_t)g * out_per_group * dy_plane, inputs,
-                   dw + (size_t)g * out_per_group * depth + first * taps, n0 > 0);
+                   totals + (size_t)g * out_per_group * depth + first * taps, n0 > 0);
         }
       }
+      for (int o = 0; o < c->out_c; o++)
+        for (int t = (int)first * taps; t < (int)end * taps; t++)
+          dw[(size_t)o * depth + t] = (float)totals[(size_t)o * depth + t];
     }
 
     """#)

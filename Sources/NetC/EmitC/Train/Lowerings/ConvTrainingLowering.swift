@@ -41,9 +41,9 @@ struct ConvScratch {
   /// `netc_conv_grad_weight_shifted`'s padded copies of dy and x when the convolution runs by it
   /// (`netc_conv_shifts`), else nil.
   var shiftedCopies: Int?
-  /// The shifted kernel's copies, or one image's output gradient transposed, the weight gradient's sums, and the
-  /// columns.
-  var gradWeight: Int { shiftedCopies ?? plane * outChannels * 4 + weights + columns }
+  /// The weight gradient's sums in double (twice `weights`), then the shifted kernel's copies, or the float sums of
+  /// a chunk of images, one image's output gradient transposed, and the columns.
+  var gradWeight: Int { 2 * weights + (shiftedCopies ?? weights + plane * outChannels * 4 + columns) }
 
   init(_ conv: Conv, input: Shape, output: Shape) {
     let taps = conv.kernel.h * conv.kernel.w

@@ -42,8 +42,8 @@ struct ConvScratch {
   /// (`netc_conv_shifts`), else nil.
   var shiftedCopies: Int?
   /// The weight gradient's sums in double (twice `weights`), then the shifted kernel's copies, or the float sums of
-  /// a chunk of images, one image's output gradient transposed, and the columns.
-  var gradWeight: Int { 2 * weights + (shiftedCopies ?? weights + plane * outChannels * 4 + columns) }
+  /// a chunk of images and one image's output gradient transposed.
+  var gradWeight: Int { 2 * weights + (shiftedCopies ?? weights + plane * outChannels * 4) }
 
   init(_ conv: Conv, input: Shape, output: Shape) {
     let taps = conv.kernel.h * conv.kernel.w

@@ -61,7 +61,8 @@ struct FuzzTraining: Sendable {
     // more (float partial sums, the Winograd transforms, the batch-norm backward's float arithmetic), each by the
     // same unit 2⁻²⁴ of values of the same size, so its rounding differs from the larger of the two by a small
     // factor of the same noise, not by orders of magnitude: ten times it is allowed, as the inference leg allows
-    // over its perturbation.
+    // over its perturbation. The exception is a sum whose partial sums outgrow its result by orders of magnitude
+    // (a conv weight gradient over N·H·W amplified terms that cancel): there the probe sums in f32 as the C does.
     var rounding: [String: Double] = [:]
     for model in [ValueRounding.nearest, .noise(RandomSource(seed: item.fuzzCase.seed, stream: "netc.fuzz.rounding"))] {
       var rounded = interpreter

@@ -15,7 +15,8 @@ enum Run: Command {
       --input FILE          the input, float32 [N, C, H, W] in .npy; N and HxW set the compiled batch and size
       --output FILE         where to write the output (.npy)
       --threads N           threads the compiled C runs on (default: 1); the output is the same for any N
-      --interpret           run the reference interpreter instead of compiled C
+      --interpret           run the reference interpreter instead of compiled C, on the graph after the
+                            same passes (with -O0: the front end's graph)
     \(PipelineOptions.help)
 
     Compiled C is built with clang and kept in a cache directory keyed by a hash of the C, so running the
@@ -34,15 +35,16 @@ enum Run: Command {
 
     let input = try NPY.read(inputPath)
     let graph = try loadGraph(path, for: input, file: inputPath)
+    // Both run the graph after the same passes, so interpreting with and without one bisects it.
+    let optimized = try pipeline.run(graph) { _ in }
     let output: Tensor
     if interpret {
-      output = try Interpreter(graph: graph, weights: try SafeTensors.readWeights(weights, for: graph)).run(input)
+      output = try Interpreter(graph: optimized, weights: try SafeTensors.readWeights(weights, for: graph)).run(input)
     } else {
-      let compiled = try pipeline.run(graph) { _ in }
-      let program = try CEmitter(graph: compiled).emit()
+      let program = try CEmitter(graph: optimized).emit()
       let executable = try ModelBuilder(compiler: try CCompiler.find()).executable(for: program)
       output = try ModelRunner.run(
-        executable, weights: weights, input: input, outputShape: compiled.outputShape, threads: threads)
+        executable, weights: weights, input: input, outputShape: optimized.outputShape, threads: threads)
     }
     try NPY.write(output, to: outputPath)
     return ExitCode.success

@@ -50,14 +50,19 @@ import Testing
     let arguments = ["run", "Models/resnet20.net", "--weights", path("w.safetensors"), "--input", path("x.npy")]
     let compiled = try runNetc(arguments + ["--output", path("c.npy")])
     let interpreted = try runNetc(arguments + ["--output", path("i.npy"), "--interpret"])
+    let unoptimized = try runNetc(arguments + ["--output", path("u.npy"), "--interpret", "-O0"])
     #expect(compiled.status == 0 && compiled.stdout.isEmpty && compiled.stderr.isEmpty)
     #expect(interpreted.status == 0 && interpreted.stderr.isEmpty)
+    #expect(unoptimized.status == 0 && unoptimized.stderr.isEmpty)
     let c = try NPY.read(path("c.npy"))
     let reference = try NPY.read(path("i.npy"))
-    #expect(c.shape == Shape([2, 10]))
-    // The interpreter runs the network before fusion, rounding after every op where the C rounds once per
-    // fused conv: a few float roundings, amplified little by a residual net (~1e-7); 1e-5 leaves margin.
+    let unfolded = try NPY.read(path("u.npy"))
+    #expect(c.shape == Shape([2, 10]) && reference.shape == c.shape && unfolded.shape == c.shape)
+    // The interpreter runs the fused graph the C runs (or with -O0 the front end's), rounding each op's result to
+    // float where the C rounds inside its kernels too: a few float roundings per layer, amplified little by a
+    // residual net (~1e-7); 1e-5 leaves margin.
     #expect(relativeError(c.scalars, reference.scalars) <= 1e-5)
+    #expect(relativeError(unfolded.scalars, reference.scalars) <= 1e-5)
 
     let wrongNet = ["run", "Models/resnet32.net", "--weights", path("w.safetensors"), "--input", path("x.npy")]
     let missing = "error: \(path("w.safetensors")): missing tensor 'layer1.3.conv1.weight' of shape [16,16,3,3]\n"

@@ -1,5 +1,5 @@
 // The training graph's gradients against central finite differences of its own loss, all in Double, on small
-// nets that together use every op; and the optimizer's arithmetic.
+// nets that together use every op; the optimizer's arithmetic; and the f32 sums of the fuzzer's rounding model.
 
 import Testing
 
@@ -53,5 +53,17 @@ import Testing
     let second = sgd.update(weight: first.weight, gradient: -1, buffer: first.buffer)
     #expect(second.buffer == 0.9 * 0.52 + (-1 + 0.01 * first.weight))
     #expect(second.weight == first.weight - 0.1 * second.buffer)
+  }
+
+  /// The fuzzer's model of the C's f32 sums: a 1x1 conv's weight gradient over three positions, dy = 1e8, 1, −1e8
+  /// against x = 1, is exactly 1 in Double, and 0 in f32, where 1e8 + 1 rounds back to 1e8 (ulp 8) before −1e8
+  /// cancels it, as the C's GEMM would.
+  @Test func weightGradientSumsInTheModelsPrecision() {
+    let conv = Conv(outChannels: 1, kernel: Pair(square: 1), module: "conv", hasBias: false)
+    let dy = Accumulator(shape: Shape([1, 1, 1, 3]), values: [1e8, 1, -1e8])
+    let x = Accumulator(shape: Shape([1, 1, 1, 3]), values: [1, 1, 1])
+    let weightShape = Shape([1, 1, 1, 1])
+    #expect(convGradWeight(dy, x, conv, weightShape: weightShape, summingIn: Double.self).values == [1])
+    #expect(convGradWeight(dy, x, conv, weightShape: weightShape, summingIn: Float.self).values == [0])
   }
 }

@@ -19,21 +19,24 @@ func convGradInput(_ dy: Accumulator, weights: [Double], _ conv: Conv, inputShap
   return result
 }
 
-/// `dw[o, i, ky, kx] = Σ dy[n, o, y, x] · x[n, i, y·s − p + ky·d, x·s − p + kx·d]`.
-func convGradWeight(_ dy: Accumulator, _ x: Accumulator, _ conv: Conv, weightShape: Shape) -> Accumulator {
-  var result = Accumulator(zeros: weightShape)
+/// `dw[o, i, ky, kx] = Σ dy[n, o, y, x] · x[n, i, y·s − p + ky·d, x·s − p + kx·d]`, summed in `Sum`: Double for
+/// the reference, Float when modelling the C, whose GEMM sums these long reductions (N·H·W terms) in f32.
+func convGradWeight<Sum: BinaryFloatingPoint>(
+  _ dy: Accumulator, _ x: Accumulator, _ conv: Conv, weightShape: Shape, summingIn _: Sum.Type
+) -> Accumulator {
+  var sums = [Sum](repeating: 0, count: weightShape.elementCount)
   let step = conv.stride.w
   let outputShape = dy.shape
   dy.values.withUnsafeBufferPointer { dy in
     x.values.withUnsafeBufferPointer { input in
       forEachConvolutionRun(conv, input: x.shape, output: outputShape) { weight, first, source, count in
-        var sum = 0.0
-        for j in 0..<count { sum += dy[first + j] * input[source + j * step] }
-        result.values[weight] += sum
+        var sum: Sum = 0
+        for j in 0..<count { sum += Sum(dy[first + j]) * Sum(input[source + j * step]) }
+        sums[weight] += sum
       }
     }
   }
-  return result
+  return Accumulator(shape: weightShape, values: sums.map { Double($0) })
 }
 
 /// `dx[n, i] = Σ_o dy[n, o] · w[o, i]`.

@@ -88,7 +88,8 @@ public struct TrainingInterpreter: Sendable {
     let logits = graph.node(named: graph.output)!.inputs[0]
     let kept = Set(graph.parameterGradients.map(\.value) + [graph.output, logits])
     let lastUse = graph.users().mapValues { $0.max() ?? 0 }
-    var context = TrainingContext(parameters: parameters, labels: labels, seed: seed, step: step)
+    var context = TrainingContext(
+      parameters: parameters, labels: labels, seed: seed, step: step, sumsInFloat: rounding.roundsSums)
     var rounding = self.rounding
     var values = [graph.input.name: Accumulator(input)]
     for (index, node) in graph.nodes.enumerated().dropFirst() {
@@ -140,6 +141,12 @@ public enum ValueRounding: Sendable {
       return moved
     }
   }
+
+  /// Whether the model also sums each conv weight gradient in f32, as the C's GEMM does: over N·H·W terms that
+  /// error outgrows one rounding per stored value, and amplified behind a zero-variance batch norm it dominates.
+  var roundsSums: Bool {
+    if case .none = self { false } else { true }
+  }
 }
 
 /// Parameter values in Double, which finite-difference checks perturb in Double.
@@ -163,6 +170,8 @@ private struct TrainingContext {
   var labels: [Int]
   var seed: UInt64
   var step: Int
+  /// Whether the weight gradients' long sums are f32, as the C's are (`ValueRounding.roundsSums`).
+  var sumsInFloat: Bool
   var runningStatistics: [String: [Double]] = [:]
 
   mutating func compute(_ node: Node, _ operands: [Accumulator]) throws -> Accumulator {
@@ -195,7 +204,9 @@ private struct TrainingContext {
       return convGradInput(
         dy, weights: try parameters.values(grad.conv.module + ".weight"), grad.conv, inputShape: node.shape)
     case .convGradWeight(let conv):
-      return convGradWeight(dy, operands[1], conv, weightShape: node.shape)
+      return sumsInFloat
+        ? convGradWeight(dy, operands[1], conv, weightShape: node.shape, summingIn: Float.self)
+        : convGradWeight(dy, operands[1], conv, weightShape: node.shape, summingIn: Double.self)
     case .biasGrad:
       return biasGrad(dy)
     case .batchNormGradWeight(let bn):

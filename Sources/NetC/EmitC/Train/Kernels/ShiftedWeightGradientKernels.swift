@@ -38,16 +38,15 @@ extension CKernel {
   static let dotProduct = CKernel("netc_dot", uses: [vectorSum], dotTileText + dotTileTables + dotText)
 
   private static let dotTileText = #"""
-    /* C[i][j] = (C when accumulate, else 0) + the sum over images and p < k of A[i][p] * B_j[p]: A's rows lda
-       apart, and B_j input channel j / taps's plane (b_plane apart) shifted to tap j % taps (ky = tap / kernel_w
-       rows of row_shift, kx = tap % kernel_w of column_shift); every image a_image or b_image further on. Each
-       lane sums its p in order in float, image after image, then netc_vsum adds the lanes and C takes their sum
-       in double: every element is computed the same way whatever tile computes it, so the result does not
-       depend on how threads split. A tile's columns are a channel's neighbouring taps, which read the same cache
-       lines. */
+    /* C[i][j] = (C when accumulate, else 0) + the sum over p < k of A[i][p] * B_j[p]: A's rows lda apart, and
+       B_j input channel j / taps's plane (b_plane apart) shifted to tap j % taps (ky = tap / kernel_w rows of
+       row_shift, kx = tap % kernel_w of column_shift). Each lane sums its p in order in float, then netc_vsum
+       adds the lanes and C takes their sum in double: every element is computed the same way whatever tile
+       computes it, so the result does not depend on how threads split. A tile's columns are a channel's
+       neighbouring taps, which read the same cache lines. */
     typedef struct {
-      int k, images, taps, kernel_w;
-      size_t lda, a_image, b_plane, b_image, row_shift, column_shift, ldc;
+      int k, taps, kernel_w;
+      size_t lda, b_plane, row_shift, column_shift, ldc;
     } netc_dot_shape;
 
     #define NETC_DOT_FULL(p, left) netc_vload(p)
@@ -72,12 +71,9 @@ extension CKernel {
                       (size_t)(tap % d->kernel_w) * d->column_shift;                                              \
         }                                                                                                         \
         NETC_UNROLL for (int i = 0; i < R; i++) NETC_UNROLL for (int j = 0; j < C; j++) acc[i][j] = netc_vzero(); \
-        for (int n = 0; n < d->images; n++, a += d->a_image) {                                                    \
-          int p = 0;                                                                                              \
-          for (; p + NETC_LANES <= d->k; p += NETC_LANES) NETC_DOT_STEP(R, C, NETC_DOT_FULL)                      \
-          if (p < d->k) NETC_DOT_STEP(R, C, NETC_DOT_PART)                                                        \
-          NETC_UNROLL for (int j = 0; j < C; j++) column[j] += d->b_image;                                        \
-        }                                                                                                         \
+        int p = 0;                                                                                                \
+        for (; p + NETC_LANES <= d->k; p += NETC_LANES) NETC_DOT_STEP(R, C, NETC_DOT_FULL)                        \
+        if (p < d->k) NETC_DOT_STEP(R, C, NETC_DOT_PART)                                                          \
         NETC_UNROLL for (int i = 0; i < R; i++) NETC_UNROLL for (int j = 0; j < C; j++) {                         \
           double *at = c + (size_t)i * d->ldc + (size_t)(j0 + j);                                                 \
           *at = (accumulate ? *at : 0.0) + (double)netc_vsum(acc[i][j]);                                          \
@@ -158,9 +154,7 @@ extension CKernel {
       return (size_t)c->out_c * c->out_h * width + (size_t)c->in_c / c->groups * (c->in_h + 2 * c->pad_h) * width;
     }
 
-    /* Images whose copies are made at once: as many as fit in 1 MiB (the tiles run over them in cache),
-       whatever the thread count, which must not change the sums. Their products are summed in float lanes (a
-       few hundred terms each on the CIFAR ResNets), the chunks' sums in double. */
+    /* Images whose copies are made at once: as many as fit in 1 MiB (the tiles run over them in cache). */
     static int netc_shifted_chunk(const netc_window *c) {
       const size_t chunk = ((size_t)1 << 20) / (netc_shifted_image_floats(c) * sizeof(float));
       return chunk < 1 ? 1 : chunk > (size_t)c->batch ? c->batch : (int)chunk;
@@ -169,9 +163,11 @@ extension CKernel {
     /* The weight gradient of a stride-1 convolution: with dy's rows padded to the width of the zero-padded
        input (the extra columns 0), output position p of a row (oy * width + ox) reads tap (ky, kx) at padded
        input position p + ky * dilation_h * width + kx * dilation_w, so dW[o][i][tap] is a dot product of dy's
-       row o and input row i shifted, over (out_h - 1) * width + out_w positions. The team shares out each
-       group's input channels. scratch: dW in double (out_c * in_c / groups * taps values), then
-       netc_shifted_chunk images of netc_shifted_image_floats. */
+       row o and input row i shifted, over (out_h - 1) * width + out_w positions: per image in float lanes (a
+       few dozen terms each on the CIFAR ResNets), over the images in double. The team shares out each group's
+       input channels, so every element is summed by one thread in the same order whatever the count. scratch:
+       dW in double (out_c * in_c / groups * taps values), then netc_shifted_chunk images of
+       netc_shifted_image_floats. */
     static void netc_conv_grad_weight_shifted(const netc_team *team, const netc_window *c, const float *dy,
                                               const float *x, float *scratch, float *dw) {
       const int in_per_group = c->in_c / c->groups, out_per_group = c->out_c / c->groups;
@@ -186,20 +182,22 @@ extension CKernel {
       double *totals = (double *)scratch;
       float *gradients = (float *)(totals + (size_t)c->out_c * depth);
       float *inputs = gradients + (size_t)chunk * c->out_c * dy_plane;
-      netc_dot_shape d = {(c->out_h - 1) * width + c->out_w, 0, taps, c->kernel_w, dy_plane,
-                          (size_t)c->out_c * dy_plane, x_plane, (size_t)channels * x_plane,
-                          (size_t)c->dilation_h * width, (size_t)c->dilation_w, (size_t)depth};
+      const netc_dot_shape d = {(c->out_h - 1) * width + c->out_w, taps, c->kernel_w, dy_plane, x_plane,
+                                (size_t)c->dilation_h * width, (size_t)c->dilation_w, (size_t)depth};
       for (int n0 = 0; n0 < c->batch; n0 += chunk) {
-        d.images = c->batch - n0 < chunk ? c->batch - n0 : chunk;
-        netc_place_planes(d.images * c->out_c, c->out_h, c->out_w, dy + (size_t)n0 * c->out_c * plane, c->out_h,
+        const int images = c->batch - n0 < chunk ? c->batch - n0 : chunk;
+        netc_place_planes(images * c->out_c, c->out_h, c->out_w, dy + (size_t)n0 * c->out_c * plane, c->out_h,
                           width, 0, 0, gradients);
         for (int g = 0; g < c->groups; g++) {
-          for (int n = 0; n < d.images; n++)
+          for (int n = 0; n < images; n++)
             netc_place_planes(channels, c->in_h, c->in_w,
                               x + ((size_t)(n0 + n) * c->in_c + (size_t)(g * in_per_group + first)) * in_plane,
                               height, width, c->pad_h, c->pad_w, inputs + (size_t)n * channels * x_plane);
-          netc_dot(&d, out_per_group, channels * taps, gradients + (size_t)g * out_per_group * dy_plane, inputs,
-                   totals + (size_t)g * out_per_group * depth + first * taps, n0 > 0);
+          for (int n = 0; n < images; n++)
+            netc_dot(&d, out_per_group, channels * taps,
+                     gradients + ((size_t)n * c->out_c + (size_t)g * out_per_group) * dy_plane,
+                     inputs + (size_t)n * channels * x_plane, totals + (size_t)g * out_per_group * depth + first * taps,
+                     n0 + n > 0);
         }
       }
       for (int o = 0; o < c->out_c; o++)

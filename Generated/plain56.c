@@ -473,36 +473,60 @@ static inline void netc_store_sums(netc_vec y, const netc_gemm_epilogue *e, cons
 /* C[m][0, columns) for m < R, over NP panels of packed weights b (panel p at b + p * panel_stride, each
    [depth][16]): for each tap t < taps and k < kc, sum a[t * R + m][k] * b[...], in float, in that order
    whatever the tile; then y = sum * scale + shift (or sum + shift, or sum), + residual[m], ReLU, stored to
-   c[m]. Row pointers let a conv read its input in place (indirect convolution, no im2col copy). */
+   c[m]. Row pointers let a conv read its input in place (indirect convolution, no im2col copy). Unless
+   next is NULL, the tile also fetches one cache line of weights from next onwards per step of its depth
+   into L2: a product too large for the cache gets its next panels from memory while these compute. */
 #define NETC_TILE(R, NP)                                                                                      \
   static void netc_tile_##R##x##NP(int taps, int kc, const float *const *a, const float *b,                   \
-                                   size_t panel_stride, const netc_gemm_epilogue *e,                         \
+                                   size_t panel_stride, const float *next, const netc_gemm_epilogue *e,      \
                                    const float *const *residual, float *const *c, int columns) {             \
     netc_vec acc[R][NP * NETC_PANEL_VECTORS];                                                                 \
     NETC_UNROLL for (int m = 0; m < R; m++)                                                                   \
       NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vzero();                 \
+    /* The residual is read after the products, long enough for it to come from memory meanwhile. */          \
+    if (residual)                                                                                             \
+      for (int m = 0; m < R; m++)                                                                             \
+        for (int p = 0; p < NP && p * NETC_PANEL < columns; p++) NETC_PREFETCH(residual[m] + p * NETC_PANEL, 3); \
     for (int t = 0; t < taps; t++) {                                                                          \
       const float *row[R];                                                                                    \
       NETC_UNROLL for (int m = 0; m < R; m++) row[m] = a[t * R + m];                                          \
-      for (int k = 0; k < kc; k++, b += NETC_PANEL) {                                                         \
-        netc_vec w[NP * NETC_PANEL_VECTORS];                                                                  \
-        NETC_UNROLL for (int p = 0; p < NP; p++)                                                              \
-          NETC_UNROLL for (int v = 0; v < NETC_PANEL_VECTORS; v++)                                            \
-            w[p * NETC_PANEL_VECTORS + v] = netc_vload(b + p * panel_stride + v * NETC_LANES);                \
-        NETC_UNROLL for (int m = 0; m < R; m++) {                                                             \
-          const netc_vec x = netc_vbroadcast(row[m] + k);                                                     \
-          NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vfma(x, w[j], acc[m][j]); \
+      /* Two loops, so that the test is not paid on every step. */                                            \
+      if (next)                                                                                               \
+        for (int k = 0; k < kc; k++, b += NETC_PANEL, next += NETC_PANEL) {                                   \
+          NETC_PREFETCH(next, 2);                                                                             \
+          NETC_TILE_STEP(R, NP)                                                                               \
         }                                                                                                     \
-      }                                                                                                       \
+      else                                                                                                    \
+        for (int k = 0; k < kc; k++, b += NETC_PANEL) {                                                       \
+          NETC_TILE_STEP(R, NP)                                                                               \
+        }                                                                                                     \
     }                                                                                                         \
     NETC_UNROLL for (int m = 0; m < R; m++)                                                                   \
       NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++)                                           \
         netc_store_sums(acc[m][j], e, residual ? residual[m] : NULL, c[m], j * NETC_LANES, columns);          \
   }
 
+/* One step k of the depth: the panels' weights at b, times row[m][k], into the accumulators. */
+#define NETC_TILE_STEP(R, NP)                                                                                 \
+  netc_vec w[NP * NETC_PANEL_VECTORS];                                                                        \
+  NETC_UNROLL for (int p = 0; p < NP; p++)                                                                    \
+    NETC_UNROLL for (int v = 0; v < NETC_PANEL_VECTORS; v++)                                                  \
+      w[p * NETC_PANEL_VECTORS + v] = netc_vload(b + p * panel_stride + v * NETC_LANES);                      \
+  NETC_UNROLL for (int m = 0; m < R; m++) {                                                                   \
+    const netc_vec x = netc_vbroadcast(row[m] + k);                                                           \
+    NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vfma(x, w[j], acc[m][j]);  \
+  }
+
 typedef void (*netc_gemm_function)(int rows, int taps, int kc, const float *const *a, const float *b,
-                                   size_t panel_stride, const netc_gemm_epilogue *e,
+                                   size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
                                    const float *const *residual, float *const *c, int columns);
+
+/* Fetches the cache line at p ahead of its reads: into L2 (locality 2) or L1 (3). */
+#if defined(__GNUC__)
+#define NETC_PREFETCH(p, locality) __builtin_prefetch(p, 0, locality)
+#else
+#define NETC_PREFETCH(p, locality) ((void)(p))
+#endif
 #if NETC_LANES == 16
 #define NETC_MAX_PANELS 4
 #define NETC_MAX_ROWS 14
@@ -521,23 +545,23 @@ NETC_TILE(12, 1)
 NETC_TILE(13, 1)
 NETC_TILE(14, 1)
 static void netc_gemm_1(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 14: netc_tile_14x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 13: netc_tile_13x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 12: netc_tile_12x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 11: netc_tile_11x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 10: netc_tile_10x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 9: netc_tile_9x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 8: netc_tile_8x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 7: netc_tile_7x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 14: netc_tile_14x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 13: netc_tile_13x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 12: netc_tile_12x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 11: netc_tile_11x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 10: netc_tile_10x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 9: netc_tile_9x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 8: netc_tile_8x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 7: netc_tile_7x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 NETC_TILE(1, 2)
@@ -553,21 +577,21 @@ NETC_TILE(10, 2)
 NETC_TILE(11, 2)
 NETC_TILE(12, 2)
 static void netc_gemm_2(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 12: netc_tile_12x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 11: netc_tile_11x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 10: netc_tile_10x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 9: netc_tile_9x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 8: netc_tile_8x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 7: netc_tile_7x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 6: netc_tile_6x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 12: netc_tile_12x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 11: netc_tile_11x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 10: netc_tile_10x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 9: netc_tile_9x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 8: netc_tile_8x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 7: netc_tile_7x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 6: netc_tile_6x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 NETC_TILE(1, 3)
@@ -579,17 +603,17 @@ NETC_TILE(6, 3)
 NETC_TILE(7, 3)
 NETC_TILE(8, 3)
 static void netc_gemm_3(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 8: netc_tile_8x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 7: netc_tile_7x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 6: netc_tile_6x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 8: netc_tile_8x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 7: netc_tile_7x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 6: netc_tile_6x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 NETC_TILE(1, 4)
@@ -599,15 +623,15 @@ NETC_TILE(4, 4)
 NETC_TILE(5, 4)
 NETC_TILE(6, 4)
 static void netc_gemm_4(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 6: netc_tile_6x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 6: netc_tile_6x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 static const struct {
@@ -624,15 +648,15 @@ NETC_TILE(4, 1)
 NETC_TILE(5, 1)
 NETC_TILE(6, 1)
 static void netc_gemm_1(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 static const struct {
@@ -646,12 +670,12 @@ NETC_TILE(1, 1)
 NETC_TILE(2, 1)
 NETC_TILE(3, 1)
 static void netc_gemm_1(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 static const struct {
@@ -687,7 +711,7 @@ static void netc_linear(int batch, int in_features, int out_features, const floa
         c[m] = out + (size_t)(r + m) * out_features + first_column;
       }
       netc_gemm_kernels[np].run(count, 1, in_features, a, weight + (size_t)first_panel * panel_stride,
-                                panel_stride, &e, NULL, c, columns);
+                                panel_stride, NULL, &e, NULL, c, columns);
     }
   }
 }

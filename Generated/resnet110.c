@@ -140,15 +140,25 @@ typedef struct {
 /* Zeros standing in for the input in the padding: an indirect row points here. */
 static const float netc_zero_row[4096] = {0.0f};
 
+/* Output pixel (ox, oy) of batch item n to the next one: a run of rows steps along instead of dividing its
+   index out per row, as the divisions cost as much as a narrow group's products or a stem row's copies. */
+static inline void netc_next_pixel(const netc_window *w, int *ox, int *oy, int *n) {
+  if (++*ox == w->out_w) {
+    *ox = 0;
+    if (++*oy == w->out_h) {
+      *oy = 0;
+      ++*n;
+    }
+  }
+}
+
 /* Pointers to the input channels of group `group` that output rows [first, first + count) read through each
    tap: a[t * count + m], or the zero row where the tap falls in the padding. */
 static void netc_conv_rows(const netc_window *w, const float *in, int group, long first, int count,
                            const float **a) {
   const int cin = w->in_c / w->groups;
-  /* The row's pixel steps along instead of being divided out per row: a tile's rows are consecutive, and
-     the divisions cost as much as a narrow group's products. */
   int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
-  for (int m = 0; m < count; m++) {
+  for (int m = 0; m < count; m++, netc_next_pixel(w, &ox, &oy, &n)) {
     for (int ky = 0; ky < w->kernel_h; ky++) {
       const int iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
       const int row_inside = iy >= 0 && iy < w->in_h;
@@ -158,13 +168,6 @@ static void netc_conv_rows(const netc_window *w, const float *in, int group, lon
         const int ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
         const int inside = row_inside && ix >= 0 && ix < w->in_w;
         a[(ky * w->kernel_w + kx) * count + m] = inside ? line + (size_t)ix * w->in_c : netc_zero_row;
-      }
-    }
-    if (++ox == w->out_w) {
-      ox = 0;
-      if (++oy == w->out_h) {
-        oy = 0;
-        n++;
       }
     }
   }
@@ -445,36 +448,60 @@ static inline void netc_store_sums(netc_vec y, const netc_gemm_epilogue *e, cons
 /* C[m][0, columns) for m < R, over NP panels of packed weights b (panel p at b + p * panel_stride, each
    [depth][16]): for each tap t < taps and k < kc, sum a[t * R + m][k] * b[...], in float, in that order
    whatever the tile; then y = sum * scale + shift (or sum + shift, or sum), + residual[m], ReLU, stored to
-   c[m]. Row pointers let a conv read its input in place (indirect convolution, no im2col copy). */
+   c[m]. Row pointers let a conv read its input in place (indirect convolution, no im2col copy). Unless
+   next is NULL, the tile also fetches one cache line of weights from next onwards per step of its depth
+   into L2: a product too large for the cache gets its next panels from memory while these compute. */
 #define NETC_TILE(R, NP)                                                                                      \
   static void netc_tile_##R##x##NP(int taps, int kc, const float *const *a, const float *b,                   \
-                                   size_t panel_stride, const netc_gemm_epilogue *e,                         \
+                                   size_t panel_stride, const float *next, const netc_gemm_epilogue *e,      \
                                    const float *const *residual, float *const *c, int columns) {             \
     netc_vec acc[R][NP * NETC_PANEL_VECTORS];                                                                 \
     NETC_UNROLL for (int m = 0; m < R; m++)                                                                   \
       NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vzero();                 \
+    /* The residual is read after the products, long enough for it to come from memory meanwhile. */          \
+    if (residual)                                                                                             \
+      for (int m = 0; m < R; m++)                                                                             \
+        for (int p = 0; p < NP && p * NETC_PANEL < columns; p++) NETC_PREFETCH(residual[m] + p * NETC_PANEL, 3); \
     for (int t = 0; t < taps; t++) {                                                                          \
       const float *row[R];                                                                                    \
       NETC_UNROLL for (int m = 0; m < R; m++) row[m] = a[t * R + m];                                          \
-      for (int k = 0; k < kc; k++, b += NETC_PANEL) {                                                         \
-        netc_vec w[NP * NETC_PANEL_VECTORS];                                                                  \
-        NETC_UNROLL for (int p = 0; p < NP; p++)                                                              \
-          NETC_UNROLL for (int v = 0; v < NETC_PANEL_VECTORS; v++)                                            \
-            w[p * NETC_PANEL_VECTORS + v] = netc_vload(b + p * panel_stride + v * NETC_LANES);                \
-        NETC_UNROLL for (int m = 0; m < R; m++) {                                                             \
-          const netc_vec x = netc_vbroadcast(row[m] + k);                                                     \
-          NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vfma(x, w[j], acc[m][j]); \
+      /* Two loops, so that the test is not paid on every step. */                                            \
+      if (next)                                                                                               \
+        for (int k = 0; k < kc; k++, b += NETC_PANEL, next += NETC_PANEL) {                                   \
+          NETC_PREFETCH(next, 2);                                                                             \
+          NETC_TILE_STEP(R, NP)                                                                               \
         }                                                                                                     \
-      }                                                                                                       \
+      else                                                                                                    \
+        for (int k = 0; k < kc; k++, b += NETC_PANEL) {                                                       \
+          NETC_TILE_STEP(R, NP)                                                                               \
+        }                                                                                                     \
     }                                                                                                         \
     NETC_UNROLL for (int m = 0; m < R; m++)                                                                   \
       NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++)                                           \
         netc_store_sums(acc[m][j], e, residual ? residual[m] : NULL, c[m], j * NETC_LANES, columns);          \
   }
 
+/* One step k of the depth: the panels' weights at b, times row[m][k], into the accumulators. */
+#define NETC_TILE_STEP(R, NP)                                                                                 \
+  netc_vec w[NP * NETC_PANEL_VECTORS];                                                                        \
+  NETC_UNROLL for (int p = 0; p < NP; p++)                                                                    \
+    NETC_UNROLL for (int v = 0; v < NETC_PANEL_VECTORS; v++)                                                  \
+      w[p * NETC_PANEL_VECTORS + v] = netc_vload(b + p * panel_stride + v * NETC_LANES);                      \
+  NETC_UNROLL for (int m = 0; m < R; m++) {                                                                   \
+    const netc_vec x = netc_vbroadcast(row[m] + k);                                                           \
+    NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vfma(x, w[j], acc[m][j]);  \
+  }
+
 typedef void (*netc_gemm_function)(int rows, int taps, int kc, const float *const *a, const float *b,
-                                   size_t panel_stride, const netc_gemm_epilogue *e,
+                                   size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
                                    const float *const *residual, float *const *c, int columns);
+
+/* Fetches the cache line at p ahead of its reads: into L2 (locality 2) or L1 (3). */
+#if defined(__GNUC__)
+#define NETC_PREFETCH(p, locality) __builtin_prefetch(p, 0, locality)
+#else
+#define NETC_PREFETCH(p, locality) ((void)(p))
+#endif
 #if NETC_LANES == 16
 #define NETC_MAX_PANELS 4
 #define NETC_MAX_ROWS 14
@@ -493,23 +520,23 @@ NETC_TILE(12, 1)
 NETC_TILE(13, 1)
 NETC_TILE(14, 1)
 static void netc_gemm_1(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 14: netc_tile_14x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 13: netc_tile_13x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 12: netc_tile_12x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 11: netc_tile_11x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 10: netc_tile_10x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 9: netc_tile_9x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 8: netc_tile_8x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 7: netc_tile_7x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 14: netc_tile_14x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 13: netc_tile_13x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 12: netc_tile_12x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 11: netc_tile_11x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 10: netc_tile_10x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 9: netc_tile_9x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 8: netc_tile_8x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 7: netc_tile_7x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 NETC_TILE(1, 2)
@@ -525,21 +552,21 @@ NETC_TILE(10, 2)
 NETC_TILE(11, 2)
 NETC_TILE(12, 2)
 static void netc_gemm_2(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 12: netc_tile_12x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 11: netc_tile_11x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 10: netc_tile_10x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 9: netc_tile_9x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 8: netc_tile_8x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 7: netc_tile_7x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 6: netc_tile_6x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 12: netc_tile_12x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 11: netc_tile_11x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 10: netc_tile_10x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 9: netc_tile_9x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 8: netc_tile_8x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 7: netc_tile_7x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 6: netc_tile_6x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 NETC_TILE(1, 3)
@@ -551,17 +578,17 @@ NETC_TILE(6, 3)
 NETC_TILE(7, 3)
 NETC_TILE(8, 3)
 static void netc_gemm_3(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 8: netc_tile_8x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 7: netc_tile_7x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 6: netc_tile_6x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 8: netc_tile_8x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 7: netc_tile_7x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 6: netc_tile_6x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 NETC_TILE(1, 4)
@@ -571,15 +598,15 @@ NETC_TILE(4, 4)
 NETC_TILE(5, 4)
 NETC_TILE(6, 4)
 static void netc_gemm_4(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 6: netc_tile_6x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 6: netc_tile_6x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 static const struct {
@@ -596,15 +623,15 @@ NETC_TILE(4, 1)
 NETC_TILE(5, 1)
 NETC_TILE(6, 1)
 static void netc_gemm_1(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 static const struct {
@@ -618,12 +645,12 @@ NETC_TILE(1, 1)
 NETC_TILE(2, 1)
 NETC_TILE(3, 1)
 static void netc_gemm_1(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 static const struct {
@@ -640,6 +667,8 @@ typedef struct {
   int gather;     /* rows are copied contiguous first: an NCHW input, or few channels per tap */
   int rows_outer; /* units are blocks of rows, each through every panel: the weights are small */
   int tiles;      /* row tiles (of the widest kernel) per unit */
+  int prefetch;   /* each panel run fetches the next one's weights: they come from memory, not the cache */
+  int shifted;    /* groups read in place whose weights stay in L2: netc_conv_groups */
 } netc_conv;
 
 /* Copies output rows [first, first + count) of the im2col matrix of group `group` into buf, one row of
@@ -649,9 +678,8 @@ static void netc_conv_gather(const netc_conv *c, const float *in, int group, lon
                              float *buf) {
   const netc_window *w = &c->window;
   const int cin = w->in_c / w->groups, taps = w->kernel_h * w->kernel_w;
-  for (int m = 0; m < count; m++) {
-    const long p = first + m;
-    const int ox = (int)(p % w->out_w), oy = (int)(p / w->out_w % w->out_h), n = (int)(p / w->out_w / w->out_h);
+  int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
+  for (int m = 0; m < count; m++, netc_next_pixel(w, &ox, &oy, &n)) {
     const int x0 = ox * w->stride_w - w->pad_w, y0 = oy * w->stride_h - w->pad_h;
     float *row = buf + (size_t)m * taps * cin;
     if (c->nchw) {
@@ -664,6 +692,15 @@ static void netc_conv_gather(const netc_conv *c, const float *in, int group, lon
             continue;
           }
           const float *line = plane + (size_t)iy * w->in_w;
+          /* Away from the sides a tap row is a contiguous run of the input row, copied a vector at a time:
+             a test per element cost more than the stem's whole matrix product. */
+          if (w->dilation_w == 1 && x0 >= 0 && x0 + w->kernel_w <= w->in_w) {
+            for (int kx = 0; kx < w->kernel_w; kx += NETC_LANES) {
+              const int lanes = w->kernel_w - kx < NETC_LANES ? w->kernel_w - kx : NETC_LANES;
+              netc_vstore_part(row + kx, netc_vload_part(line + x0 + kx, lanes), lanes);
+            }
+            continue;
+          }
           for (int kx = 0; kx < w->kernel_w; kx++) {
             const int ix = x0 + kx * w->dilation_w;
             row[kx] = ix >= 0 && ix < w->in_w ? line[ix] : 0.0f;
@@ -684,12 +721,58 @@ static void netc_conv_gather(const netc_conv *c, const float *in, int group, lon
   }
 }
 
+/* netc_conv_gemm for groups read in place: units are row tiles, each through every group, whose row pointers
+   are the first group's shifted by a group's channels (the zero row covers the shift), so that the window's
+   arithmetic is done once per tile rather than once per group. */
+static void netc_conv_groups(const netc_conv *c, const float *weight, const netc_gemm_epilogue *e,
+                             const float *residual, const float *in, float *out, const netc_team *team) {
+  const netc_window *w = &c->window;
+  const int cin = w->in_c / w->groups, cout = w->out_c / w->groups, taps = w->kernel_h * w->kernel_w;
+  const int panels = (cout + NETC_PANEL - 1) / NETC_PANEL;
+  const size_t panel_stride = (size_t)taps * cin * NETC_PANEL;
+  const int mr = netc_gemm_kernels[panels < NETC_MAX_PANELS ? panels : NETC_MAX_PANELS].rows;
+  const long rows = (long)w->batch * w->out_h * w->out_w, tiles = (rows + mr - 1) / mr;
+  long first, end;
+  netc_share(team, tiles, &first, &end);
+  for (long tile = first; tile < end; tile++) {
+    const long r = tile * mr;
+    const int count = rows - r < mr ? (int)(rows - r) : mr;
+    const float *a[NETC_MAX_ROWS * 128], *res[NETC_MAX_ROWS];
+    float *o[NETC_MAX_ROWS];
+    netc_conv_rows(w, in, 0, r, count, a);
+    for (int group = 0; group < w->groups; group++) {
+      if (group > 0)
+        for (int i = 0; i < taps * count; i++) a[i] += cin;
+      for (int first_panel = 0; first_panel < panels; first_panel += NETC_MAX_PANELS) {
+        const int np = panels - first_panel < NETC_MAX_PANELS ? panels - first_panel : NETC_MAX_PANELS;
+        const int first_column = first_panel * NETC_PANEL;
+        const int columns = cout - first_column < np * NETC_PANEL ? cout - first_column : np * NETC_PANEL;
+        const size_t channel = (size_t)group * panels * NETC_PANEL + (size_t)first_column;
+        const netc_gemm_epilogue run_epilogue = {e->scale ? e->scale + channel : NULL,
+                                                 e->shift ? e->shift + channel : NULL, e->relu};
+        for (int m = 0; m < count; m++) {
+          const size_t at = (size_t)(r + m) * w->out_c + (size_t)group * cout + (size_t)first_column;
+          o[m] = out + at;
+          res[m] = residual ? residual + at : NULL;
+        }
+        netc_gemm_kernels[np].run(count, taps, cin, a,
+                                  weight + ((size_t)group * panels + first_panel) * panel_stride, panel_stride,
+                                  NULL, &run_epilogue, residual ? res : NULL, o, columns);
+      }
+    }
+  }
+}
+
 /* out (NHWC) = the conv of in, then the epilogue (+ an identity residual before ReLU when residual is not
    NULL; it may be out). weight is packed [group][panel][depth][16], depth = taps * cin in the gather order,
    zero past the group's out_c / groups channels; e's scale and shift are [group][panels * 16]. Work units
    (a block of rows through a run of up to NETC_MAX_PANELS panels) are split statically over the team. */
 static void netc_conv_gemm(const netc_conv *c, const float *weight, const netc_gemm_epilogue *e,
                            const float *residual, const float *in, float *out, const netc_team *team) {
+  if (c->shifted) {
+    netc_conv_groups(c, weight, e, residual, in, out, team);
+    return;
+  }
   const netc_window *w = &c->window;
   const int cin = w->in_c / w->groups, cout = w->out_c / w->groups, taps = w->kernel_h * w->kernel_w;
   const int panels = (cout + NETC_PANEL - 1) / NETC_PANEL;
@@ -729,9 +812,17 @@ static void netc_conv_gemm(const netc_conv *c, const float *weight, const netc_g
         if (c->gather) a[m] = gathered + (size_t)(r - begin + m) * depth;
       }
       if (!c->gather) netc_conv_rows(w, in, group, r, count, a);
+      /* The first row tiles of a panel run (panels outer) fetch the next run's panels, one each. */
+      const float *next = NULL;
+      const long pass = (r - begin) / mr + b * ((block + mr - 1) / mr);
+      if (c->prefetch && panel_run + 1 < per_block) {
+        const int next_first = (int)((panel_run + 1) % runs) * NETC_MAX_PANELS;
+        if (pass < panels - next_first && pass < NETC_MAX_PANELS)
+          next = weight + ((size_t)((panel_run + 1) / runs) * panels + next_first + pass) * panel_stride;
+      }
       netc_gemm_kernels[np].run(count, c->gather ? 1 : taps, c->gather ? (int)depth : cin, a,
                                 weight + ((size_t)group * panels + first_panel) * panel_stride, panel_stride,
-                                &run_epilogue, residual ? res : NULL, o, columns);
+                                next, &run_epilogue, residual ? res : NULL, o, columns);
     }
   }
 }
@@ -794,11 +885,12 @@ static void netc_winograd_output(netc_vec m[4][4], netc_vec y[2][2]) {
    transformed input V [16][tiles][in_c] then the products M [16][tiles][panels * 16]; weight is the
    transformed filter U [16][panels][in_c][16] (netc_winograd_pack). Three phases, each split statically
    over the team: the input transform by tile; the 16 matrix products M[e] = V[e] U[e] by (e, panel
-   run, block of tiles); the output transform by tile with the epilogue (scale and shift, an identity
-   residual that may be out, ReLU). */
-static void netc_conv_winograd(const netc_window *w, const float *weight, const netc_gemm_epilogue *e,
-                               const float *residual, const float *in, float *scratch, float *out,
-                               const netc_team *team) {
+   run, block of tiles), the first row tiles of each fetching the next run's weights when prefetch is set;
+   the output transform by tile with the epilogue (scale and shift, an identity residual that may be out,
+   ReLU). */
+static void netc_conv_winograd(const netc_window *w, const float *weight, int prefetch,
+                               const netc_gemm_epilogue *e, const float *residual, const float *in,
+                               float *scratch, float *out, const netc_team *team) {
   const int cin = w->in_c, cout = w->out_c, panels = (cout + NETC_PANEL - 1) / NETC_PANEL;
   const int columns = panels * NETC_PANEL;
   const int tiles_h = (w->out_h + 1) / 2, tiles_w = (w->out_w + 1) / 2;
@@ -850,7 +942,15 @@ static void netc_conv_winograd(const netc_window *w, const float *weight, const 
         a[i] = v + ((size_t)k * tiles + r + i) * cin;
         o[i] = products + ((size_t)k * tiles + r + i) * columns + (size_t)first_panel * NETC_PANEL;
       }
-      netc_gemm_kernels[np].run(count, 1, cin, a, b, (size_t)cin * NETC_PANEL, &none, NULL, o, np * NETC_PANEL);
+      /* U's runs lie one after the other, so the next run's panels follow this run's. */
+      const long pass = (r - begin) / mr + unit % blocks * (block / mr);
+      const int next_first = run + 1 < runs ? first_panel + NETC_MAX_PANELS : 0;
+      const int next_np = panels - next_first < NETC_MAX_PANELS ? panels - next_first : NETC_MAX_PANELS;
+      const int last = k == 15 && run + 1 == runs;
+      const float *next =
+          prefetch && !last && pass < next_np ? b + (size_t)(np + pass) * cin * NETC_PANEL : NULL;
+      netc_gemm_kernels[np].run(count, 1, cin, a, b, (size_t)cin * NETC_PANEL, next, &none, NULL, o,
+                                np * NETC_PANEL);
     }
   }
   netc_sync(team);
@@ -982,7 +1082,7 @@ static void netc_linear(int batch, int in_features, int out_features, const floa
         c[m] = out + (size_t)(r + m) * out_features + first_column;
       }
       netc_gemm_kernels[np].run(count, 1, in_features, a, weight + (size_t)first_panel * panel_stride,
-                                panel_stride, &e, NULL, c, columns);
+                                panel_stride, NULL, &e, NULL, c, columns);
     }
   }
 }
@@ -3614,7 +3714,8 @@ static void conv1(const struct resnet110_model *m, const float *in, float *out, 
                                             .out_h = 32, .out_w = 32, .kernel_h = 3, .kernel_w = 3,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 1, .pad_w = 1,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 1, .gather = 1, .rows_outer = 1, .tiles = 4};
+                                 .nchw = 1, .gather = 1, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->conv1_scale, .shift = m->conv1_shift, .relu = 1};
   netc_conv_gemm(&conv, m->conv1_weight, &epilogue, NULL, in, out, team);
 }
@@ -3630,7 +3731,7 @@ static void layer1_0_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_0_conv1_scale, .shift = m->layer1_0_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_0_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_0_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.0.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -3645,7 +3746,7 @@ static void layer1_0_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_0_conv2_scale, .shift = m->layer1_0_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_0_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_0_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.1.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -3659,7 +3760,7 @@ static void layer1_1_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_1_conv1_scale, .shift = m->layer1_1_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_1_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_1_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.1.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -3674,7 +3775,7 @@ static void layer1_1_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_1_conv2_scale, .shift = m->layer1_1_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_1_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_1_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.2.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -3688,7 +3789,7 @@ static void layer1_2_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_2_conv1_scale, .shift = m->layer1_2_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_2_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_2_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.2.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -3703,7 +3804,7 @@ static void layer1_2_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_2_conv2_scale, .shift = m->layer1_2_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_2_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_2_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.3.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -3717,7 +3818,7 @@ static void layer1_3_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_3_conv1_scale, .shift = m->layer1_3_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_3_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_3_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.3.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -3732,7 +3833,7 @@ static void layer1_3_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_3_conv2_scale, .shift = m->layer1_3_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_3_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_3_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.4.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -3746,7 +3847,7 @@ static void layer1_4_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_4_conv1_scale, .shift = m->layer1_4_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_4_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_4_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.4.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -3761,7 +3862,7 @@ static void layer1_4_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_4_conv2_scale, .shift = m->layer1_4_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_4_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_4_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.5.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -3775,7 +3876,7 @@ static void layer1_5_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_5_conv1_scale, .shift = m->layer1_5_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_5_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_5_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.5.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -3790,7 +3891,7 @@ static void layer1_5_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_5_conv2_scale, .shift = m->layer1_5_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_5_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_5_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.6.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -3804,7 +3905,7 @@ static void layer1_6_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_6_conv1_scale, .shift = m->layer1_6_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_6_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_6_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.6.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -3819,7 +3920,7 @@ static void layer1_6_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_6_conv2_scale, .shift = m->layer1_6_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_6_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_6_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.7.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -3833,7 +3934,7 @@ static void layer1_7_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_7_conv1_scale, .shift = m->layer1_7_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_7_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_7_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.7.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -3848,7 +3949,7 @@ static void layer1_7_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_7_conv2_scale, .shift = m->layer1_7_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_7_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_7_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.8.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -3862,7 +3963,7 @@ static void layer1_8_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_8_conv1_scale, .shift = m->layer1_8_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_8_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_8_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.8.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -3877,7 +3978,7 @@ static void layer1_8_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_8_conv2_scale, .shift = m->layer1_8_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_8_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_8_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.9.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -3891,7 +3992,7 @@ static void layer1_9_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_9_conv1_scale, .shift = m->layer1_9_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_9_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_9_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.9.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -3906,7 +4007,7 @@ static void layer1_9_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_9_conv2_scale, .shift = m->layer1_9_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_9_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_9_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.10.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -3920,7 +4021,7 @@ static void layer1_10_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_10_conv1_scale, .shift = m->layer1_10_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_10_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_10_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.10.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -3935,7 +4036,7 @@ static void layer1_10_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_10_conv2_scale, .shift = m->layer1_10_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_10_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_10_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.11.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -3949,7 +4050,7 @@ static void layer1_11_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_11_conv1_scale, .shift = m->layer1_11_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_11_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_11_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.11.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -3964,7 +4065,7 @@ static void layer1_11_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_11_conv2_scale, .shift = m->layer1_11_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_11_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_11_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.12.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -3978,7 +4079,7 @@ static void layer1_12_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_12_conv1_scale, .shift = m->layer1_12_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_12_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_12_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.12.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -3993,7 +4094,7 @@ static void layer1_12_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_12_conv2_scale, .shift = m->layer1_12_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_12_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_12_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.13.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -4007,7 +4108,7 @@ static void layer1_13_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_13_conv1_scale, .shift = m->layer1_13_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_13_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_13_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.13.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -4022,7 +4123,7 @@ static void layer1_13_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_13_conv2_scale, .shift = m->layer1_13_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_13_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_13_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.14.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -4036,7 +4137,7 @@ static void layer1_14_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_14_conv1_scale, .shift = m->layer1_14_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_14_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_14_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.14.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -4051,7 +4152,7 @@ static void layer1_14_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_14_conv2_scale, .shift = m->layer1_14_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_14_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_14_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.15.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -4065,7 +4166,7 @@ static void layer1_15_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_15_conv1_scale, .shift = m->layer1_15_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_15_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_15_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.15.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -4080,7 +4181,7 @@ static void layer1_15_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_15_conv2_scale, .shift = m->layer1_15_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_15_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_15_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.16.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -4094,7 +4195,7 @@ static void layer1_16_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_16_conv1_scale, .shift = m->layer1_16_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_16_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_16_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.16.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -4109,7 +4210,7 @@ static void layer1_16_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_16_conv2_scale, .shift = m->layer1_16_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_16_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_16_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.17.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -4123,7 +4224,7 @@ static void layer1_17_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_17_conv1_scale, .shift = m->layer1_17_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_17_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_17_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.17.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -4138,7 +4239,7 @@ static void layer1_17_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_17_conv2_scale, .shift = m->layer1_17_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_17_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_17_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.0.conv1: [1,16,32,32] -> [1,32,16,16]
@@ -4152,7 +4253,8 @@ static void layer2_0_conv1(const struct resnet110_model *m, const float *in, flo
                                             .out_h = 16, .out_w = 16, .kernel_h = 3, .kernel_w = 3,
                                             .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4};
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_0_conv1_scale, .shift = m->layer2_0_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_0_conv1_weight, &epilogue, NULL, in, out, team);
@@ -4171,7 +4273,7 @@ static void layer2_0_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_0_conv2_scale, .shift = m->layer2_0_conv2_shift,
                                        .relu = 0};
-  netc_conv_winograd(&window, m->layer2_0_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_0_conv2_weight, 0, &epilogue, NULL, in, scratch, out, team);
   netc_sync(team);
   const netc_shortcut residual = {.data = shortcut, .channels = 16, .height = 32, .width = 32, .stride = 2,
                                   .offset = 8};
@@ -4189,7 +4291,7 @@ static void layer2_1_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_1_conv1_scale, .shift = m->layer2_1_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_1_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_1_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.1.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4204,7 +4306,7 @@ static void layer2_1_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_1_conv2_scale, .shift = m->layer2_1_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_1_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_1_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.2.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4218,7 +4320,7 @@ static void layer2_2_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_2_conv1_scale, .shift = m->layer2_2_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_2_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_2_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.2.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4233,7 +4335,7 @@ static void layer2_2_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_2_conv2_scale, .shift = m->layer2_2_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_2_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_2_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.3.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4247,7 +4349,7 @@ static void layer2_3_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_3_conv1_scale, .shift = m->layer2_3_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_3_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_3_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.3.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4262,7 +4364,7 @@ static void layer2_3_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_3_conv2_scale, .shift = m->layer2_3_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_3_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_3_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.4.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4276,7 +4378,7 @@ static void layer2_4_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_4_conv1_scale, .shift = m->layer2_4_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_4_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_4_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.4.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4291,7 +4393,7 @@ static void layer2_4_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_4_conv2_scale, .shift = m->layer2_4_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_4_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_4_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.5.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4305,7 +4407,7 @@ static void layer2_5_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_5_conv1_scale, .shift = m->layer2_5_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_5_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_5_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.5.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4320,7 +4422,7 @@ static void layer2_5_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_5_conv2_scale, .shift = m->layer2_5_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_5_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_5_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.6.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4334,7 +4436,7 @@ static void layer2_6_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_6_conv1_scale, .shift = m->layer2_6_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_6_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_6_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.6.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4349,7 +4451,7 @@ static void layer2_6_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_6_conv2_scale, .shift = m->layer2_6_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_6_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_6_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.7.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4363,7 +4465,7 @@ static void layer2_7_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_7_conv1_scale, .shift = m->layer2_7_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_7_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_7_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.7.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4378,7 +4480,7 @@ static void layer2_7_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_7_conv2_scale, .shift = m->layer2_7_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_7_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_7_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.8.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4392,7 +4494,7 @@ static void layer2_8_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_8_conv1_scale, .shift = m->layer2_8_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_8_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_8_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.8.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4407,7 +4509,7 @@ static void layer2_8_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_8_conv2_scale, .shift = m->layer2_8_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_8_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_8_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.9.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4421,7 +4523,7 @@ static void layer2_9_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_9_conv1_scale, .shift = m->layer2_9_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_9_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_9_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.9.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4436,7 +4538,7 @@ static void layer2_9_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_9_conv2_scale, .shift = m->layer2_9_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_9_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_9_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.10.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4450,7 +4552,7 @@ static void layer2_10_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_10_conv1_scale, .shift = m->layer2_10_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_10_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_10_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.10.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4465,7 +4567,7 @@ static void layer2_10_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_10_conv2_scale, .shift = m->layer2_10_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_10_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_10_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.11.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4479,7 +4581,7 @@ static void layer2_11_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_11_conv1_scale, .shift = m->layer2_11_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_11_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_11_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.11.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4494,7 +4596,7 @@ static void layer2_11_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_11_conv2_scale, .shift = m->layer2_11_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_11_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_11_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.12.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4508,7 +4610,7 @@ static void layer2_12_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_12_conv1_scale, .shift = m->layer2_12_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_12_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_12_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.12.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4523,7 +4625,7 @@ static void layer2_12_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_12_conv2_scale, .shift = m->layer2_12_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_12_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_12_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.13.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4537,7 +4639,7 @@ static void layer2_13_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_13_conv1_scale, .shift = m->layer2_13_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_13_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_13_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.13.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4552,7 +4654,7 @@ static void layer2_13_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_13_conv2_scale, .shift = m->layer2_13_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_13_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_13_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.14.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4566,7 +4668,7 @@ static void layer2_14_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_14_conv1_scale, .shift = m->layer2_14_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_14_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_14_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.14.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4581,7 +4683,7 @@ static void layer2_14_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_14_conv2_scale, .shift = m->layer2_14_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_14_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_14_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.15.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4595,7 +4697,7 @@ static void layer2_15_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_15_conv1_scale, .shift = m->layer2_15_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_15_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_15_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.15.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4610,7 +4712,7 @@ static void layer2_15_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_15_conv2_scale, .shift = m->layer2_15_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_15_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_15_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.16.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4624,7 +4726,7 @@ static void layer2_16_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_16_conv1_scale, .shift = m->layer2_16_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_16_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_16_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.16.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4639,7 +4741,7 @@ static void layer2_16_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_16_conv2_scale, .shift = m->layer2_16_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_16_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_16_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.17.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -4653,7 +4755,7 @@ static void layer2_17_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_17_conv1_scale, .shift = m->layer2_17_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_17_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_17_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.17.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -4668,7 +4770,7 @@ static void layer2_17_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_17_conv2_scale, .shift = m->layer2_17_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_17_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_17_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.0.conv1: [1,32,16,16] -> [1,64,8,8]
@@ -4682,7 +4784,8 @@ static void layer3_0_conv1(const struct resnet110_model *m, const float *in, flo
                                             .out_h = 8, .out_w = 8, .kernel_h = 3, .kernel_w = 3,
                                             .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4};
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_0_conv1_scale, .shift = m->layer3_0_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_0_conv1_weight, &epilogue, NULL, in, out, team);
@@ -4701,7 +4804,7 @@ static void layer3_0_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_0_conv2_scale, .shift = m->layer3_0_conv2_shift,
                                        .relu = 0};
-  netc_conv_winograd(&window, m->layer3_0_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_0_conv2_weight, 0, &epilogue, NULL, in, scratch, out, team);
   netc_sync(team);
   const netc_shortcut residual = {.data = shortcut, .channels = 32, .height = 16, .width = 16, .stride = 2,
                                   .offset = 16};
@@ -4719,7 +4822,7 @@ static void layer3_1_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_1_conv1_scale, .shift = m->layer3_1_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_1_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_1_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.1.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -4734,7 +4837,7 @@ static void layer3_1_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_1_conv2_scale, .shift = m->layer3_1_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_1_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_1_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.2.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -4748,7 +4851,7 @@ static void layer3_2_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_2_conv1_scale, .shift = m->layer3_2_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_2_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_2_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.2.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -4763,7 +4866,7 @@ static void layer3_2_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_2_conv2_scale, .shift = m->layer3_2_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_2_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_2_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.3.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -4777,7 +4880,7 @@ static void layer3_3_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_3_conv1_scale, .shift = m->layer3_3_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_3_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_3_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.3.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -4792,7 +4895,7 @@ static void layer3_3_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_3_conv2_scale, .shift = m->layer3_3_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_3_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_3_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.4.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -4806,7 +4909,7 @@ static void layer3_4_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_4_conv1_scale, .shift = m->layer3_4_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_4_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_4_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.4.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -4821,7 +4924,7 @@ static void layer3_4_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_4_conv2_scale, .shift = m->layer3_4_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_4_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_4_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.5.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -4835,7 +4938,7 @@ static void layer3_5_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_5_conv1_scale, .shift = m->layer3_5_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_5_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_5_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.5.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -4850,7 +4953,7 @@ static void layer3_5_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_5_conv2_scale, .shift = m->layer3_5_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_5_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_5_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.6.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -4864,7 +4967,7 @@ static void layer3_6_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_6_conv1_scale, .shift = m->layer3_6_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_6_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_6_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.6.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -4879,7 +4982,7 @@ static void layer3_6_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_6_conv2_scale, .shift = m->layer3_6_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_6_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_6_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.7.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -4893,7 +4996,7 @@ static void layer3_7_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_7_conv1_scale, .shift = m->layer3_7_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_7_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_7_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.7.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -4908,7 +5011,7 @@ static void layer3_7_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_7_conv2_scale, .shift = m->layer3_7_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_7_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_7_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.8.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -4922,7 +5025,7 @@ static void layer3_8_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_8_conv1_scale, .shift = m->layer3_8_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_8_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_8_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.8.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -4937,7 +5040,7 @@ static void layer3_8_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_8_conv2_scale, .shift = m->layer3_8_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_8_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_8_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.9.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -4951,7 +5054,7 @@ static void layer3_9_conv1(const struct resnet110_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_9_conv1_scale, .shift = m->layer3_9_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_9_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_9_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.9.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -4966,7 +5069,7 @@ static void layer3_9_conv2(const struct resnet110_model *m, const float *in, con
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_9_conv2_scale, .shift = m->layer3_9_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_9_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_9_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.10.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -4980,7 +5083,7 @@ static void layer3_10_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_10_conv1_scale, .shift = m->layer3_10_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_10_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_10_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.10.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -4995,7 +5098,7 @@ static void layer3_10_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_10_conv2_scale, .shift = m->layer3_10_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_10_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_10_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.11.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -5009,7 +5112,7 @@ static void layer3_11_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_11_conv1_scale, .shift = m->layer3_11_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_11_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_11_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.11.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -5024,7 +5127,7 @@ static void layer3_11_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_11_conv2_scale, .shift = m->layer3_11_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_11_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_11_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.12.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -5038,7 +5141,7 @@ static void layer3_12_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_12_conv1_scale, .shift = m->layer3_12_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_12_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_12_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.12.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -5053,7 +5156,7 @@ static void layer3_12_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_12_conv2_scale, .shift = m->layer3_12_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_12_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_12_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.13.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -5067,7 +5170,7 @@ static void layer3_13_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_13_conv1_scale, .shift = m->layer3_13_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_13_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_13_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.13.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -5082,7 +5185,7 @@ static void layer3_13_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_13_conv2_scale, .shift = m->layer3_13_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_13_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_13_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.14.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -5096,7 +5199,7 @@ static void layer3_14_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_14_conv1_scale, .shift = m->layer3_14_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_14_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_14_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.14.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -5111,7 +5214,7 @@ static void layer3_14_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_14_conv2_scale, .shift = m->layer3_14_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_14_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_14_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.15.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -5125,7 +5228,7 @@ static void layer3_15_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_15_conv1_scale, .shift = m->layer3_15_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_15_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_15_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.15.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -5140,7 +5243,7 @@ static void layer3_15_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_15_conv2_scale, .shift = m->layer3_15_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_15_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_15_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.16.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -5154,7 +5257,7 @@ static void layer3_16_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_16_conv1_scale, .shift = m->layer3_16_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_16_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_16_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.16.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -5169,7 +5272,7 @@ static void layer3_16_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_16_conv2_scale, .shift = m->layer3_16_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_16_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_16_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.17.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -5183,7 +5286,7 @@ static void layer3_17_conv1(const struct resnet110_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_17_conv1_scale, .shift = m->layer3_17_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_17_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_17_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.17.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -5198,7 +5301,7 @@ static void layer3_17_conv2(const struct resnet110_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_17_conv2_scale, .shift = m->layer3_17_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_17_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_17_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* avgpool: [1,64,8,8] -> [1,64,1,1]

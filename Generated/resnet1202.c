@@ -140,15 +140,25 @@ typedef struct {
 /* Zeros standing in for the input in the padding: an indirect row points here. */
 static const float netc_zero_row[4096] = {0.0f};
 
+/* Output pixel (ox, oy) of batch item n to the next one: a run of rows steps along instead of dividing its
+   index out per row, as the divisions cost as much as a narrow group's products or a stem row's copies. */
+static inline void netc_next_pixel(const netc_window *w, int *ox, int *oy, int *n) {
+  if (++*ox == w->out_w) {
+    *ox = 0;
+    if (++*oy == w->out_h) {
+      *oy = 0;
+      ++*n;
+    }
+  }
+}
+
 /* Pointers to the input channels of group `group` that output rows [first, first + count) read through each
    tap: a[t * count + m], or the zero row where the tap falls in the padding. */
 static void netc_conv_rows(const netc_window *w, const float *in, int group, long first, int count,
                            const float **a) {
   const int cin = w->in_c / w->groups;
-  /* The row's pixel steps along instead of being divided out per row: a tile's rows are consecutive, and
-     the divisions cost as much as a narrow group's products. */
   int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
-  for (int m = 0; m < count; m++) {
+  for (int m = 0; m < count; m++, netc_next_pixel(w, &ox, &oy, &n)) {
     for (int ky = 0; ky < w->kernel_h; ky++) {
       const int iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
       const int row_inside = iy >= 0 && iy < w->in_h;
@@ -158,13 +168,6 @@ static void netc_conv_rows(const netc_window *w, const float *in, int group, lon
         const int ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
         const int inside = row_inside && ix >= 0 && ix < w->in_w;
         a[(ky * w->kernel_w + kx) * count + m] = inside ? line + (size_t)ix * w->in_c : netc_zero_row;
-      }
-    }
-    if (++ox == w->out_w) {
-      ox = 0;
-      if (++oy == w->out_h) {
-        oy = 0;
-        n++;
       }
     }
   }
@@ -445,36 +448,60 @@ static inline void netc_store_sums(netc_vec y, const netc_gemm_epilogue *e, cons
 /* C[m][0, columns) for m < R, over NP panels of packed weights b (panel p at b + p * panel_stride, each
    [depth][16]): for each tap t < taps and k < kc, sum a[t * R + m][k] * b[...], in float, in that order
    whatever the tile; then y = sum * scale + shift (or sum + shift, or sum), + residual[m], ReLU, stored to
-   c[m]. Row pointers let a conv read its input in place (indirect convolution, no im2col copy). */
+   c[m]. Row pointers let a conv read its input in place (indirect convolution, no im2col copy). Unless
+   next is NULL, the tile also fetches one cache line of weights from next onwards per step of its depth
+   into L2: a product too large for the cache gets its next panels from memory while these compute. */
 #define NETC_TILE(R, NP)                                                                                      \
   static void netc_tile_##R##x##NP(int taps, int kc, const float *const *a, const float *b,                   \
-                                   size_t panel_stride, const netc_gemm_epilogue *e,                         \
+                                   size_t panel_stride, const float *next, const netc_gemm_epilogue *e,      \
                                    const float *const *residual, float *const *c, int columns) {             \
     netc_vec acc[R][NP * NETC_PANEL_VECTORS];                                                                 \
     NETC_UNROLL for (int m = 0; m < R; m++)                                                                   \
       NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vzero();                 \
+    /* The residual is read after the products, long enough for it to come from memory meanwhile. */          \
+    if (residual)                                                                                             \
+      for (int m = 0; m < R; m++)                                                                             \
+        for (int p = 0; p < NP && p * NETC_PANEL < columns; p++) NETC_PREFETCH(residual[m] + p * NETC_PANEL, 3); \
     for (int t = 0; t < taps; t++) {                                                                          \
       const float *row[R];                                                                                    \
       NETC_UNROLL for (int m = 0; m < R; m++) row[m] = a[t * R + m];                                          \
-      for (int k = 0; k < kc; k++, b += NETC_PANEL) {                                                         \
-        netc_vec w[NP * NETC_PANEL_VECTORS];                                                                  \
-        NETC_UNROLL for (int p = 0; p < NP; p++)                                                              \
-          NETC_UNROLL for (int v = 0; v < NETC_PANEL_VECTORS; v++)                                            \
-            w[p * NETC_PANEL_VECTORS + v] = netc_vload(b + p * panel_stride + v * NETC_LANES);                \
-        NETC_UNROLL for (int m = 0; m < R; m++) {                                                             \
-          const netc_vec x = netc_vbroadcast(row[m] + k);                                                     \
-          NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vfma(x, w[j], acc[m][j]); \
+      /* Two loops, so that the test is not paid on every step. */                                            \
+      if (next)                                                                                               \
+        for (int k = 0; k < kc; k++, b += NETC_PANEL, next += NETC_PANEL) {                                   \
+          NETC_PREFETCH(next, 2);                                                                             \
+          NETC_TILE_STEP(R, NP)                                                                               \
         }                                                                                                     \
-      }                                                                                                       \
+      else                                                                                                    \
+        for (int k = 0; k < kc; k++, b += NETC_PANEL) {                                                       \
+          NETC_TILE_STEP(R, NP)                                                                               \
+        }                                                                                                     \
     }                                                                                                         \
     NETC_UNROLL for (int m = 0; m < R; m++)                                                                   \
       NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++)                                           \
         netc_store_sums(acc[m][j], e, residual ? residual[m] : NULL, c[m], j * NETC_LANES, columns);          \
   }
 
+/* One step k of the depth: the panels' weights at b, times row[m][k], into the accumulators. */
+#define NETC_TILE_STEP(R, NP)                                                                                 \
+  netc_vec w[NP * NETC_PANEL_VECTORS];                                                                        \
+  NETC_UNROLL for (int p = 0; p < NP; p++)                                                                    \
+    NETC_UNROLL for (int v = 0; v < NETC_PANEL_VECTORS; v++)                                                  \
+      w[p * NETC_PANEL_VECTORS + v] = netc_vload(b + p * panel_stride + v * NETC_LANES);                      \
+  NETC_UNROLL for (int m = 0; m < R; m++) {                                                                   \
+    const netc_vec x = netc_vbroadcast(row[m] + k);                                                           \
+    NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vfma(x, w[j], acc[m][j]);  \
+  }
+
 typedef void (*netc_gemm_function)(int rows, int taps, int kc, const float *const *a, const float *b,
-                                   size_t panel_stride, const netc_gemm_epilogue *e,
+                                   size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
                                    const float *const *residual, float *const *c, int columns);
+
+/* Fetches the cache line at p ahead of its reads: into L2 (locality 2) or L1 (3). */
+#if defined(__GNUC__)
+#define NETC_PREFETCH(p, locality) __builtin_prefetch(p, 0, locality)
+#else
+#define NETC_PREFETCH(p, locality) ((void)(p))
+#endif
 #if NETC_LANES == 16
 #define NETC_MAX_PANELS 4
 #define NETC_MAX_ROWS 14
@@ -493,23 +520,23 @@ NETC_TILE(12, 1)
 NETC_TILE(13, 1)
 NETC_TILE(14, 1)
 static void netc_gemm_1(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 14: netc_tile_14x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 13: netc_tile_13x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 12: netc_tile_12x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 11: netc_tile_11x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 10: netc_tile_10x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 9: netc_tile_9x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 8: netc_tile_8x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 7: netc_tile_7x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 14: netc_tile_14x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 13: netc_tile_13x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 12: netc_tile_12x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 11: netc_tile_11x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 10: netc_tile_10x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 9: netc_tile_9x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 8: netc_tile_8x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 7: netc_tile_7x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 NETC_TILE(1, 2)
@@ -525,21 +552,21 @@ NETC_TILE(10, 2)
 NETC_TILE(11, 2)
 NETC_TILE(12, 2)
 static void netc_gemm_2(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 12: netc_tile_12x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 11: netc_tile_11x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 10: netc_tile_10x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 9: netc_tile_9x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 8: netc_tile_8x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 7: netc_tile_7x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 6: netc_tile_6x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 12: netc_tile_12x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 11: netc_tile_11x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 10: netc_tile_10x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 9: netc_tile_9x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 8: netc_tile_8x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 7: netc_tile_7x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 6: netc_tile_6x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 NETC_TILE(1, 3)
@@ -551,17 +578,17 @@ NETC_TILE(6, 3)
 NETC_TILE(7, 3)
 NETC_TILE(8, 3)
 static void netc_gemm_3(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 8: netc_tile_8x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 7: netc_tile_7x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 6: netc_tile_6x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 8: netc_tile_8x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 7: netc_tile_7x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 6: netc_tile_6x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 NETC_TILE(1, 4)
@@ -571,15 +598,15 @@ NETC_TILE(4, 4)
 NETC_TILE(5, 4)
 NETC_TILE(6, 4)
 static void netc_gemm_4(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 6: netc_tile_6x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 6: netc_tile_6x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 static const struct {
@@ -596,15 +623,15 @@ NETC_TILE(4, 1)
 NETC_TILE(5, 1)
 NETC_TILE(6, 1)
 static void netc_gemm_1(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 static const struct {
@@ -618,12 +645,12 @@ NETC_TILE(1, 1)
 NETC_TILE(2, 1)
 NETC_TILE(3, 1)
 static void netc_gemm_1(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 static const struct {
@@ -640,6 +667,8 @@ typedef struct {
   int gather;     /* rows are copied contiguous first: an NCHW input, or few channels per tap */
   int rows_outer; /* units are blocks of rows, each through every panel: the weights are small */
   int tiles;      /* row tiles (of the widest kernel) per unit */
+  int prefetch;   /* each panel run fetches the next one's weights: they come from memory, not the cache */
+  int shifted;    /* groups read in place whose weights stay in L2: netc_conv_groups */
 } netc_conv;
 
 /* Copies output rows [first, first + count) of the im2col matrix of group `group` into buf, one row of
@@ -649,9 +678,8 @@ static void netc_conv_gather(const netc_conv *c, const float *in, int group, lon
                              float *buf) {
   const netc_window *w = &c->window;
   const int cin = w->in_c / w->groups, taps = w->kernel_h * w->kernel_w;
-  for (int m = 0; m < count; m++) {
-    const long p = first + m;
-    const int ox = (int)(p % w->out_w), oy = (int)(p / w->out_w % w->out_h), n = (int)(p / w->out_w / w->out_h);
+  int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
+  for (int m = 0; m < count; m++, netc_next_pixel(w, &ox, &oy, &n)) {
     const int x0 = ox * w->stride_w - w->pad_w, y0 = oy * w->stride_h - w->pad_h;
     float *row = buf + (size_t)m * taps * cin;
     if (c->nchw) {
@@ -664,6 +692,15 @@ static void netc_conv_gather(const netc_conv *c, const float *in, int group, lon
             continue;
           }
           const float *line = plane + (size_t)iy * w->in_w;
+          /* Away from the sides a tap row is a contiguous run of the input row, copied a vector at a time:
+             a test per element cost more than the stem's whole matrix product. */
+          if (w->dilation_w == 1 && x0 >= 0 && x0 + w->kernel_w <= w->in_w) {
+            for (int kx = 0; kx < w->kernel_w; kx += NETC_LANES) {
+              const int lanes = w->kernel_w - kx < NETC_LANES ? w->kernel_w - kx : NETC_LANES;
+              netc_vstore_part(row + kx, netc_vload_part(line + x0 + kx, lanes), lanes);
+            }
+            continue;
+          }
           for (int kx = 0; kx < w->kernel_w; kx++) {
             const int ix = x0 + kx * w->dilation_w;
             row[kx] = ix >= 0 && ix < w->in_w ? line[ix] : 0.0f;
@@ -684,12 +721,58 @@ static void netc_conv_gather(const netc_conv *c, const float *in, int group, lon
   }
 }
 
+/* netc_conv_gemm for groups read in place: units are row tiles, each through every group, whose row pointers
+   are the first group's shifted by a group's channels (the zero row covers the shift), so that the window's
+   arithmetic is done once per tile rather than once per group. */
+static void netc_conv_groups(const netc_conv *c, const float *weight, const netc_gemm_epilogue *e,
+                             const float *residual, const float *in, float *out, const netc_team *team) {
+  const netc_window *w = &c->window;
+  const int cin = w->in_c / w->groups, cout = w->out_c / w->groups, taps = w->kernel_h * w->kernel_w;
+  const int panels = (cout + NETC_PANEL - 1) / NETC_PANEL;
+  const size_t panel_stride = (size_t)taps * cin * NETC_PANEL;
+  const int mr = netc_gemm_kernels[panels < NETC_MAX_PANELS ? panels : NETC_MAX_PANELS].rows;
+  const long rows = (long)w->batch * w->out_h * w->out_w, tiles = (rows + mr - 1) / mr;
+  long first, end;
+  netc_share(team, tiles, &first, &end);
+  for (long tile = first; tile < end; tile++) {
+    const long r = tile * mr;
+    const int count = rows - r < mr ? (int)(rows - r) : mr;
+    const float *a[NETC_MAX_ROWS * 128], *res[NETC_MAX_ROWS];
+    float *o[NETC_MAX_ROWS];
+    netc_conv_rows(w, in, 0, r, count, a);
+    for (int group = 0; group < w->groups; group++) {
+      if (group > 0)
+        for (int i = 0; i < taps * count; i++) a[i] += cin;
+      for (int first_panel = 0; first_panel < panels; first_panel += NETC_MAX_PANELS) {
+        const int np = panels - first_panel < NETC_MAX_PANELS ? panels - first_panel : NETC_MAX_PANELS;
+        const int first_column = first_panel * NETC_PANEL;
+        const int columns = cout - first_column < np * NETC_PANEL ? cout - first_column : np * NETC_PANEL;
+        const size_t channel = (size_t)group * panels * NETC_PANEL + (size_t)first_column;
+        const netc_gemm_epilogue run_epilogue = {e->scale ? e->scale + channel : NULL,
+                                                 e->shift ? e->shift + channel : NULL, e->relu};
+        for (int m = 0; m < count; m++) {
+          const size_t at = (size_t)(r + m) * w->out_c + (size_t)group * cout + (size_t)first_column;
+          o[m] = out + at;
+          res[m] = residual ? residual + at : NULL;
+        }
+        netc_gemm_kernels[np].run(count, taps, cin, a,
+                                  weight + ((size_t)group * panels + first_panel) * panel_stride, panel_stride,
+                                  NULL, &run_epilogue, residual ? res : NULL, o, columns);
+      }
+    }
+  }
+}
+
 /* out (NHWC) = the conv of in, then the epilogue (+ an identity residual before ReLU when residual is not
    NULL; it may be out). weight is packed [group][panel][depth][16], depth = taps * cin in the gather order,
    zero past the group's out_c / groups channels; e's scale and shift are [group][panels * 16]. Work units
    (a block of rows through a run of up to NETC_MAX_PANELS panels) are split statically over the team. */
 static void netc_conv_gemm(const netc_conv *c, const float *weight, const netc_gemm_epilogue *e,
                            const float *residual, const float *in, float *out, const netc_team *team) {
+  if (c->shifted) {
+    netc_conv_groups(c, weight, e, residual, in, out, team);
+    return;
+  }
   const netc_window *w = &c->window;
   const int cin = w->in_c / w->groups, cout = w->out_c / w->groups, taps = w->kernel_h * w->kernel_w;
   const int panels = (cout + NETC_PANEL - 1) / NETC_PANEL;
@@ -729,9 +812,17 @@ static void netc_conv_gemm(const netc_conv *c, const float *weight, const netc_g
         if (c->gather) a[m] = gathered + (size_t)(r - begin + m) * depth;
       }
       if (!c->gather) netc_conv_rows(w, in, group, r, count, a);
+      /* The first row tiles of a panel run (panels outer) fetch the next run's panels, one each. */
+      const float *next = NULL;
+      const long pass = (r - begin) / mr + b * ((block + mr - 1) / mr);
+      if (c->prefetch && panel_run + 1 < per_block) {
+        const int next_first = (int)((panel_run + 1) % runs) * NETC_MAX_PANELS;
+        if (pass < panels - next_first && pass < NETC_MAX_PANELS)
+          next = weight + ((size_t)((panel_run + 1) / runs) * panels + next_first + pass) * panel_stride;
+      }
       netc_gemm_kernels[np].run(count, c->gather ? 1 : taps, c->gather ? (int)depth : cin, a,
                                 weight + ((size_t)group * panels + first_panel) * panel_stride, panel_stride,
-                                &run_epilogue, residual ? res : NULL, o, columns);
+                                next, &run_epilogue, residual ? res : NULL, o, columns);
     }
   }
 }
@@ -794,11 +885,12 @@ static void netc_winograd_output(netc_vec m[4][4], netc_vec y[2][2]) {
    transformed input V [16][tiles][in_c] then the products M [16][tiles][panels * 16]; weight is the
    transformed filter U [16][panels][in_c][16] (netc_winograd_pack). Three phases, each split statically
    over the team: the input transform by tile; the 16 matrix products M[e] = V[e] U[e] by (e, panel
-   run, block of tiles); the output transform by tile with the epilogue (scale and shift, an identity
-   residual that may be out, ReLU). */
-static void netc_conv_winograd(const netc_window *w, const float *weight, const netc_gemm_epilogue *e,
-                               const float *residual, const float *in, float *scratch, float *out,
-                               const netc_team *team) {
+   run, block of tiles), the first row tiles of each fetching the next run's weights when prefetch is set;
+   the output transform by tile with the epilogue (scale and shift, an identity residual that may be out,
+   ReLU). */
+static void netc_conv_winograd(const netc_window *w, const float *weight, int prefetch,
+                               const netc_gemm_epilogue *e, const float *residual, const float *in,
+                               float *scratch, float *out, const netc_team *team) {
   const int cin = w->in_c, cout = w->out_c, panels = (cout + NETC_PANEL - 1) / NETC_PANEL;
   const int columns = panels * NETC_PANEL;
   const int tiles_h = (w->out_h + 1) / 2, tiles_w = (w->out_w + 1) / 2;
@@ -850,7 +942,15 @@ static void netc_conv_winograd(const netc_window *w, const float *weight, const 
         a[i] = v + ((size_t)k * tiles + r + i) * cin;
         o[i] = products + ((size_t)k * tiles + r + i) * columns + (size_t)first_panel * NETC_PANEL;
       }
-      netc_gemm_kernels[np].run(count, 1, cin, a, b, (size_t)cin * NETC_PANEL, &none, NULL, o, np * NETC_PANEL);
+      /* U's runs lie one after the other, so the next run's panels follow this run's. */
+      const long pass = (r - begin) / mr + unit % blocks * (block / mr);
+      const int next_first = run + 1 < runs ? first_panel + NETC_MAX_PANELS : 0;
+      const int next_np = panels - next_first < NETC_MAX_PANELS ? panels - next_first : NETC_MAX_PANELS;
+      const int last = k == 15 && run + 1 == runs;
+      const float *next =
+          prefetch && !last && pass < next_np ? b + (size_t)(np + pass) * cin * NETC_PANEL : NULL;
+      netc_gemm_kernels[np].run(count, 1, cin, a, b, (size_t)cin * NETC_PANEL, next, &none, NULL, o,
+                                np * NETC_PANEL);
     }
   }
   netc_sync(team);
@@ -982,7 +1082,7 @@ static void netc_linear(int batch, int in_features, int out_features, const floa
         c[m] = out + (size_t)(r + m) * out_features + first_column;
       }
       netc_gemm_kernels[np].run(count, 1, in_features, a, weight + (size_t)first_panel * panel_stride,
-                                panel_stride, &e, NULL, c, columns);
+                                panel_stride, NULL, &e, NULL, c, columns);
     }
   }
 }
@@ -22943,7 +23043,8 @@ static void conv1(const struct resnet1202_model *m, const float *in, float *out,
                                             .out_h = 32, .out_w = 32, .kernel_h = 3, .kernel_w = 3,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 1, .pad_w = 1,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 1, .gather = 1, .rows_outer = 1, .tiles = 4};
+                                 .nchw = 1, .gather = 1, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->conv1_scale, .shift = m->conv1_shift, .relu = 1};
   netc_conv_gemm(&conv, m->conv1_weight, &epilogue, NULL, in, out, team);
 }
@@ -22959,7 +23060,7 @@ static void layer1_0_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_0_conv1_scale, .shift = m->layer1_0_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_0_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_0_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.0.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -22974,7 +23075,7 @@ static void layer1_0_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_0_conv2_scale, .shift = m->layer1_0_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_0_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_0_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.1.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -22988,7 +23089,7 @@ static void layer1_1_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_1_conv1_scale, .shift = m->layer1_1_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_1_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_1_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.1.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23003,7 +23104,7 @@ static void layer1_1_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_1_conv2_scale, .shift = m->layer1_1_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_1_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_1_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.2.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23017,7 +23118,7 @@ static void layer1_2_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_2_conv1_scale, .shift = m->layer1_2_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_2_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_2_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.2.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23032,7 +23133,7 @@ static void layer1_2_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_2_conv2_scale, .shift = m->layer1_2_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_2_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_2_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.3.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23046,7 +23147,7 @@ static void layer1_3_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_3_conv1_scale, .shift = m->layer1_3_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_3_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_3_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.3.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23061,7 +23162,7 @@ static void layer1_3_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_3_conv2_scale, .shift = m->layer1_3_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_3_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_3_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.4.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23075,7 +23176,7 @@ static void layer1_4_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_4_conv1_scale, .shift = m->layer1_4_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_4_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_4_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.4.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23090,7 +23191,7 @@ static void layer1_4_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_4_conv2_scale, .shift = m->layer1_4_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_4_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_4_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.5.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23104,7 +23205,7 @@ static void layer1_5_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_5_conv1_scale, .shift = m->layer1_5_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_5_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_5_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.5.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23119,7 +23220,7 @@ static void layer1_5_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_5_conv2_scale, .shift = m->layer1_5_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_5_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_5_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.6.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23133,7 +23234,7 @@ static void layer1_6_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_6_conv1_scale, .shift = m->layer1_6_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_6_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_6_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.6.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23148,7 +23249,7 @@ static void layer1_6_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_6_conv2_scale, .shift = m->layer1_6_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_6_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_6_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.7.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23162,7 +23263,7 @@ static void layer1_7_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_7_conv1_scale, .shift = m->layer1_7_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_7_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_7_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.7.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23177,7 +23278,7 @@ static void layer1_7_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_7_conv2_scale, .shift = m->layer1_7_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_7_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_7_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.8.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23191,7 +23292,7 @@ static void layer1_8_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_8_conv1_scale, .shift = m->layer1_8_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_8_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_8_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.8.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23206,7 +23307,7 @@ static void layer1_8_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_8_conv2_scale, .shift = m->layer1_8_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_8_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_8_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.9.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23220,7 +23321,7 @@ static void layer1_9_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_9_conv1_scale, .shift = m->layer1_9_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_9_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_9_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.9.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23235,7 +23336,7 @@ static void layer1_9_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_9_conv2_scale, .shift = m->layer1_9_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_9_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_9_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.10.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23249,7 +23350,7 @@ static void layer1_10_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_10_conv1_scale, .shift = m->layer1_10_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_10_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_10_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.10.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23264,7 +23365,7 @@ static void layer1_10_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_10_conv2_scale, .shift = m->layer1_10_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_10_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_10_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.11.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23278,7 +23379,7 @@ static void layer1_11_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_11_conv1_scale, .shift = m->layer1_11_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_11_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_11_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.11.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23293,7 +23394,7 @@ static void layer1_11_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_11_conv2_scale, .shift = m->layer1_11_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_11_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_11_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.12.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23307,7 +23408,7 @@ static void layer1_12_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_12_conv1_scale, .shift = m->layer1_12_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_12_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_12_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.12.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23322,7 +23423,7 @@ static void layer1_12_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_12_conv2_scale, .shift = m->layer1_12_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_12_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_12_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.13.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23336,7 +23437,7 @@ static void layer1_13_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_13_conv1_scale, .shift = m->layer1_13_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_13_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_13_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.13.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23351,7 +23452,7 @@ static void layer1_13_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_13_conv2_scale, .shift = m->layer1_13_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_13_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_13_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.14.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23365,7 +23466,7 @@ static void layer1_14_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_14_conv1_scale, .shift = m->layer1_14_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_14_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_14_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.14.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23380,7 +23481,7 @@ static void layer1_14_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_14_conv2_scale, .shift = m->layer1_14_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_14_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_14_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.15.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23394,7 +23495,7 @@ static void layer1_15_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_15_conv1_scale, .shift = m->layer1_15_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_15_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_15_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.15.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23409,7 +23510,7 @@ static void layer1_15_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_15_conv2_scale, .shift = m->layer1_15_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_15_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_15_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.16.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23423,7 +23524,7 @@ static void layer1_16_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_16_conv1_scale, .shift = m->layer1_16_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_16_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_16_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.16.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23438,7 +23539,7 @@ static void layer1_16_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_16_conv2_scale, .shift = m->layer1_16_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_16_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_16_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.17.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23452,7 +23553,7 @@ static void layer1_17_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_17_conv1_scale, .shift = m->layer1_17_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_17_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_17_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.17.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23467,7 +23568,7 @@ static void layer1_17_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_17_conv2_scale, .shift = m->layer1_17_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_17_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_17_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.18.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23481,7 +23582,7 @@ static void layer1_18_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_18_conv1_scale, .shift = m->layer1_18_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_18_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_18_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.18.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23496,7 +23597,7 @@ static void layer1_18_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_18_conv2_scale, .shift = m->layer1_18_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_18_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_18_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.19.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23510,7 +23611,7 @@ static void layer1_19_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_19_conv1_scale, .shift = m->layer1_19_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_19_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_19_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.19.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23525,7 +23626,7 @@ static void layer1_19_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_19_conv2_scale, .shift = m->layer1_19_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_19_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_19_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.20.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23539,7 +23640,7 @@ static void layer1_20_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_20_conv1_scale, .shift = m->layer1_20_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_20_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_20_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.20.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23554,7 +23655,7 @@ static void layer1_20_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_20_conv2_scale, .shift = m->layer1_20_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_20_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_20_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.21.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23568,7 +23669,7 @@ static void layer1_21_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_21_conv1_scale, .shift = m->layer1_21_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_21_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_21_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.21.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23583,7 +23684,7 @@ static void layer1_21_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_21_conv2_scale, .shift = m->layer1_21_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_21_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_21_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.22.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23597,7 +23698,7 @@ static void layer1_22_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_22_conv1_scale, .shift = m->layer1_22_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_22_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_22_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.22.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23612,7 +23713,7 @@ static void layer1_22_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_22_conv2_scale, .shift = m->layer1_22_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_22_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_22_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.23.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23626,7 +23727,7 @@ static void layer1_23_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_23_conv1_scale, .shift = m->layer1_23_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_23_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_23_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.23.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23641,7 +23742,7 @@ static void layer1_23_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_23_conv2_scale, .shift = m->layer1_23_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_23_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_23_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.24.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23655,7 +23756,7 @@ static void layer1_24_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_24_conv1_scale, .shift = m->layer1_24_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_24_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_24_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.24.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23670,7 +23771,7 @@ static void layer1_24_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_24_conv2_scale, .shift = m->layer1_24_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_24_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_24_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.25.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23684,7 +23785,7 @@ static void layer1_25_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_25_conv1_scale, .shift = m->layer1_25_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_25_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_25_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.25.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23699,7 +23800,7 @@ static void layer1_25_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_25_conv2_scale, .shift = m->layer1_25_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_25_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_25_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.26.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23713,7 +23814,7 @@ static void layer1_26_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_26_conv1_scale, .shift = m->layer1_26_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_26_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_26_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.26.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23728,7 +23829,7 @@ static void layer1_26_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_26_conv2_scale, .shift = m->layer1_26_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_26_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_26_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.27.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23742,7 +23843,7 @@ static void layer1_27_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_27_conv1_scale, .shift = m->layer1_27_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_27_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_27_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.27.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23757,7 +23858,7 @@ static void layer1_27_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_27_conv2_scale, .shift = m->layer1_27_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_27_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_27_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.28.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23771,7 +23872,7 @@ static void layer1_28_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_28_conv1_scale, .shift = m->layer1_28_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_28_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_28_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.28.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23786,7 +23887,7 @@ static void layer1_28_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_28_conv2_scale, .shift = m->layer1_28_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_28_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_28_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.29.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23800,7 +23901,7 @@ static void layer1_29_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_29_conv1_scale, .shift = m->layer1_29_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_29_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_29_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.29.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23815,7 +23916,7 @@ static void layer1_29_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_29_conv2_scale, .shift = m->layer1_29_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_29_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_29_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.30.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23829,7 +23930,7 @@ static void layer1_30_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_30_conv1_scale, .shift = m->layer1_30_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_30_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_30_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.30.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23844,7 +23945,7 @@ static void layer1_30_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_30_conv2_scale, .shift = m->layer1_30_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_30_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_30_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.31.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23858,7 +23959,7 @@ static void layer1_31_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_31_conv1_scale, .shift = m->layer1_31_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_31_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_31_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.31.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23873,7 +23974,7 @@ static void layer1_31_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_31_conv2_scale, .shift = m->layer1_31_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_31_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_31_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.32.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23887,7 +23988,7 @@ static void layer1_32_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_32_conv1_scale, .shift = m->layer1_32_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_32_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_32_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.32.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23902,7 +24003,7 @@ static void layer1_32_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_32_conv2_scale, .shift = m->layer1_32_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_32_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_32_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.33.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23916,7 +24017,7 @@ static void layer1_33_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_33_conv1_scale, .shift = m->layer1_33_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_33_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_33_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.33.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23931,7 +24032,7 @@ static void layer1_33_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_33_conv2_scale, .shift = m->layer1_33_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_33_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_33_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.34.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23945,7 +24046,7 @@ static void layer1_34_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_34_conv1_scale, .shift = m->layer1_34_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_34_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_34_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.34.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23960,7 +24061,7 @@ static void layer1_34_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_34_conv2_scale, .shift = m->layer1_34_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_34_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_34_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.35.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -23974,7 +24075,7 @@ static void layer1_35_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_35_conv1_scale, .shift = m->layer1_35_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_35_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_35_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.35.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -23989,7 +24090,7 @@ static void layer1_35_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_35_conv2_scale, .shift = m->layer1_35_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_35_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_35_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.36.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24003,7 +24104,7 @@ static void layer1_36_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_36_conv1_scale, .shift = m->layer1_36_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_36_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_36_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.36.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24018,7 +24119,7 @@ static void layer1_36_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_36_conv2_scale, .shift = m->layer1_36_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_36_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_36_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.37.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24032,7 +24133,7 @@ static void layer1_37_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_37_conv1_scale, .shift = m->layer1_37_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_37_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_37_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.37.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24047,7 +24148,7 @@ static void layer1_37_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_37_conv2_scale, .shift = m->layer1_37_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_37_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_37_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.38.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24061,7 +24162,7 @@ static void layer1_38_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_38_conv1_scale, .shift = m->layer1_38_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_38_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_38_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.38.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24076,7 +24177,7 @@ static void layer1_38_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_38_conv2_scale, .shift = m->layer1_38_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_38_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_38_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.39.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24090,7 +24191,7 @@ static void layer1_39_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_39_conv1_scale, .shift = m->layer1_39_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_39_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_39_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.39.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24105,7 +24206,7 @@ static void layer1_39_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_39_conv2_scale, .shift = m->layer1_39_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_39_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_39_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.40.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24119,7 +24220,7 @@ static void layer1_40_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_40_conv1_scale, .shift = m->layer1_40_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_40_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_40_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.40.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24134,7 +24235,7 @@ static void layer1_40_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_40_conv2_scale, .shift = m->layer1_40_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_40_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_40_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.41.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24148,7 +24249,7 @@ static void layer1_41_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_41_conv1_scale, .shift = m->layer1_41_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_41_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_41_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.41.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24163,7 +24264,7 @@ static void layer1_41_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_41_conv2_scale, .shift = m->layer1_41_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_41_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_41_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.42.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24177,7 +24278,7 @@ static void layer1_42_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_42_conv1_scale, .shift = m->layer1_42_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_42_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_42_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.42.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24192,7 +24293,7 @@ static void layer1_42_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_42_conv2_scale, .shift = m->layer1_42_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_42_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_42_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.43.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24206,7 +24307,7 @@ static void layer1_43_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_43_conv1_scale, .shift = m->layer1_43_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_43_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_43_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.43.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24221,7 +24322,7 @@ static void layer1_43_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_43_conv2_scale, .shift = m->layer1_43_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_43_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_43_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.44.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24235,7 +24336,7 @@ static void layer1_44_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_44_conv1_scale, .shift = m->layer1_44_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_44_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_44_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.44.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24250,7 +24351,7 @@ static void layer1_44_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_44_conv2_scale, .shift = m->layer1_44_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_44_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_44_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.45.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24264,7 +24365,7 @@ static void layer1_45_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_45_conv1_scale, .shift = m->layer1_45_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_45_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_45_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.45.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24279,7 +24380,7 @@ static void layer1_45_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_45_conv2_scale, .shift = m->layer1_45_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_45_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_45_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.46.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24293,7 +24394,7 @@ static void layer1_46_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_46_conv1_scale, .shift = m->layer1_46_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_46_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_46_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.46.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24308,7 +24409,7 @@ static void layer1_46_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_46_conv2_scale, .shift = m->layer1_46_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_46_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_46_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.47.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24322,7 +24423,7 @@ static void layer1_47_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_47_conv1_scale, .shift = m->layer1_47_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_47_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_47_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.47.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24337,7 +24438,7 @@ static void layer1_47_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_47_conv2_scale, .shift = m->layer1_47_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_47_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_47_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.48.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24351,7 +24452,7 @@ static void layer1_48_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_48_conv1_scale, .shift = m->layer1_48_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_48_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_48_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.48.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24366,7 +24467,7 @@ static void layer1_48_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_48_conv2_scale, .shift = m->layer1_48_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_48_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_48_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.49.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24380,7 +24481,7 @@ static void layer1_49_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_49_conv1_scale, .shift = m->layer1_49_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_49_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_49_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.49.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24395,7 +24496,7 @@ static void layer1_49_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_49_conv2_scale, .shift = m->layer1_49_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_49_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_49_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.50.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24409,7 +24510,7 @@ static void layer1_50_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_50_conv1_scale, .shift = m->layer1_50_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_50_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_50_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.50.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24424,7 +24525,7 @@ static void layer1_50_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_50_conv2_scale, .shift = m->layer1_50_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_50_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_50_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.51.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24438,7 +24539,7 @@ static void layer1_51_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_51_conv1_scale, .shift = m->layer1_51_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_51_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_51_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.51.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24453,7 +24554,7 @@ static void layer1_51_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_51_conv2_scale, .shift = m->layer1_51_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_51_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_51_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.52.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24467,7 +24568,7 @@ static void layer1_52_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_52_conv1_scale, .shift = m->layer1_52_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_52_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_52_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.52.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24482,7 +24583,7 @@ static void layer1_52_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_52_conv2_scale, .shift = m->layer1_52_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_52_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_52_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.53.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24496,7 +24597,7 @@ static void layer1_53_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_53_conv1_scale, .shift = m->layer1_53_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_53_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_53_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.53.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24511,7 +24612,7 @@ static void layer1_53_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_53_conv2_scale, .shift = m->layer1_53_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_53_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_53_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.54.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24525,7 +24626,7 @@ static void layer1_54_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_54_conv1_scale, .shift = m->layer1_54_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_54_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_54_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.54.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24540,7 +24641,7 @@ static void layer1_54_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_54_conv2_scale, .shift = m->layer1_54_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_54_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_54_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.55.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24554,7 +24655,7 @@ static void layer1_55_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_55_conv1_scale, .shift = m->layer1_55_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_55_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_55_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.55.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24569,7 +24670,7 @@ static void layer1_55_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_55_conv2_scale, .shift = m->layer1_55_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_55_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_55_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.56.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24583,7 +24684,7 @@ static void layer1_56_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_56_conv1_scale, .shift = m->layer1_56_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_56_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_56_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.56.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24598,7 +24699,7 @@ static void layer1_56_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_56_conv2_scale, .shift = m->layer1_56_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_56_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_56_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.57.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24612,7 +24713,7 @@ static void layer1_57_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_57_conv1_scale, .shift = m->layer1_57_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_57_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_57_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.57.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24627,7 +24728,7 @@ static void layer1_57_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_57_conv2_scale, .shift = m->layer1_57_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_57_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_57_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.58.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24641,7 +24742,7 @@ static void layer1_58_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_58_conv1_scale, .shift = m->layer1_58_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_58_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_58_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.58.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24656,7 +24757,7 @@ static void layer1_58_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_58_conv2_scale, .shift = m->layer1_58_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_58_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_58_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.59.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24670,7 +24771,7 @@ static void layer1_59_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_59_conv1_scale, .shift = m->layer1_59_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_59_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_59_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.59.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24685,7 +24786,7 @@ static void layer1_59_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_59_conv2_scale, .shift = m->layer1_59_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_59_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_59_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.60.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24699,7 +24800,7 @@ static void layer1_60_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_60_conv1_scale, .shift = m->layer1_60_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_60_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_60_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.60.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24714,7 +24815,7 @@ static void layer1_60_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_60_conv2_scale, .shift = m->layer1_60_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_60_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_60_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.61.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24728,7 +24829,7 @@ static void layer1_61_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_61_conv1_scale, .shift = m->layer1_61_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_61_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_61_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.61.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24743,7 +24844,7 @@ static void layer1_61_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_61_conv2_scale, .shift = m->layer1_61_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_61_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_61_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.62.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24757,7 +24858,7 @@ static void layer1_62_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_62_conv1_scale, .shift = m->layer1_62_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_62_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_62_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.62.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24772,7 +24873,7 @@ static void layer1_62_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_62_conv2_scale, .shift = m->layer1_62_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_62_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_62_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.63.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24786,7 +24887,7 @@ static void layer1_63_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_63_conv1_scale, .shift = m->layer1_63_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_63_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_63_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.63.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24801,7 +24902,7 @@ static void layer1_63_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_63_conv2_scale, .shift = m->layer1_63_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_63_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_63_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.64.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24815,7 +24916,7 @@ static void layer1_64_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_64_conv1_scale, .shift = m->layer1_64_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_64_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_64_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.64.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24830,7 +24931,7 @@ static void layer1_64_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_64_conv2_scale, .shift = m->layer1_64_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_64_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_64_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.65.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24844,7 +24945,7 @@ static void layer1_65_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_65_conv1_scale, .shift = m->layer1_65_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_65_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_65_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.65.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24859,7 +24960,7 @@ static void layer1_65_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_65_conv2_scale, .shift = m->layer1_65_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_65_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_65_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.66.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24873,7 +24974,7 @@ static void layer1_66_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_66_conv1_scale, .shift = m->layer1_66_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_66_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_66_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.66.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24888,7 +24989,7 @@ static void layer1_66_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_66_conv2_scale, .shift = m->layer1_66_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_66_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_66_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.67.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24902,7 +25003,7 @@ static void layer1_67_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_67_conv1_scale, .shift = m->layer1_67_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_67_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_67_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.67.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24917,7 +25018,7 @@ static void layer1_67_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_67_conv2_scale, .shift = m->layer1_67_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_67_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_67_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.68.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24931,7 +25032,7 @@ static void layer1_68_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_68_conv1_scale, .shift = m->layer1_68_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_68_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_68_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.68.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24946,7 +25047,7 @@ static void layer1_68_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_68_conv2_scale, .shift = m->layer1_68_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_68_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_68_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.69.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24960,7 +25061,7 @@ static void layer1_69_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_69_conv1_scale, .shift = m->layer1_69_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_69_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_69_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.69.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -24975,7 +25076,7 @@ static void layer1_69_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_69_conv2_scale, .shift = m->layer1_69_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_69_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_69_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.70.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -24989,7 +25090,7 @@ static void layer1_70_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_70_conv1_scale, .shift = m->layer1_70_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_70_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_70_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.70.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25004,7 +25105,7 @@ static void layer1_70_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_70_conv2_scale, .shift = m->layer1_70_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_70_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_70_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.71.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25018,7 +25119,7 @@ static void layer1_71_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_71_conv1_scale, .shift = m->layer1_71_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_71_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_71_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.71.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25033,7 +25134,7 @@ static void layer1_71_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_71_conv2_scale, .shift = m->layer1_71_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_71_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_71_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.72.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25047,7 +25148,7 @@ static void layer1_72_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_72_conv1_scale, .shift = m->layer1_72_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_72_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_72_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.72.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25062,7 +25163,7 @@ static void layer1_72_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_72_conv2_scale, .shift = m->layer1_72_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_72_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_72_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.73.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25076,7 +25177,7 @@ static void layer1_73_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_73_conv1_scale, .shift = m->layer1_73_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_73_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_73_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.73.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25091,7 +25192,7 @@ static void layer1_73_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_73_conv2_scale, .shift = m->layer1_73_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_73_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_73_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.74.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25105,7 +25206,7 @@ static void layer1_74_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_74_conv1_scale, .shift = m->layer1_74_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_74_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_74_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.74.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25120,7 +25221,7 @@ static void layer1_74_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_74_conv2_scale, .shift = m->layer1_74_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_74_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_74_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.75.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25134,7 +25235,7 @@ static void layer1_75_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_75_conv1_scale, .shift = m->layer1_75_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_75_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_75_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.75.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25149,7 +25250,7 @@ static void layer1_75_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_75_conv2_scale, .shift = m->layer1_75_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_75_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_75_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.76.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25163,7 +25264,7 @@ static void layer1_76_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_76_conv1_scale, .shift = m->layer1_76_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_76_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_76_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.76.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25178,7 +25279,7 @@ static void layer1_76_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_76_conv2_scale, .shift = m->layer1_76_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_76_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_76_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.77.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25192,7 +25293,7 @@ static void layer1_77_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_77_conv1_scale, .shift = m->layer1_77_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_77_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_77_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.77.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25207,7 +25308,7 @@ static void layer1_77_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_77_conv2_scale, .shift = m->layer1_77_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_77_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_77_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.78.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25221,7 +25322,7 @@ static void layer1_78_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_78_conv1_scale, .shift = m->layer1_78_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_78_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_78_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.78.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25236,7 +25337,7 @@ static void layer1_78_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_78_conv2_scale, .shift = m->layer1_78_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_78_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_78_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.79.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25250,7 +25351,7 @@ static void layer1_79_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_79_conv1_scale, .shift = m->layer1_79_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_79_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_79_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.79.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25265,7 +25366,7 @@ static void layer1_79_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_79_conv2_scale, .shift = m->layer1_79_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_79_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_79_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.80.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25279,7 +25380,7 @@ static void layer1_80_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_80_conv1_scale, .shift = m->layer1_80_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_80_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_80_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.80.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25294,7 +25395,7 @@ static void layer1_80_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_80_conv2_scale, .shift = m->layer1_80_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_80_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_80_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.81.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25308,7 +25409,7 @@ static void layer1_81_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_81_conv1_scale, .shift = m->layer1_81_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_81_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_81_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.81.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25323,7 +25424,7 @@ static void layer1_81_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_81_conv2_scale, .shift = m->layer1_81_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_81_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_81_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.82.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25337,7 +25438,7 @@ static void layer1_82_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_82_conv1_scale, .shift = m->layer1_82_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_82_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_82_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.82.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25352,7 +25453,7 @@ static void layer1_82_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_82_conv2_scale, .shift = m->layer1_82_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_82_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_82_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.83.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25366,7 +25467,7 @@ static void layer1_83_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_83_conv1_scale, .shift = m->layer1_83_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_83_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_83_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.83.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25381,7 +25482,7 @@ static void layer1_83_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_83_conv2_scale, .shift = m->layer1_83_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_83_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_83_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.84.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25395,7 +25496,7 @@ static void layer1_84_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_84_conv1_scale, .shift = m->layer1_84_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_84_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_84_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.84.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25410,7 +25511,7 @@ static void layer1_84_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_84_conv2_scale, .shift = m->layer1_84_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_84_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_84_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.85.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25424,7 +25525,7 @@ static void layer1_85_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_85_conv1_scale, .shift = m->layer1_85_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_85_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_85_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.85.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25439,7 +25540,7 @@ static void layer1_85_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_85_conv2_scale, .shift = m->layer1_85_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_85_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_85_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.86.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25453,7 +25554,7 @@ static void layer1_86_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_86_conv1_scale, .shift = m->layer1_86_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_86_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_86_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.86.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25468,7 +25569,7 @@ static void layer1_86_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_86_conv2_scale, .shift = m->layer1_86_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_86_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_86_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.87.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25482,7 +25583,7 @@ static void layer1_87_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_87_conv1_scale, .shift = m->layer1_87_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_87_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_87_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.87.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25497,7 +25598,7 @@ static void layer1_87_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_87_conv2_scale, .shift = m->layer1_87_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_87_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_87_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.88.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25511,7 +25612,7 @@ static void layer1_88_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_88_conv1_scale, .shift = m->layer1_88_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_88_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_88_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.88.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25526,7 +25627,7 @@ static void layer1_88_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_88_conv2_scale, .shift = m->layer1_88_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_88_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_88_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.89.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25540,7 +25641,7 @@ static void layer1_89_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_89_conv1_scale, .shift = m->layer1_89_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_89_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_89_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.89.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25555,7 +25656,7 @@ static void layer1_89_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_89_conv2_scale, .shift = m->layer1_89_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_89_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_89_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.90.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25569,7 +25670,7 @@ static void layer1_90_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_90_conv1_scale, .shift = m->layer1_90_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_90_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_90_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.90.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25584,7 +25685,7 @@ static void layer1_90_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_90_conv2_scale, .shift = m->layer1_90_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_90_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_90_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.91.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25598,7 +25699,7 @@ static void layer1_91_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_91_conv1_scale, .shift = m->layer1_91_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_91_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_91_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.91.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25613,7 +25714,7 @@ static void layer1_91_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_91_conv2_scale, .shift = m->layer1_91_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_91_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_91_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.92.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25627,7 +25728,7 @@ static void layer1_92_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_92_conv1_scale, .shift = m->layer1_92_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_92_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_92_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.92.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25642,7 +25743,7 @@ static void layer1_92_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_92_conv2_scale, .shift = m->layer1_92_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_92_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_92_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.93.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25656,7 +25757,7 @@ static void layer1_93_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_93_conv1_scale, .shift = m->layer1_93_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_93_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_93_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.93.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25671,7 +25772,7 @@ static void layer1_93_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_93_conv2_scale, .shift = m->layer1_93_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_93_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_93_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.94.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25685,7 +25786,7 @@ static void layer1_94_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_94_conv1_scale, .shift = m->layer1_94_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_94_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_94_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.94.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25700,7 +25801,7 @@ static void layer1_94_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_94_conv2_scale, .shift = m->layer1_94_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_94_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_94_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.95.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25714,7 +25815,7 @@ static void layer1_95_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_95_conv1_scale, .shift = m->layer1_95_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_95_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_95_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.95.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25729,7 +25830,7 @@ static void layer1_95_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_95_conv2_scale, .shift = m->layer1_95_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_95_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_95_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.96.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25743,7 +25844,7 @@ static void layer1_96_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_96_conv1_scale, .shift = m->layer1_96_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_96_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_96_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.96.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25758,7 +25859,7 @@ static void layer1_96_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_96_conv2_scale, .shift = m->layer1_96_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_96_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_96_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.97.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25772,7 +25873,7 @@ static void layer1_97_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_97_conv1_scale, .shift = m->layer1_97_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_97_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_97_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.97.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25787,7 +25888,7 @@ static void layer1_97_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_97_conv2_scale, .shift = m->layer1_97_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_97_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_97_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.98.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25801,7 +25902,7 @@ static void layer1_98_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_98_conv1_scale, .shift = m->layer1_98_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_98_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_98_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.98.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25816,7 +25917,7 @@ static void layer1_98_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_98_conv2_scale, .shift = m->layer1_98_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_98_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_98_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.99.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25830,7 +25931,7 @@ static void layer1_99_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_99_conv1_scale, .shift = m->layer1_99_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_99_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_99_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.99.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25845,7 +25946,7 @@ static void layer1_99_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_99_conv2_scale, .shift = m->layer1_99_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_99_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_99_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.100.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25859,7 +25960,7 @@ static void layer1_100_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_100_conv1_scale, .shift = m->layer1_100_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_100_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_100_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.100.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25874,7 +25975,7 @@ static void layer1_100_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_100_conv2_scale, .shift = m->layer1_100_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_100_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_100_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.101.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25888,7 +25989,7 @@ static void layer1_101_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_101_conv1_scale, .shift = m->layer1_101_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_101_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_101_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.101.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25903,7 +26004,7 @@ static void layer1_101_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_101_conv2_scale, .shift = m->layer1_101_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_101_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_101_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.102.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25917,7 +26018,7 @@ static void layer1_102_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_102_conv1_scale, .shift = m->layer1_102_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_102_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_102_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.102.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25932,7 +26033,7 @@ static void layer1_102_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_102_conv2_scale, .shift = m->layer1_102_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_102_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_102_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.103.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25946,7 +26047,7 @@ static void layer1_103_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_103_conv1_scale, .shift = m->layer1_103_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_103_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_103_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.103.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25961,7 +26062,7 @@ static void layer1_103_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_103_conv2_scale, .shift = m->layer1_103_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_103_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_103_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.104.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -25975,7 +26076,7 @@ static void layer1_104_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_104_conv1_scale, .shift = m->layer1_104_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_104_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_104_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.104.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -25990,7 +26091,7 @@ static void layer1_104_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_104_conv2_scale, .shift = m->layer1_104_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_104_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_104_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.105.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26004,7 +26105,7 @@ static void layer1_105_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_105_conv1_scale, .shift = m->layer1_105_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_105_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_105_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.105.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26019,7 +26120,7 @@ static void layer1_105_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_105_conv2_scale, .shift = m->layer1_105_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_105_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_105_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.106.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26033,7 +26134,7 @@ static void layer1_106_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_106_conv1_scale, .shift = m->layer1_106_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_106_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_106_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.106.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26048,7 +26149,7 @@ static void layer1_106_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_106_conv2_scale, .shift = m->layer1_106_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_106_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_106_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.107.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26062,7 +26163,7 @@ static void layer1_107_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_107_conv1_scale, .shift = m->layer1_107_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_107_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_107_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.107.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26077,7 +26178,7 @@ static void layer1_107_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_107_conv2_scale, .shift = m->layer1_107_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_107_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_107_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.108.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26091,7 +26192,7 @@ static void layer1_108_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_108_conv1_scale, .shift = m->layer1_108_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_108_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_108_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.108.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26106,7 +26207,7 @@ static void layer1_108_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_108_conv2_scale, .shift = m->layer1_108_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_108_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_108_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.109.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26120,7 +26221,7 @@ static void layer1_109_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_109_conv1_scale, .shift = m->layer1_109_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_109_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_109_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.109.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26135,7 +26236,7 @@ static void layer1_109_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_109_conv2_scale, .shift = m->layer1_109_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_109_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_109_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.110.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26149,7 +26250,7 @@ static void layer1_110_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_110_conv1_scale, .shift = m->layer1_110_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_110_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_110_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.110.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26164,7 +26265,7 @@ static void layer1_110_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_110_conv2_scale, .shift = m->layer1_110_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_110_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_110_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.111.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26178,7 +26279,7 @@ static void layer1_111_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_111_conv1_scale, .shift = m->layer1_111_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_111_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_111_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.111.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26193,7 +26294,7 @@ static void layer1_111_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_111_conv2_scale, .shift = m->layer1_111_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_111_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_111_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.112.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26207,7 +26308,7 @@ static void layer1_112_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_112_conv1_scale, .shift = m->layer1_112_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_112_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_112_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.112.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26222,7 +26323,7 @@ static void layer1_112_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_112_conv2_scale, .shift = m->layer1_112_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_112_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_112_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.113.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26236,7 +26337,7 @@ static void layer1_113_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_113_conv1_scale, .shift = m->layer1_113_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_113_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_113_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.113.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26251,7 +26352,7 @@ static void layer1_113_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_113_conv2_scale, .shift = m->layer1_113_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_113_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_113_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.114.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26265,7 +26366,7 @@ static void layer1_114_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_114_conv1_scale, .shift = m->layer1_114_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_114_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_114_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.114.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26280,7 +26381,7 @@ static void layer1_114_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_114_conv2_scale, .shift = m->layer1_114_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_114_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_114_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.115.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26294,7 +26395,7 @@ static void layer1_115_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_115_conv1_scale, .shift = m->layer1_115_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_115_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_115_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.115.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26309,7 +26410,7 @@ static void layer1_115_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_115_conv2_scale, .shift = m->layer1_115_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_115_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_115_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.116.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26323,7 +26424,7 @@ static void layer1_116_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_116_conv1_scale, .shift = m->layer1_116_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_116_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_116_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.116.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26338,7 +26439,7 @@ static void layer1_116_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_116_conv2_scale, .shift = m->layer1_116_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_116_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_116_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.117.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26352,7 +26453,7 @@ static void layer1_117_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_117_conv1_scale, .shift = m->layer1_117_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_117_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_117_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.117.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26367,7 +26468,7 @@ static void layer1_117_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_117_conv2_scale, .shift = m->layer1_117_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_117_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_117_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.118.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26381,7 +26482,7 @@ static void layer1_118_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_118_conv1_scale, .shift = m->layer1_118_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_118_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_118_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.118.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26396,7 +26497,7 @@ static void layer1_118_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_118_conv2_scale, .shift = m->layer1_118_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_118_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_118_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.119.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26410,7 +26511,7 @@ static void layer1_119_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_119_conv1_scale, .shift = m->layer1_119_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_119_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_119_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.119.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26425,7 +26526,7 @@ static void layer1_119_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_119_conv2_scale, .shift = m->layer1_119_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_119_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_119_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.120.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26439,7 +26540,7 @@ static void layer1_120_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_120_conv1_scale, .shift = m->layer1_120_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_120_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_120_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.120.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26454,7 +26555,7 @@ static void layer1_120_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_120_conv2_scale, .shift = m->layer1_120_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_120_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_120_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.121.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26468,7 +26569,7 @@ static void layer1_121_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_121_conv1_scale, .shift = m->layer1_121_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_121_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_121_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.121.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26483,7 +26584,7 @@ static void layer1_121_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_121_conv2_scale, .shift = m->layer1_121_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_121_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_121_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.122.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26497,7 +26598,7 @@ static void layer1_122_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_122_conv1_scale, .shift = m->layer1_122_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_122_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_122_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.122.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26512,7 +26613,7 @@ static void layer1_122_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_122_conv2_scale, .shift = m->layer1_122_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_122_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_122_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.123.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26526,7 +26627,7 @@ static void layer1_123_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_123_conv1_scale, .shift = m->layer1_123_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_123_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_123_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.123.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26541,7 +26642,7 @@ static void layer1_123_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_123_conv2_scale, .shift = m->layer1_123_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_123_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_123_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.124.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26555,7 +26656,7 @@ static void layer1_124_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_124_conv1_scale, .shift = m->layer1_124_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_124_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_124_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.124.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26570,7 +26671,7 @@ static void layer1_124_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_124_conv2_scale, .shift = m->layer1_124_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_124_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_124_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.125.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26584,7 +26685,7 @@ static void layer1_125_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_125_conv1_scale, .shift = m->layer1_125_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_125_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_125_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.125.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26599,7 +26700,7 @@ static void layer1_125_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_125_conv2_scale, .shift = m->layer1_125_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_125_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_125_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.126.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26613,7 +26714,7 @@ static void layer1_126_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_126_conv1_scale, .shift = m->layer1_126_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_126_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_126_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.126.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26628,7 +26729,7 @@ static void layer1_126_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_126_conv2_scale, .shift = m->layer1_126_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_126_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_126_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.127.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26642,7 +26743,7 @@ static void layer1_127_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_127_conv1_scale, .shift = m->layer1_127_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_127_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_127_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.127.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26657,7 +26758,7 @@ static void layer1_127_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_127_conv2_scale, .shift = m->layer1_127_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_127_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_127_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.128.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26671,7 +26772,7 @@ static void layer1_128_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_128_conv1_scale, .shift = m->layer1_128_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_128_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_128_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.128.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26686,7 +26787,7 @@ static void layer1_128_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_128_conv2_scale, .shift = m->layer1_128_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_128_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_128_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.129.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26700,7 +26801,7 @@ static void layer1_129_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_129_conv1_scale, .shift = m->layer1_129_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_129_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_129_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.129.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26715,7 +26816,7 @@ static void layer1_129_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_129_conv2_scale, .shift = m->layer1_129_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_129_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_129_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.130.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26729,7 +26830,7 @@ static void layer1_130_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_130_conv1_scale, .shift = m->layer1_130_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_130_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_130_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.130.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26744,7 +26845,7 @@ static void layer1_130_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_130_conv2_scale, .shift = m->layer1_130_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_130_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_130_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.131.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26758,7 +26859,7 @@ static void layer1_131_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_131_conv1_scale, .shift = m->layer1_131_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_131_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_131_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.131.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26773,7 +26874,7 @@ static void layer1_131_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_131_conv2_scale, .shift = m->layer1_131_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_131_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_131_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.132.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26787,7 +26888,7 @@ static void layer1_132_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_132_conv1_scale, .shift = m->layer1_132_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_132_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_132_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.132.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26802,7 +26903,7 @@ static void layer1_132_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_132_conv2_scale, .shift = m->layer1_132_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_132_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_132_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.133.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26816,7 +26917,7 @@ static void layer1_133_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_133_conv1_scale, .shift = m->layer1_133_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_133_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_133_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.133.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26831,7 +26932,7 @@ static void layer1_133_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_133_conv2_scale, .shift = m->layer1_133_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_133_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_133_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.134.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26845,7 +26946,7 @@ static void layer1_134_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_134_conv1_scale, .shift = m->layer1_134_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_134_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_134_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.134.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26860,7 +26961,7 @@ static void layer1_134_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_134_conv2_scale, .shift = m->layer1_134_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_134_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_134_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.135.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26874,7 +26975,7 @@ static void layer1_135_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_135_conv1_scale, .shift = m->layer1_135_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_135_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_135_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.135.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26889,7 +26990,7 @@ static void layer1_135_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_135_conv2_scale, .shift = m->layer1_135_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_135_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_135_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.136.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26903,7 +27004,7 @@ static void layer1_136_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_136_conv1_scale, .shift = m->layer1_136_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_136_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_136_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.136.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26918,7 +27019,7 @@ static void layer1_136_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_136_conv2_scale, .shift = m->layer1_136_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_136_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_136_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.137.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26932,7 +27033,7 @@ static void layer1_137_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_137_conv1_scale, .shift = m->layer1_137_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_137_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_137_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.137.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26947,7 +27048,7 @@ static void layer1_137_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_137_conv2_scale, .shift = m->layer1_137_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_137_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_137_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.138.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26961,7 +27062,7 @@ static void layer1_138_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_138_conv1_scale, .shift = m->layer1_138_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_138_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_138_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.138.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -26976,7 +27077,7 @@ static void layer1_138_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_138_conv2_scale, .shift = m->layer1_138_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_138_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_138_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.139.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -26990,7 +27091,7 @@ static void layer1_139_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_139_conv1_scale, .shift = m->layer1_139_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_139_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_139_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.139.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27005,7 +27106,7 @@ static void layer1_139_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_139_conv2_scale, .shift = m->layer1_139_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_139_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_139_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.140.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27019,7 +27120,7 @@ static void layer1_140_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_140_conv1_scale, .shift = m->layer1_140_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_140_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_140_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.140.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27034,7 +27135,7 @@ static void layer1_140_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_140_conv2_scale, .shift = m->layer1_140_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_140_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_140_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.141.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27048,7 +27149,7 @@ static void layer1_141_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_141_conv1_scale, .shift = m->layer1_141_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_141_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_141_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.141.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27063,7 +27164,7 @@ static void layer1_141_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_141_conv2_scale, .shift = m->layer1_141_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_141_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_141_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.142.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27077,7 +27178,7 @@ static void layer1_142_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_142_conv1_scale, .shift = m->layer1_142_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_142_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_142_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.142.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27092,7 +27193,7 @@ static void layer1_142_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_142_conv2_scale, .shift = m->layer1_142_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_142_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_142_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.143.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27106,7 +27207,7 @@ static void layer1_143_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_143_conv1_scale, .shift = m->layer1_143_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_143_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_143_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.143.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27121,7 +27222,7 @@ static void layer1_143_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_143_conv2_scale, .shift = m->layer1_143_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_143_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_143_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.144.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27135,7 +27236,7 @@ static void layer1_144_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_144_conv1_scale, .shift = m->layer1_144_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_144_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_144_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.144.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27150,7 +27251,7 @@ static void layer1_144_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_144_conv2_scale, .shift = m->layer1_144_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_144_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_144_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.145.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27164,7 +27265,7 @@ static void layer1_145_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_145_conv1_scale, .shift = m->layer1_145_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_145_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_145_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.145.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27179,7 +27280,7 @@ static void layer1_145_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_145_conv2_scale, .shift = m->layer1_145_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_145_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_145_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.146.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27193,7 +27294,7 @@ static void layer1_146_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_146_conv1_scale, .shift = m->layer1_146_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_146_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_146_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.146.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27208,7 +27309,7 @@ static void layer1_146_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_146_conv2_scale, .shift = m->layer1_146_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_146_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_146_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.147.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27222,7 +27323,7 @@ static void layer1_147_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_147_conv1_scale, .shift = m->layer1_147_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_147_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_147_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.147.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27237,7 +27338,7 @@ static void layer1_147_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_147_conv2_scale, .shift = m->layer1_147_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_147_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_147_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.148.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27251,7 +27352,7 @@ static void layer1_148_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_148_conv1_scale, .shift = m->layer1_148_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_148_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_148_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.148.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27266,7 +27367,7 @@ static void layer1_148_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_148_conv2_scale, .shift = m->layer1_148_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_148_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_148_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.149.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27280,7 +27381,7 @@ static void layer1_149_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_149_conv1_scale, .shift = m->layer1_149_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_149_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_149_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.149.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27295,7 +27396,7 @@ static void layer1_149_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_149_conv2_scale, .shift = m->layer1_149_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_149_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_149_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.150.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27309,7 +27410,7 @@ static void layer1_150_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_150_conv1_scale, .shift = m->layer1_150_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_150_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_150_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.150.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27324,7 +27425,7 @@ static void layer1_150_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_150_conv2_scale, .shift = m->layer1_150_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_150_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_150_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.151.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27338,7 +27439,7 @@ static void layer1_151_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_151_conv1_scale, .shift = m->layer1_151_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_151_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_151_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.151.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27353,7 +27454,7 @@ static void layer1_151_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_151_conv2_scale, .shift = m->layer1_151_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_151_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_151_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.152.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27367,7 +27468,7 @@ static void layer1_152_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_152_conv1_scale, .shift = m->layer1_152_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_152_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_152_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.152.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27382,7 +27483,7 @@ static void layer1_152_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_152_conv2_scale, .shift = m->layer1_152_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_152_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_152_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.153.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27396,7 +27497,7 @@ static void layer1_153_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_153_conv1_scale, .shift = m->layer1_153_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_153_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_153_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.153.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27411,7 +27512,7 @@ static void layer1_153_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_153_conv2_scale, .shift = m->layer1_153_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_153_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_153_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.154.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27425,7 +27526,7 @@ static void layer1_154_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_154_conv1_scale, .shift = m->layer1_154_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_154_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_154_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.154.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27440,7 +27541,7 @@ static void layer1_154_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_154_conv2_scale, .shift = m->layer1_154_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_154_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_154_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.155.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27454,7 +27555,7 @@ static void layer1_155_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_155_conv1_scale, .shift = m->layer1_155_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_155_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_155_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.155.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27469,7 +27570,7 @@ static void layer1_155_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_155_conv2_scale, .shift = m->layer1_155_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_155_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_155_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.156.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27483,7 +27584,7 @@ static void layer1_156_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_156_conv1_scale, .shift = m->layer1_156_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_156_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_156_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.156.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27498,7 +27599,7 @@ static void layer1_156_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_156_conv2_scale, .shift = m->layer1_156_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_156_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_156_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.157.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27512,7 +27613,7 @@ static void layer1_157_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_157_conv1_scale, .shift = m->layer1_157_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_157_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_157_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.157.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27527,7 +27628,7 @@ static void layer1_157_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_157_conv2_scale, .shift = m->layer1_157_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_157_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_157_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.158.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27541,7 +27642,7 @@ static void layer1_158_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_158_conv1_scale, .shift = m->layer1_158_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_158_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_158_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.158.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27556,7 +27657,7 @@ static void layer1_158_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_158_conv2_scale, .shift = m->layer1_158_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_158_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_158_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.159.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27570,7 +27671,7 @@ static void layer1_159_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_159_conv1_scale, .shift = m->layer1_159_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_159_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_159_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.159.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27585,7 +27686,7 @@ static void layer1_159_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_159_conv2_scale, .shift = m->layer1_159_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_159_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_159_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.160.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27599,7 +27700,7 @@ static void layer1_160_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_160_conv1_scale, .shift = m->layer1_160_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_160_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_160_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.160.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27614,7 +27715,7 @@ static void layer1_160_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_160_conv2_scale, .shift = m->layer1_160_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_160_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_160_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.161.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27628,7 +27729,7 @@ static void layer1_161_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_161_conv1_scale, .shift = m->layer1_161_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_161_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_161_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.161.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27643,7 +27744,7 @@ static void layer1_161_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_161_conv2_scale, .shift = m->layer1_161_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_161_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_161_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.162.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27657,7 +27758,7 @@ static void layer1_162_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_162_conv1_scale, .shift = m->layer1_162_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_162_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_162_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.162.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27672,7 +27773,7 @@ static void layer1_162_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_162_conv2_scale, .shift = m->layer1_162_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_162_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_162_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.163.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27686,7 +27787,7 @@ static void layer1_163_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_163_conv1_scale, .shift = m->layer1_163_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_163_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_163_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.163.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27701,7 +27802,7 @@ static void layer1_163_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_163_conv2_scale, .shift = m->layer1_163_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_163_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_163_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.164.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27715,7 +27816,7 @@ static void layer1_164_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_164_conv1_scale, .shift = m->layer1_164_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_164_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_164_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.164.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27730,7 +27831,7 @@ static void layer1_164_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_164_conv2_scale, .shift = m->layer1_164_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_164_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_164_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.165.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27744,7 +27845,7 @@ static void layer1_165_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_165_conv1_scale, .shift = m->layer1_165_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_165_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_165_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.165.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27759,7 +27860,7 @@ static void layer1_165_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_165_conv2_scale, .shift = m->layer1_165_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_165_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_165_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.166.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27773,7 +27874,7 @@ static void layer1_166_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_166_conv1_scale, .shift = m->layer1_166_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_166_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_166_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.166.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27788,7 +27889,7 @@ static void layer1_166_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_166_conv2_scale, .shift = m->layer1_166_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_166_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_166_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.167.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27802,7 +27903,7 @@ static void layer1_167_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_167_conv1_scale, .shift = m->layer1_167_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_167_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_167_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.167.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27817,7 +27918,7 @@ static void layer1_167_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_167_conv2_scale, .shift = m->layer1_167_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_167_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_167_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.168.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27831,7 +27932,7 @@ static void layer1_168_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_168_conv1_scale, .shift = m->layer1_168_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_168_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_168_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.168.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27846,7 +27947,7 @@ static void layer1_168_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_168_conv2_scale, .shift = m->layer1_168_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_168_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_168_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.169.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27860,7 +27961,7 @@ static void layer1_169_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_169_conv1_scale, .shift = m->layer1_169_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_169_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_169_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.169.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27875,7 +27976,7 @@ static void layer1_169_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_169_conv2_scale, .shift = m->layer1_169_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_169_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_169_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.170.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27889,7 +27990,7 @@ static void layer1_170_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_170_conv1_scale, .shift = m->layer1_170_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_170_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_170_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.170.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27904,7 +28005,7 @@ static void layer1_170_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_170_conv2_scale, .shift = m->layer1_170_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_170_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_170_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.171.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27918,7 +28019,7 @@ static void layer1_171_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_171_conv1_scale, .shift = m->layer1_171_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_171_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_171_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.171.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27933,7 +28034,7 @@ static void layer1_171_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_171_conv2_scale, .shift = m->layer1_171_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_171_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_171_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.172.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27947,7 +28048,7 @@ static void layer1_172_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_172_conv1_scale, .shift = m->layer1_172_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_172_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_172_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.172.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27962,7 +28063,7 @@ static void layer1_172_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_172_conv2_scale, .shift = m->layer1_172_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_172_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_172_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.173.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -27976,7 +28077,7 @@ static void layer1_173_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_173_conv1_scale, .shift = m->layer1_173_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_173_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_173_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.173.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -27991,7 +28092,7 @@ static void layer1_173_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_173_conv2_scale, .shift = m->layer1_173_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_173_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_173_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.174.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28005,7 +28106,7 @@ static void layer1_174_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_174_conv1_scale, .shift = m->layer1_174_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_174_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_174_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.174.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28020,7 +28121,7 @@ static void layer1_174_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_174_conv2_scale, .shift = m->layer1_174_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_174_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_174_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.175.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28034,7 +28135,7 @@ static void layer1_175_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_175_conv1_scale, .shift = m->layer1_175_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_175_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_175_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.175.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28049,7 +28150,7 @@ static void layer1_175_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_175_conv2_scale, .shift = m->layer1_175_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_175_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_175_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.176.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28063,7 +28164,7 @@ static void layer1_176_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_176_conv1_scale, .shift = m->layer1_176_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_176_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_176_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.176.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28078,7 +28179,7 @@ static void layer1_176_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_176_conv2_scale, .shift = m->layer1_176_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_176_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_176_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.177.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28092,7 +28193,7 @@ static void layer1_177_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_177_conv1_scale, .shift = m->layer1_177_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_177_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_177_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.177.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28107,7 +28208,7 @@ static void layer1_177_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_177_conv2_scale, .shift = m->layer1_177_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_177_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_177_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.178.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28121,7 +28222,7 @@ static void layer1_178_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_178_conv1_scale, .shift = m->layer1_178_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_178_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_178_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.178.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28136,7 +28237,7 @@ static void layer1_178_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_178_conv2_scale, .shift = m->layer1_178_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_178_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_178_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.179.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28150,7 +28251,7 @@ static void layer1_179_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_179_conv1_scale, .shift = m->layer1_179_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_179_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_179_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.179.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28165,7 +28266,7 @@ static void layer1_179_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_179_conv2_scale, .shift = m->layer1_179_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_179_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_179_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.180.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28179,7 +28280,7 @@ static void layer1_180_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_180_conv1_scale, .shift = m->layer1_180_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_180_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_180_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.180.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28194,7 +28295,7 @@ static void layer1_180_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_180_conv2_scale, .shift = m->layer1_180_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_180_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_180_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.181.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28208,7 +28309,7 @@ static void layer1_181_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_181_conv1_scale, .shift = m->layer1_181_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_181_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_181_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.181.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28223,7 +28324,7 @@ static void layer1_181_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_181_conv2_scale, .shift = m->layer1_181_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_181_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_181_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.182.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28237,7 +28338,7 @@ static void layer1_182_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_182_conv1_scale, .shift = m->layer1_182_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_182_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_182_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.182.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28252,7 +28353,7 @@ static void layer1_182_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_182_conv2_scale, .shift = m->layer1_182_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_182_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_182_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.183.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28266,7 +28367,7 @@ static void layer1_183_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_183_conv1_scale, .shift = m->layer1_183_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_183_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_183_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.183.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28281,7 +28382,7 @@ static void layer1_183_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_183_conv2_scale, .shift = m->layer1_183_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_183_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_183_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.184.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28295,7 +28396,7 @@ static void layer1_184_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_184_conv1_scale, .shift = m->layer1_184_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_184_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_184_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.184.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28310,7 +28411,7 @@ static void layer1_184_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_184_conv2_scale, .shift = m->layer1_184_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_184_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_184_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.185.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28324,7 +28425,7 @@ static void layer1_185_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_185_conv1_scale, .shift = m->layer1_185_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_185_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_185_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.185.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28339,7 +28440,7 @@ static void layer1_185_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_185_conv2_scale, .shift = m->layer1_185_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_185_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_185_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.186.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28353,7 +28454,7 @@ static void layer1_186_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_186_conv1_scale, .shift = m->layer1_186_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_186_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_186_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.186.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28368,7 +28469,7 @@ static void layer1_186_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_186_conv2_scale, .shift = m->layer1_186_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_186_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_186_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.187.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28382,7 +28483,7 @@ static void layer1_187_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_187_conv1_scale, .shift = m->layer1_187_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_187_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_187_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.187.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28397,7 +28498,7 @@ static void layer1_187_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_187_conv2_scale, .shift = m->layer1_187_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_187_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_187_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.188.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28411,7 +28512,7 @@ static void layer1_188_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_188_conv1_scale, .shift = m->layer1_188_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_188_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_188_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.188.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28426,7 +28527,7 @@ static void layer1_188_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_188_conv2_scale, .shift = m->layer1_188_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_188_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_188_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.189.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28440,7 +28541,7 @@ static void layer1_189_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_189_conv1_scale, .shift = m->layer1_189_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_189_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_189_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.189.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28455,7 +28556,7 @@ static void layer1_189_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_189_conv2_scale, .shift = m->layer1_189_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_189_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_189_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.190.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28469,7 +28570,7 @@ static void layer1_190_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_190_conv1_scale, .shift = m->layer1_190_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_190_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_190_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.190.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28484,7 +28585,7 @@ static void layer1_190_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_190_conv2_scale, .shift = m->layer1_190_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_190_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_190_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.191.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28498,7 +28599,7 @@ static void layer1_191_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_191_conv1_scale, .shift = m->layer1_191_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_191_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_191_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.191.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28513,7 +28614,7 @@ static void layer1_191_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_191_conv2_scale, .shift = m->layer1_191_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_191_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_191_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.192.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28527,7 +28628,7 @@ static void layer1_192_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_192_conv1_scale, .shift = m->layer1_192_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_192_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_192_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.192.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28542,7 +28643,7 @@ static void layer1_192_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_192_conv2_scale, .shift = m->layer1_192_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_192_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_192_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.193.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28556,7 +28657,7 @@ static void layer1_193_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_193_conv1_scale, .shift = m->layer1_193_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_193_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_193_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.193.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28571,7 +28672,7 @@ static void layer1_193_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_193_conv2_scale, .shift = m->layer1_193_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_193_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_193_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.194.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28585,7 +28686,7 @@ static void layer1_194_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_194_conv1_scale, .shift = m->layer1_194_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_194_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_194_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.194.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28600,7 +28701,7 @@ static void layer1_194_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_194_conv2_scale, .shift = m->layer1_194_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_194_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_194_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.195.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28614,7 +28715,7 @@ static void layer1_195_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_195_conv1_scale, .shift = m->layer1_195_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_195_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_195_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.195.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28629,7 +28730,7 @@ static void layer1_195_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_195_conv2_scale, .shift = m->layer1_195_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_195_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_195_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.196.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28643,7 +28744,7 @@ static void layer1_196_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_196_conv1_scale, .shift = m->layer1_196_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_196_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_196_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.196.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28658,7 +28759,7 @@ static void layer1_196_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_196_conv2_scale, .shift = m->layer1_196_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_196_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_196_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.197.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28672,7 +28773,7 @@ static void layer1_197_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_197_conv1_scale, .shift = m->layer1_197_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_197_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_197_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.197.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28687,7 +28788,7 @@ static void layer1_197_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_197_conv2_scale, .shift = m->layer1_197_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_197_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_197_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.198.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28701,7 +28802,7 @@ static void layer1_198_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_198_conv1_scale, .shift = m->layer1_198_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_198_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_198_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.198.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28716,7 +28817,7 @@ static void layer1_198_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_198_conv2_scale, .shift = m->layer1_198_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_198_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_198_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer1.199.conv1: [1,16,32,32] -> [1,16,32,32]
@@ -28730,7 +28831,7 @@ static void layer1_199_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_199_conv1_scale, .shift = m->layer1_199_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_199_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_199_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.199.conv2: [1,16,32,32] + [1,16,32,32] -> [1,16,32,32]
@@ -28745,7 +28846,7 @@ static void layer1_199_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_199_conv2_scale, .shift = m->layer1_199_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_199_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_199_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.0.conv1: [1,16,32,32] -> [1,32,16,16]
@@ -28759,7 +28860,8 @@ static void layer2_0_conv1(const struct resnet1202_model *m, const float *in, fl
                                             .out_h = 16, .out_w = 16, .kernel_h = 3, .kernel_w = 3,
                                             .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4};
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_0_conv1_scale, .shift = m->layer2_0_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_0_conv1_weight, &epilogue, NULL, in, out, team);
@@ -28778,7 +28880,7 @@ static void layer2_0_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_0_conv2_scale, .shift = m->layer2_0_conv2_shift,
                                        .relu = 0};
-  netc_conv_winograd(&window, m->layer2_0_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_0_conv2_weight, 0, &epilogue, NULL, in, scratch, out, team);
   netc_sync(team);
   const netc_shortcut residual = {.data = shortcut, .channels = 16, .height = 32, .width = 32, .stride = 2,
                                   .offset = 8};
@@ -28796,7 +28898,7 @@ static void layer2_1_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_1_conv1_scale, .shift = m->layer2_1_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_1_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_1_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.1.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -28811,7 +28913,7 @@ static void layer2_1_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_1_conv2_scale, .shift = m->layer2_1_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_1_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_1_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.2.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -28825,7 +28927,7 @@ static void layer2_2_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_2_conv1_scale, .shift = m->layer2_2_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_2_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_2_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.2.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -28840,7 +28942,7 @@ static void layer2_2_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_2_conv2_scale, .shift = m->layer2_2_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_2_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_2_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.3.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -28854,7 +28956,7 @@ static void layer2_3_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_3_conv1_scale, .shift = m->layer2_3_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_3_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_3_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.3.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -28869,7 +28971,7 @@ static void layer2_3_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_3_conv2_scale, .shift = m->layer2_3_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_3_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_3_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.4.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -28883,7 +28985,7 @@ static void layer2_4_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_4_conv1_scale, .shift = m->layer2_4_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_4_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_4_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.4.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -28898,7 +29000,7 @@ static void layer2_4_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_4_conv2_scale, .shift = m->layer2_4_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_4_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_4_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.5.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -28912,7 +29014,7 @@ static void layer2_5_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_5_conv1_scale, .shift = m->layer2_5_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_5_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_5_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.5.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -28927,7 +29029,7 @@ static void layer2_5_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_5_conv2_scale, .shift = m->layer2_5_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_5_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_5_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.6.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -28941,7 +29043,7 @@ static void layer2_6_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_6_conv1_scale, .shift = m->layer2_6_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_6_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_6_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.6.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -28956,7 +29058,7 @@ static void layer2_6_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_6_conv2_scale, .shift = m->layer2_6_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_6_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_6_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.7.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -28970,7 +29072,7 @@ static void layer2_7_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_7_conv1_scale, .shift = m->layer2_7_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_7_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_7_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.7.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -28985,7 +29087,7 @@ static void layer2_7_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_7_conv2_scale, .shift = m->layer2_7_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_7_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_7_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.8.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -28999,7 +29101,7 @@ static void layer2_8_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_8_conv1_scale, .shift = m->layer2_8_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_8_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_8_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.8.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29014,7 +29116,7 @@ static void layer2_8_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_8_conv2_scale, .shift = m->layer2_8_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_8_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_8_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.9.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29028,7 +29130,7 @@ static void layer2_9_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_9_conv1_scale, .shift = m->layer2_9_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_9_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_9_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.9.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29043,7 +29145,7 @@ static void layer2_9_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_9_conv2_scale, .shift = m->layer2_9_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_9_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_9_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.10.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29057,7 +29159,7 @@ static void layer2_10_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_10_conv1_scale, .shift = m->layer2_10_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_10_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_10_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.10.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29072,7 +29174,7 @@ static void layer2_10_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_10_conv2_scale, .shift = m->layer2_10_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_10_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_10_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.11.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29086,7 +29188,7 @@ static void layer2_11_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_11_conv1_scale, .shift = m->layer2_11_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_11_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_11_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.11.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29101,7 +29203,7 @@ static void layer2_11_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_11_conv2_scale, .shift = m->layer2_11_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_11_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_11_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.12.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29115,7 +29217,7 @@ static void layer2_12_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_12_conv1_scale, .shift = m->layer2_12_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_12_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_12_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.12.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29130,7 +29232,7 @@ static void layer2_12_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_12_conv2_scale, .shift = m->layer2_12_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_12_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_12_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.13.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29144,7 +29246,7 @@ static void layer2_13_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_13_conv1_scale, .shift = m->layer2_13_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_13_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_13_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.13.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29159,7 +29261,7 @@ static void layer2_13_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_13_conv2_scale, .shift = m->layer2_13_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_13_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_13_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.14.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29173,7 +29275,7 @@ static void layer2_14_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_14_conv1_scale, .shift = m->layer2_14_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_14_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_14_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.14.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29188,7 +29290,7 @@ static void layer2_14_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_14_conv2_scale, .shift = m->layer2_14_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_14_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_14_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.15.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29202,7 +29304,7 @@ static void layer2_15_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_15_conv1_scale, .shift = m->layer2_15_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_15_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_15_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.15.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29217,7 +29319,7 @@ static void layer2_15_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_15_conv2_scale, .shift = m->layer2_15_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_15_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_15_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.16.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29231,7 +29333,7 @@ static void layer2_16_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_16_conv1_scale, .shift = m->layer2_16_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_16_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_16_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.16.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29246,7 +29348,7 @@ static void layer2_16_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_16_conv2_scale, .shift = m->layer2_16_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_16_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_16_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.17.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29260,7 +29362,7 @@ static void layer2_17_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_17_conv1_scale, .shift = m->layer2_17_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_17_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_17_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.17.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29275,7 +29377,7 @@ static void layer2_17_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_17_conv2_scale, .shift = m->layer2_17_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_17_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_17_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.18.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29289,7 +29391,7 @@ static void layer2_18_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_18_conv1_scale, .shift = m->layer2_18_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_18_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_18_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.18.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29304,7 +29406,7 @@ static void layer2_18_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_18_conv2_scale, .shift = m->layer2_18_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_18_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_18_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.19.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29318,7 +29420,7 @@ static void layer2_19_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_19_conv1_scale, .shift = m->layer2_19_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_19_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_19_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.19.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29333,7 +29435,7 @@ static void layer2_19_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_19_conv2_scale, .shift = m->layer2_19_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_19_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_19_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.20.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29347,7 +29449,7 @@ static void layer2_20_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_20_conv1_scale, .shift = m->layer2_20_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_20_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_20_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.20.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29362,7 +29464,7 @@ static void layer2_20_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_20_conv2_scale, .shift = m->layer2_20_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_20_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_20_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.21.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29376,7 +29478,7 @@ static void layer2_21_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_21_conv1_scale, .shift = m->layer2_21_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_21_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_21_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.21.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29391,7 +29493,7 @@ static void layer2_21_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_21_conv2_scale, .shift = m->layer2_21_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_21_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_21_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.22.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29405,7 +29507,7 @@ static void layer2_22_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_22_conv1_scale, .shift = m->layer2_22_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_22_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_22_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.22.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29420,7 +29522,7 @@ static void layer2_22_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_22_conv2_scale, .shift = m->layer2_22_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_22_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_22_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.23.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29434,7 +29536,7 @@ static void layer2_23_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_23_conv1_scale, .shift = m->layer2_23_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_23_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_23_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.23.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29449,7 +29551,7 @@ static void layer2_23_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_23_conv2_scale, .shift = m->layer2_23_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_23_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_23_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.24.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29463,7 +29565,7 @@ static void layer2_24_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_24_conv1_scale, .shift = m->layer2_24_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_24_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_24_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.24.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29478,7 +29580,7 @@ static void layer2_24_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_24_conv2_scale, .shift = m->layer2_24_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_24_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_24_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.25.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29492,7 +29594,7 @@ static void layer2_25_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_25_conv1_scale, .shift = m->layer2_25_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_25_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_25_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.25.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29507,7 +29609,7 @@ static void layer2_25_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_25_conv2_scale, .shift = m->layer2_25_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_25_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_25_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.26.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29521,7 +29623,7 @@ static void layer2_26_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_26_conv1_scale, .shift = m->layer2_26_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_26_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_26_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.26.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29536,7 +29638,7 @@ static void layer2_26_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_26_conv2_scale, .shift = m->layer2_26_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_26_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_26_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.27.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29550,7 +29652,7 @@ static void layer2_27_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_27_conv1_scale, .shift = m->layer2_27_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_27_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_27_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.27.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29565,7 +29667,7 @@ static void layer2_27_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_27_conv2_scale, .shift = m->layer2_27_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_27_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_27_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.28.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29579,7 +29681,7 @@ static void layer2_28_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_28_conv1_scale, .shift = m->layer2_28_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_28_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_28_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.28.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29594,7 +29696,7 @@ static void layer2_28_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_28_conv2_scale, .shift = m->layer2_28_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_28_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_28_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.29.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29608,7 +29710,7 @@ static void layer2_29_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_29_conv1_scale, .shift = m->layer2_29_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_29_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_29_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.29.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29623,7 +29725,7 @@ static void layer2_29_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_29_conv2_scale, .shift = m->layer2_29_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_29_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_29_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.30.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29637,7 +29739,7 @@ static void layer2_30_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_30_conv1_scale, .shift = m->layer2_30_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_30_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_30_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.30.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29652,7 +29754,7 @@ static void layer2_30_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_30_conv2_scale, .shift = m->layer2_30_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_30_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_30_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.31.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29666,7 +29768,7 @@ static void layer2_31_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_31_conv1_scale, .shift = m->layer2_31_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_31_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_31_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.31.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29681,7 +29783,7 @@ static void layer2_31_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_31_conv2_scale, .shift = m->layer2_31_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_31_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_31_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.32.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29695,7 +29797,7 @@ static void layer2_32_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_32_conv1_scale, .shift = m->layer2_32_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_32_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_32_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.32.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29710,7 +29812,7 @@ static void layer2_32_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_32_conv2_scale, .shift = m->layer2_32_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_32_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_32_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.33.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29724,7 +29826,7 @@ static void layer2_33_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_33_conv1_scale, .shift = m->layer2_33_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_33_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_33_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.33.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29739,7 +29841,7 @@ static void layer2_33_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_33_conv2_scale, .shift = m->layer2_33_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_33_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_33_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.34.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29753,7 +29855,7 @@ static void layer2_34_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_34_conv1_scale, .shift = m->layer2_34_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_34_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_34_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.34.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29768,7 +29870,7 @@ static void layer2_34_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_34_conv2_scale, .shift = m->layer2_34_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_34_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_34_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.35.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29782,7 +29884,7 @@ static void layer2_35_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_35_conv1_scale, .shift = m->layer2_35_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_35_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_35_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.35.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29797,7 +29899,7 @@ static void layer2_35_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_35_conv2_scale, .shift = m->layer2_35_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_35_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_35_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.36.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29811,7 +29913,7 @@ static void layer2_36_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_36_conv1_scale, .shift = m->layer2_36_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_36_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_36_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.36.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29826,7 +29928,7 @@ static void layer2_36_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_36_conv2_scale, .shift = m->layer2_36_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_36_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_36_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.37.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29840,7 +29942,7 @@ static void layer2_37_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_37_conv1_scale, .shift = m->layer2_37_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_37_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_37_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.37.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29855,7 +29957,7 @@ static void layer2_37_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_37_conv2_scale, .shift = m->layer2_37_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_37_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_37_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.38.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29869,7 +29971,7 @@ static void layer2_38_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_38_conv1_scale, .shift = m->layer2_38_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_38_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_38_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.38.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29884,7 +29986,7 @@ static void layer2_38_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_38_conv2_scale, .shift = m->layer2_38_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_38_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_38_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.39.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29898,7 +30000,7 @@ static void layer2_39_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_39_conv1_scale, .shift = m->layer2_39_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_39_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_39_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.39.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29913,7 +30015,7 @@ static void layer2_39_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_39_conv2_scale, .shift = m->layer2_39_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_39_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_39_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.40.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29927,7 +30029,7 @@ static void layer2_40_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_40_conv1_scale, .shift = m->layer2_40_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_40_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_40_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.40.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29942,7 +30044,7 @@ static void layer2_40_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_40_conv2_scale, .shift = m->layer2_40_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_40_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_40_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.41.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29956,7 +30058,7 @@ static void layer2_41_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_41_conv1_scale, .shift = m->layer2_41_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_41_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_41_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.41.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -29971,7 +30073,7 @@ static void layer2_41_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_41_conv2_scale, .shift = m->layer2_41_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_41_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_41_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.42.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -29985,7 +30087,7 @@ static void layer2_42_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_42_conv1_scale, .shift = m->layer2_42_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_42_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_42_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.42.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30000,7 +30102,7 @@ static void layer2_42_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_42_conv2_scale, .shift = m->layer2_42_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_42_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_42_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.43.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30014,7 +30116,7 @@ static void layer2_43_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_43_conv1_scale, .shift = m->layer2_43_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_43_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_43_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.43.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30029,7 +30131,7 @@ static void layer2_43_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_43_conv2_scale, .shift = m->layer2_43_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_43_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_43_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.44.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30043,7 +30145,7 @@ static void layer2_44_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_44_conv1_scale, .shift = m->layer2_44_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_44_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_44_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.44.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30058,7 +30160,7 @@ static void layer2_44_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_44_conv2_scale, .shift = m->layer2_44_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_44_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_44_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.45.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30072,7 +30174,7 @@ static void layer2_45_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_45_conv1_scale, .shift = m->layer2_45_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_45_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_45_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.45.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30087,7 +30189,7 @@ static void layer2_45_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_45_conv2_scale, .shift = m->layer2_45_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_45_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_45_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.46.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30101,7 +30203,7 @@ static void layer2_46_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_46_conv1_scale, .shift = m->layer2_46_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_46_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_46_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.46.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30116,7 +30218,7 @@ static void layer2_46_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_46_conv2_scale, .shift = m->layer2_46_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_46_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_46_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.47.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30130,7 +30232,7 @@ static void layer2_47_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_47_conv1_scale, .shift = m->layer2_47_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_47_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_47_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.47.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30145,7 +30247,7 @@ static void layer2_47_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_47_conv2_scale, .shift = m->layer2_47_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_47_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_47_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.48.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30159,7 +30261,7 @@ static void layer2_48_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_48_conv1_scale, .shift = m->layer2_48_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_48_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_48_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.48.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30174,7 +30276,7 @@ static void layer2_48_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_48_conv2_scale, .shift = m->layer2_48_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_48_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_48_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.49.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30188,7 +30290,7 @@ static void layer2_49_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_49_conv1_scale, .shift = m->layer2_49_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_49_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_49_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.49.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30203,7 +30305,7 @@ static void layer2_49_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_49_conv2_scale, .shift = m->layer2_49_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_49_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_49_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.50.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30217,7 +30319,7 @@ static void layer2_50_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_50_conv1_scale, .shift = m->layer2_50_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_50_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_50_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.50.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30232,7 +30334,7 @@ static void layer2_50_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_50_conv2_scale, .shift = m->layer2_50_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_50_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_50_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.51.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30246,7 +30348,7 @@ static void layer2_51_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_51_conv1_scale, .shift = m->layer2_51_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_51_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_51_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.51.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30261,7 +30363,7 @@ static void layer2_51_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_51_conv2_scale, .shift = m->layer2_51_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_51_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_51_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.52.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30275,7 +30377,7 @@ static void layer2_52_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_52_conv1_scale, .shift = m->layer2_52_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_52_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_52_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.52.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30290,7 +30392,7 @@ static void layer2_52_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_52_conv2_scale, .shift = m->layer2_52_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_52_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_52_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.53.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30304,7 +30406,7 @@ static void layer2_53_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_53_conv1_scale, .shift = m->layer2_53_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_53_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_53_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.53.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30319,7 +30421,7 @@ static void layer2_53_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_53_conv2_scale, .shift = m->layer2_53_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_53_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_53_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.54.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30333,7 +30435,7 @@ static void layer2_54_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_54_conv1_scale, .shift = m->layer2_54_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_54_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_54_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.54.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30348,7 +30450,7 @@ static void layer2_54_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_54_conv2_scale, .shift = m->layer2_54_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_54_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_54_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.55.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30362,7 +30464,7 @@ static void layer2_55_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_55_conv1_scale, .shift = m->layer2_55_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_55_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_55_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.55.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30377,7 +30479,7 @@ static void layer2_55_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_55_conv2_scale, .shift = m->layer2_55_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_55_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_55_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.56.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30391,7 +30493,7 @@ static void layer2_56_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_56_conv1_scale, .shift = m->layer2_56_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_56_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_56_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.56.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30406,7 +30508,7 @@ static void layer2_56_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_56_conv2_scale, .shift = m->layer2_56_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_56_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_56_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.57.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30420,7 +30522,7 @@ static void layer2_57_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_57_conv1_scale, .shift = m->layer2_57_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_57_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_57_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.57.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30435,7 +30537,7 @@ static void layer2_57_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_57_conv2_scale, .shift = m->layer2_57_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_57_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_57_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.58.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30449,7 +30551,7 @@ static void layer2_58_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_58_conv1_scale, .shift = m->layer2_58_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_58_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_58_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.58.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30464,7 +30566,7 @@ static void layer2_58_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_58_conv2_scale, .shift = m->layer2_58_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_58_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_58_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.59.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30478,7 +30580,7 @@ static void layer2_59_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_59_conv1_scale, .shift = m->layer2_59_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_59_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_59_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.59.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30493,7 +30595,7 @@ static void layer2_59_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_59_conv2_scale, .shift = m->layer2_59_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_59_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_59_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.60.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30507,7 +30609,7 @@ static void layer2_60_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_60_conv1_scale, .shift = m->layer2_60_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_60_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_60_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.60.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30522,7 +30624,7 @@ static void layer2_60_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_60_conv2_scale, .shift = m->layer2_60_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_60_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_60_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.61.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30536,7 +30638,7 @@ static void layer2_61_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_61_conv1_scale, .shift = m->layer2_61_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_61_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_61_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.61.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30551,7 +30653,7 @@ static void layer2_61_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_61_conv2_scale, .shift = m->layer2_61_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_61_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_61_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.62.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30565,7 +30667,7 @@ static void layer2_62_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_62_conv1_scale, .shift = m->layer2_62_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_62_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_62_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.62.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30580,7 +30682,7 @@ static void layer2_62_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_62_conv2_scale, .shift = m->layer2_62_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_62_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_62_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.63.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30594,7 +30696,7 @@ static void layer2_63_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_63_conv1_scale, .shift = m->layer2_63_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_63_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_63_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.63.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30609,7 +30711,7 @@ static void layer2_63_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_63_conv2_scale, .shift = m->layer2_63_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_63_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_63_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.64.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30623,7 +30725,7 @@ static void layer2_64_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_64_conv1_scale, .shift = m->layer2_64_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_64_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_64_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.64.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30638,7 +30740,7 @@ static void layer2_64_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_64_conv2_scale, .shift = m->layer2_64_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_64_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_64_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.65.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30652,7 +30754,7 @@ static void layer2_65_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_65_conv1_scale, .shift = m->layer2_65_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_65_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_65_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.65.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30667,7 +30769,7 @@ static void layer2_65_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_65_conv2_scale, .shift = m->layer2_65_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_65_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_65_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.66.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30681,7 +30783,7 @@ static void layer2_66_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_66_conv1_scale, .shift = m->layer2_66_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_66_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_66_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.66.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30696,7 +30798,7 @@ static void layer2_66_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_66_conv2_scale, .shift = m->layer2_66_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_66_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_66_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.67.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30710,7 +30812,7 @@ static void layer2_67_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_67_conv1_scale, .shift = m->layer2_67_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_67_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_67_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.67.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30725,7 +30827,7 @@ static void layer2_67_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_67_conv2_scale, .shift = m->layer2_67_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_67_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_67_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.68.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30739,7 +30841,7 @@ static void layer2_68_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_68_conv1_scale, .shift = m->layer2_68_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_68_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_68_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.68.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30754,7 +30856,7 @@ static void layer2_68_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_68_conv2_scale, .shift = m->layer2_68_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_68_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_68_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.69.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30768,7 +30870,7 @@ static void layer2_69_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_69_conv1_scale, .shift = m->layer2_69_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_69_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_69_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.69.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30783,7 +30885,7 @@ static void layer2_69_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_69_conv2_scale, .shift = m->layer2_69_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_69_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_69_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.70.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30797,7 +30899,7 @@ static void layer2_70_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_70_conv1_scale, .shift = m->layer2_70_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_70_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_70_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.70.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30812,7 +30914,7 @@ static void layer2_70_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_70_conv2_scale, .shift = m->layer2_70_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_70_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_70_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.71.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30826,7 +30928,7 @@ static void layer2_71_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_71_conv1_scale, .shift = m->layer2_71_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_71_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_71_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.71.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30841,7 +30943,7 @@ static void layer2_71_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_71_conv2_scale, .shift = m->layer2_71_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_71_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_71_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.72.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30855,7 +30957,7 @@ static void layer2_72_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_72_conv1_scale, .shift = m->layer2_72_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_72_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_72_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.72.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30870,7 +30972,7 @@ static void layer2_72_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_72_conv2_scale, .shift = m->layer2_72_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_72_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_72_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.73.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30884,7 +30986,7 @@ static void layer2_73_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_73_conv1_scale, .shift = m->layer2_73_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_73_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_73_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.73.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30899,7 +31001,7 @@ static void layer2_73_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_73_conv2_scale, .shift = m->layer2_73_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_73_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_73_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.74.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30913,7 +31015,7 @@ static void layer2_74_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_74_conv1_scale, .shift = m->layer2_74_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_74_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_74_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.74.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30928,7 +31030,7 @@ static void layer2_74_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_74_conv2_scale, .shift = m->layer2_74_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_74_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_74_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.75.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30942,7 +31044,7 @@ static void layer2_75_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_75_conv1_scale, .shift = m->layer2_75_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_75_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_75_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.75.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30957,7 +31059,7 @@ static void layer2_75_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_75_conv2_scale, .shift = m->layer2_75_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_75_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_75_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.76.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -30971,7 +31073,7 @@ static void layer2_76_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_76_conv1_scale, .shift = m->layer2_76_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_76_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_76_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.76.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -30986,7 +31088,7 @@ static void layer2_76_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_76_conv2_scale, .shift = m->layer2_76_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_76_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_76_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.77.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31000,7 +31102,7 @@ static void layer2_77_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_77_conv1_scale, .shift = m->layer2_77_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_77_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_77_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.77.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31015,7 +31117,7 @@ static void layer2_77_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_77_conv2_scale, .shift = m->layer2_77_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_77_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_77_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.78.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31029,7 +31131,7 @@ static void layer2_78_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_78_conv1_scale, .shift = m->layer2_78_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_78_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_78_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.78.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31044,7 +31146,7 @@ static void layer2_78_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_78_conv2_scale, .shift = m->layer2_78_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_78_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_78_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.79.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31058,7 +31160,7 @@ static void layer2_79_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_79_conv1_scale, .shift = m->layer2_79_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_79_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_79_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.79.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31073,7 +31175,7 @@ static void layer2_79_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_79_conv2_scale, .shift = m->layer2_79_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_79_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_79_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.80.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31087,7 +31189,7 @@ static void layer2_80_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_80_conv1_scale, .shift = m->layer2_80_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_80_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_80_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.80.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31102,7 +31204,7 @@ static void layer2_80_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_80_conv2_scale, .shift = m->layer2_80_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_80_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_80_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.81.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31116,7 +31218,7 @@ static void layer2_81_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_81_conv1_scale, .shift = m->layer2_81_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_81_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_81_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.81.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31131,7 +31233,7 @@ static void layer2_81_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_81_conv2_scale, .shift = m->layer2_81_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_81_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_81_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.82.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31145,7 +31247,7 @@ static void layer2_82_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_82_conv1_scale, .shift = m->layer2_82_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_82_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_82_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.82.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31160,7 +31262,7 @@ static void layer2_82_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_82_conv2_scale, .shift = m->layer2_82_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_82_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_82_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.83.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31174,7 +31276,7 @@ static void layer2_83_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_83_conv1_scale, .shift = m->layer2_83_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_83_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_83_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.83.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31189,7 +31291,7 @@ static void layer2_83_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_83_conv2_scale, .shift = m->layer2_83_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_83_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_83_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.84.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31203,7 +31305,7 @@ static void layer2_84_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_84_conv1_scale, .shift = m->layer2_84_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_84_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_84_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.84.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31218,7 +31320,7 @@ static void layer2_84_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_84_conv2_scale, .shift = m->layer2_84_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_84_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_84_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.85.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31232,7 +31334,7 @@ static void layer2_85_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_85_conv1_scale, .shift = m->layer2_85_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_85_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_85_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.85.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31247,7 +31349,7 @@ static void layer2_85_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_85_conv2_scale, .shift = m->layer2_85_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_85_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_85_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.86.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31261,7 +31363,7 @@ static void layer2_86_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_86_conv1_scale, .shift = m->layer2_86_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_86_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_86_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.86.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31276,7 +31378,7 @@ static void layer2_86_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_86_conv2_scale, .shift = m->layer2_86_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_86_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_86_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.87.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31290,7 +31392,7 @@ static void layer2_87_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_87_conv1_scale, .shift = m->layer2_87_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_87_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_87_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.87.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31305,7 +31407,7 @@ static void layer2_87_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_87_conv2_scale, .shift = m->layer2_87_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_87_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_87_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.88.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31319,7 +31421,7 @@ static void layer2_88_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_88_conv1_scale, .shift = m->layer2_88_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_88_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_88_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.88.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31334,7 +31436,7 @@ static void layer2_88_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_88_conv2_scale, .shift = m->layer2_88_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_88_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_88_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.89.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31348,7 +31450,7 @@ static void layer2_89_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_89_conv1_scale, .shift = m->layer2_89_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_89_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_89_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.89.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31363,7 +31465,7 @@ static void layer2_89_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_89_conv2_scale, .shift = m->layer2_89_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_89_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_89_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.90.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31377,7 +31479,7 @@ static void layer2_90_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_90_conv1_scale, .shift = m->layer2_90_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_90_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_90_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.90.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31392,7 +31494,7 @@ static void layer2_90_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_90_conv2_scale, .shift = m->layer2_90_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_90_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_90_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.91.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31406,7 +31508,7 @@ static void layer2_91_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_91_conv1_scale, .shift = m->layer2_91_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_91_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_91_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.91.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31421,7 +31523,7 @@ static void layer2_91_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_91_conv2_scale, .shift = m->layer2_91_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_91_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_91_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.92.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31435,7 +31537,7 @@ static void layer2_92_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_92_conv1_scale, .shift = m->layer2_92_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_92_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_92_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.92.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31450,7 +31552,7 @@ static void layer2_92_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_92_conv2_scale, .shift = m->layer2_92_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_92_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_92_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.93.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31464,7 +31566,7 @@ static void layer2_93_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_93_conv1_scale, .shift = m->layer2_93_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_93_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_93_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.93.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31479,7 +31581,7 @@ static void layer2_93_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_93_conv2_scale, .shift = m->layer2_93_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_93_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_93_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.94.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31493,7 +31595,7 @@ static void layer2_94_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_94_conv1_scale, .shift = m->layer2_94_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_94_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_94_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.94.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31508,7 +31610,7 @@ static void layer2_94_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_94_conv2_scale, .shift = m->layer2_94_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_94_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_94_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.95.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31522,7 +31624,7 @@ static void layer2_95_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_95_conv1_scale, .shift = m->layer2_95_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_95_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_95_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.95.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31537,7 +31639,7 @@ static void layer2_95_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_95_conv2_scale, .shift = m->layer2_95_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_95_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_95_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.96.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31551,7 +31653,7 @@ static void layer2_96_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_96_conv1_scale, .shift = m->layer2_96_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_96_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_96_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.96.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31566,7 +31668,7 @@ static void layer2_96_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_96_conv2_scale, .shift = m->layer2_96_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_96_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_96_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.97.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31580,7 +31682,7 @@ static void layer2_97_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_97_conv1_scale, .shift = m->layer2_97_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_97_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_97_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.97.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31595,7 +31697,7 @@ static void layer2_97_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_97_conv2_scale, .shift = m->layer2_97_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_97_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_97_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.98.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31609,7 +31711,7 @@ static void layer2_98_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_98_conv1_scale, .shift = m->layer2_98_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_98_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_98_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.98.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31624,7 +31726,7 @@ static void layer2_98_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_98_conv2_scale, .shift = m->layer2_98_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_98_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_98_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.99.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31638,7 +31740,7 @@ static void layer2_99_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_99_conv1_scale, .shift = m->layer2_99_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_99_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_99_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.99.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31653,7 +31755,7 @@ static void layer2_99_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_99_conv2_scale, .shift = m->layer2_99_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_99_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_99_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.100.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31667,7 +31769,7 @@ static void layer2_100_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_100_conv1_scale, .shift = m->layer2_100_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_100_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_100_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.100.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31682,7 +31784,7 @@ static void layer2_100_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_100_conv2_scale, .shift = m->layer2_100_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_100_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_100_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.101.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31696,7 +31798,7 @@ static void layer2_101_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_101_conv1_scale, .shift = m->layer2_101_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_101_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_101_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.101.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31711,7 +31813,7 @@ static void layer2_101_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_101_conv2_scale, .shift = m->layer2_101_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_101_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_101_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.102.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31725,7 +31827,7 @@ static void layer2_102_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_102_conv1_scale, .shift = m->layer2_102_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_102_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_102_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.102.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31740,7 +31842,7 @@ static void layer2_102_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_102_conv2_scale, .shift = m->layer2_102_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_102_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_102_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.103.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31754,7 +31856,7 @@ static void layer2_103_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_103_conv1_scale, .shift = m->layer2_103_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_103_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_103_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.103.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31769,7 +31871,7 @@ static void layer2_103_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_103_conv2_scale, .shift = m->layer2_103_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_103_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_103_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.104.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31783,7 +31885,7 @@ static void layer2_104_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_104_conv1_scale, .shift = m->layer2_104_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_104_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_104_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.104.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31798,7 +31900,7 @@ static void layer2_104_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_104_conv2_scale, .shift = m->layer2_104_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_104_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_104_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.105.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31812,7 +31914,7 @@ static void layer2_105_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_105_conv1_scale, .shift = m->layer2_105_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_105_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_105_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.105.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31827,7 +31929,7 @@ static void layer2_105_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_105_conv2_scale, .shift = m->layer2_105_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_105_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_105_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.106.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31841,7 +31943,7 @@ static void layer2_106_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_106_conv1_scale, .shift = m->layer2_106_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_106_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_106_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.106.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31856,7 +31958,7 @@ static void layer2_106_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_106_conv2_scale, .shift = m->layer2_106_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_106_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_106_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.107.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31870,7 +31972,7 @@ static void layer2_107_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_107_conv1_scale, .shift = m->layer2_107_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_107_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_107_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.107.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31885,7 +31987,7 @@ static void layer2_107_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_107_conv2_scale, .shift = m->layer2_107_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_107_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_107_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.108.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31899,7 +32001,7 @@ static void layer2_108_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_108_conv1_scale, .shift = m->layer2_108_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_108_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_108_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.108.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31914,7 +32016,7 @@ static void layer2_108_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_108_conv2_scale, .shift = m->layer2_108_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_108_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_108_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.109.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31928,7 +32030,7 @@ static void layer2_109_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_109_conv1_scale, .shift = m->layer2_109_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_109_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_109_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.109.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31943,7 +32045,7 @@ static void layer2_109_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_109_conv2_scale, .shift = m->layer2_109_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_109_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_109_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.110.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31957,7 +32059,7 @@ static void layer2_110_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_110_conv1_scale, .shift = m->layer2_110_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_110_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_110_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.110.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -31972,7 +32074,7 @@ static void layer2_110_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_110_conv2_scale, .shift = m->layer2_110_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_110_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_110_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.111.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -31986,7 +32088,7 @@ static void layer2_111_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_111_conv1_scale, .shift = m->layer2_111_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_111_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_111_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.111.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32001,7 +32103,7 @@ static void layer2_111_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_111_conv2_scale, .shift = m->layer2_111_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_111_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_111_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.112.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32015,7 +32117,7 @@ static void layer2_112_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_112_conv1_scale, .shift = m->layer2_112_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_112_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_112_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.112.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32030,7 +32132,7 @@ static void layer2_112_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_112_conv2_scale, .shift = m->layer2_112_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_112_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_112_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.113.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32044,7 +32146,7 @@ static void layer2_113_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_113_conv1_scale, .shift = m->layer2_113_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_113_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_113_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.113.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32059,7 +32161,7 @@ static void layer2_113_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_113_conv2_scale, .shift = m->layer2_113_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_113_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_113_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.114.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32073,7 +32175,7 @@ static void layer2_114_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_114_conv1_scale, .shift = m->layer2_114_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_114_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_114_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.114.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32088,7 +32190,7 @@ static void layer2_114_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_114_conv2_scale, .shift = m->layer2_114_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_114_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_114_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.115.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32102,7 +32204,7 @@ static void layer2_115_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_115_conv1_scale, .shift = m->layer2_115_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_115_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_115_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.115.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32117,7 +32219,7 @@ static void layer2_115_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_115_conv2_scale, .shift = m->layer2_115_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_115_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_115_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.116.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32131,7 +32233,7 @@ static void layer2_116_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_116_conv1_scale, .shift = m->layer2_116_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_116_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_116_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.116.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32146,7 +32248,7 @@ static void layer2_116_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_116_conv2_scale, .shift = m->layer2_116_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_116_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_116_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.117.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32160,7 +32262,7 @@ static void layer2_117_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_117_conv1_scale, .shift = m->layer2_117_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_117_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_117_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.117.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32175,7 +32277,7 @@ static void layer2_117_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_117_conv2_scale, .shift = m->layer2_117_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_117_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_117_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.118.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32189,7 +32291,7 @@ static void layer2_118_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_118_conv1_scale, .shift = m->layer2_118_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_118_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_118_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.118.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32204,7 +32306,7 @@ static void layer2_118_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_118_conv2_scale, .shift = m->layer2_118_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_118_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_118_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.119.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32218,7 +32320,7 @@ static void layer2_119_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_119_conv1_scale, .shift = m->layer2_119_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_119_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_119_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.119.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32233,7 +32335,7 @@ static void layer2_119_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_119_conv2_scale, .shift = m->layer2_119_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_119_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_119_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.120.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32247,7 +32349,7 @@ static void layer2_120_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_120_conv1_scale, .shift = m->layer2_120_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_120_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_120_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.120.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32262,7 +32364,7 @@ static void layer2_120_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_120_conv2_scale, .shift = m->layer2_120_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_120_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_120_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.121.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32276,7 +32378,7 @@ static void layer2_121_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_121_conv1_scale, .shift = m->layer2_121_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_121_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_121_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.121.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32291,7 +32393,7 @@ static void layer2_121_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_121_conv2_scale, .shift = m->layer2_121_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_121_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_121_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.122.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32305,7 +32407,7 @@ static void layer2_122_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_122_conv1_scale, .shift = m->layer2_122_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_122_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_122_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.122.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32320,7 +32422,7 @@ static void layer2_122_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_122_conv2_scale, .shift = m->layer2_122_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_122_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_122_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.123.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32334,7 +32436,7 @@ static void layer2_123_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_123_conv1_scale, .shift = m->layer2_123_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_123_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_123_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.123.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32349,7 +32451,7 @@ static void layer2_123_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_123_conv2_scale, .shift = m->layer2_123_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_123_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_123_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.124.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32363,7 +32465,7 @@ static void layer2_124_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_124_conv1_scale, .shift = m->layer2_124_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_124_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_124_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.124.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32378,7 +32480,7 @@ static void layer2_124_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_124_conv2_scale, .shift = m->layer2_124_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_124_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_124_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.125.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32392,7 +32494,7 @@ static void layer2_125_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_125_conv1_scale, .shift = m->layer2_125_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_125_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_125_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.125.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32407,7 +32509,7 @@ static void layer2_125_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_125_conv2_scale, .shift = m->layer2_125_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_125_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_125_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.126.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32421,7 +32523,7 @@ static void layer2_126_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_126_conv1_scale, .shift = m->layer2_126_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_126_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_126_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.126.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32436,7 +32538,7 @@ static void layer2_126_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_126_conv2_scale, .shift = m->layer2_126_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_126_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_126_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.127.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32450,7 +32552,7 @@ static void layer2_127_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_127_conv1_scale, .shift = m->layer2_127_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_127_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_127_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.127.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32465,7 +32567,7 @@ static void layer2_127_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_127_conv2_scale, .shift = m->layer2_127_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_127_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_127_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.128.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32479,7 +32581,7 @@ static void layer2_128_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_128_conv1_scale, .shift = m->layer2_128_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_128_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_128_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.128.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32494,7 +32596,7 @@ static void layer2_128_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_128_conv2_scale, .shift = m->layer2_128_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_128_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_128_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.129.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32508,7 +32610,7 @@ static void layer2_129_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_129_conv1_scale, .shift = m->layer2_129_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_129_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_129_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.129.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32523,7 +32625,7 @@ static void layer2_129_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_129_conv2_scale, .shift = m->layer2_129_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_129_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_129_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.130.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32537,7 +32639,7 @@ static void layer2_130_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_130_conv1_scale, .shift = m->layer2_130_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_130_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_130_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.130.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32552,7 +32654,7 @@ static void layer2_130_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_130_conv2_scale, .shift = m->layer2_130_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_130_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_130_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.131.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32566,7 +32668,7 @@ static void layer2_131_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_131_conv1_scale, .shift = m->layer2_131_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_131_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_131_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.131.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32581,7 +32683,7 @@ static void layer2_131_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_131_conv2_scale, .shift = m->layer2_131_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_131_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_131_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.132.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32595,7 +32697,7 @@ static void layer2_132_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_132_conv1_scale, .shift = m->layer2_132_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_132_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_132_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.132.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32610,7 +32712,7 @@ static void layer2_132_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_132_conv2_scale, .shift = m->layer2_132_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_132_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_132_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.133.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32624,7 +32726,7 @@ static void layer2_133_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_133_conv1_scale, .shift = m->layer2_133_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_133_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_133_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.133.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32639,7 +32741,7 @@ static void layer2_133_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_133_conv2_scale, .shift = m->layer2_133_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_133_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_133_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.134.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32653,7 +32755,7 @@ static void layer2_134_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_134_conv1_scale, .shift = m->layer2_134_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_134_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_134_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.134.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32668,7 +32770,7 @@ static void layer2_134_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_134_conv2_scale, .shift = m->layer2_134_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_134_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_134_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.135.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32682,7 +32784,7 @@ static void layer2_135_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_135_conv1_scale, .shift = m->layer2_135_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_135_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_135_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.135.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32697,7 +32799,7 @@ static void layer2_135_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_135_conv2_scale, .shift = m->layer2_135_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_135_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_135_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.136.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32711,7 +32813,7 @@ static void layer2_136_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_136_conv1_scale, .shift = m->layer2_136_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_136_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_136_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.136.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32726,7 +32828,7 @@ static void layer2_136_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_136_conv2_scale, .shift = m->layer2_136_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_136_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_136_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.137.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32740,7 +32842,7 @@ static void layer2_137_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_137_conv1_scale, .shift = m->layer2_137_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_137_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_137_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.137.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32755,7 +32857,7 @@ static void layer2_137_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_137_conv2_scale, .shift = m->layer2_137_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_137_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_137_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.138.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32769,7 +32871,7 @@ static void layer2_138_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_138_conv1_scale, .shift = m->layer2_138_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_138_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_138_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.138.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32784,7 +32886,7 @@ static void layer2_138_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_138_conv2_scale, .shift = m->layer2_138_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_138_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_138_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.139.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32798,7 +32900,7 @@ static void layer2_139_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_139_conv1_scale, .shift = m->layer2_139_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_139_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_139_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.139.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32813,7 +32915,7 @@ static void layer2_139_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_139_conv2_scale, .shift = m->layer2_139_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_139_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_139_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.140.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32827,7 +32929,7 @@ static void layer2_140_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_140_conv1_scale, .shift = m->layer2_140_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_140_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_140_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.140.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32842,7 +32944,7 @@ static void layer2_140_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_140_conv2_scale, .shift = m->layer2_140_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_140_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_140_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.141.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32856,7 +32958,7 @@ static void layer2_141_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_141_conv1_scale, .shift = m->layer2_141_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_141_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_141_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.141.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32871,7 +32973,7 @@ static void layer2_141_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_141_conv2_scale, .shift = m->layer2_141_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_141_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_141_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.142.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32885,7 +32987,7 @@ static void layer2_142_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_142_conv1_scale, .shift = m->layer2_142_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_142_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_142_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.142.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32900,7 +33002,7 @@ static void layer2_142_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_142_conv2_scale, .shift = m->layer2_142_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_142_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_142_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.143.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32914,7 +33016,7 @@ static void layer2_143_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_143_conv1_scale, .shift = m->layer2_143_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_143_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_143_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.143.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32929,7 +33031,7 @@ static void layer2_143_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_143_conv2_scale, .shift = m->layer2_143_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_143_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_143_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.144.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32943,7 +33045,7 @@ static void layer2_144_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_144_conv1_scale, .shift = m->layer2_144_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_144_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_144_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.144.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32958,7 +33060,7 @@ static void layer2_144_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_144_conv2_scale, .shift = m->layer2_144_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_144_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_144_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.145.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -32972,7 +33074,7 @@ static void layer2_145_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_145_conv1_scale, .shift = m->layer2_145_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_145_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_145_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.145.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -32987,7 +33089,7 @@ static void layer2_145_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_145_conv2_scale, .shift = m->layer2_145_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_145_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_145_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.146.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33001,7 +33103,7 @@ static void layer2_146_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_146_conv1_scale, .shift = m->layer2_146_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_146_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_146_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.146.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33016,7 +33118,7 @@ static void layer2_146_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_146_conv2_scale, .shift = m->layer2_146_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_146_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_146_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.147.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33030,7 +33132,7 @@ static void layer2_147_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_147_conv1_scale, .shift = m->layer2_147_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_147_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_147_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.147.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33045,7 +33147,7 @@ static void layer2_147_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_147_conv2_scale, .shift = m->layer2_147_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_147_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_147_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.148.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33059,7 +33161,7 @@ static void layer2_148_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_148_conv1_scale, .shift = m->layer2_148_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_148_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_148_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.148.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33074,7 +33176,7 @@ static void layer2_148_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_148_conv2_scale, .shift = m->layer2_148_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_148_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_148_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.149.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33088,7 +33190,7 @@ static void layer2_149_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_149_conv1_scale, .shift = m->layer2_149_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_149_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_149_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.149.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33103,7 +33205,7 @@ static void layer2_149_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_149_conv2_scale, .shift = m->layer2_149_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_149_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_149_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.150.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33117,7 +33219,7 @@ static void layer2_150_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_150_conv1_scale, .shift = m->layer2_150_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_150_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_150_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.150.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33132,7 +33234,7 @@ static void layer2_150_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_150_conv2_scale, .shift = m->layer2_150_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_150_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_150_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.151.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33146,7 +33248,7 @@ static void layer2_151_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_151_conv1_scale, .shift = m->layer2_151_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_151_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_151_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.151.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33161,7 +33263,7 @@ static void layer2_151_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_151_conv2_scale, .shift = m->layer2_151_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_151_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_151_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.152.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33175,7 +33277,7 @@ static void layer2_152_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_152_conv1_scale, .shift = m->layer2_152_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_152_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_152_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.152.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33190,7 +33292,7 @@ static void layer2_152_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_152_conv2_scale, .shift = m->layer2_152_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_152_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_152_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.153.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33204,7 +33306,7 @@ static void layer2_153_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_153_conv1_scale, .shift = m->layer2_153_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_153_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_153_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.153.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33219,7 +33321,7 @@ static void layer2_153_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_153_conv2_scale, .shift = m->layer2_153_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_153_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_153_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.154.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33233,7 +33335,7 @@ static void layer2_154_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_154_conv1_scale, .shift = m->layer2_154_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_154_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_154_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.154.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33248,7 +33350,7 @@ static void layer2_154_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_154_conv2_scale, .shift = m->layer2_154_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_154_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_154_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.155.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33262,7 +33364,7 @@ static void layer2_155_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_155_conv1_scale, .shift = m->layer2_155_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_155_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_155_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.155.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33277,7 +33379,7 @@ static void layer2_155_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_155_conv2_scale, .shift = m->layer2_155_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_155_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_155_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.156.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33291,7 +33393,7 @@ static void layer2_156_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_156_conv1_scale, .shift = m->layer2_156_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_156_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_156_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.156.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33306,7 +33408,7 @@ static void layer2_156_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_156_conv2_scale, .shift = m->layer2_156_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_156_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_156_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.157.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33320,7 +33422,7 @@ static void layer2_157_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_157_conv1_scale, .shift = m->layer2_157_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_157_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_157_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.157.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33335,7 +33437,7 @@ static void layer2_157_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_157_conv2_scale, .shift = m->layer2_157_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_157_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_157_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.158.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33349,7 +33451,7 @@ static void layer2_158_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_158_conv1_scale, .shift = m->layer2_158_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_158_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_158_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.158.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33364,7 +33466,7 @@ static void layer2_158_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_158_conv2_scale, .shift = m->layer2_158_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_158_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_158_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.159.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33378,7 +33480,7 @@ static void layer2_159_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_159_conv1_scale, .shift = m->layer2_159_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_159_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_159_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.159.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33393,7 +33495,7 @@ static void layer2_159_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_159_conv2_scale, .shift = m->layer2_159_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_159_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_159_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.160.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33407,7 +33509,7 @@ static void layer2_160_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_160_conv1_scale, .shift = m->layer2_160_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_160_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_160_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.160.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33422,7 +33524,7 @@ static void layer2_160_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_160_conv2_scale, .shift = m->layer2_160_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_160_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_160_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.161.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33436,7 +33538,7 @@ static void layer2_161_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_161_conv1_scale, .shift = m->layer2_161_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_161_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_161_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.161.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33451,7 +33553,7 @@ static void layer2_161_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_161_conv2_scale, .shift = m->layer2_161_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_161_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_161_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.162.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33465,7 +33567,7 @@ static void layer2_162_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_162_conv1_scale, .shift = m->layer2_162_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_162_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_162_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.162.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33480,7 +33582,7 @@ static void layer2_162_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_162_conv2_scale, .shift = m->layer2_162_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_162_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_162_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.163.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33494,7 +33596,7 @@ static void layer2_163_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_163_conv1_scale, .shift = m->layer2_163_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_163_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_163_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.163.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33509,7 +33611,7 @@ static void layer2_163_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_163_conv2_scale, .shift = m->layer2_163_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_163_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_163_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.164.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33523,7 +33625,7 @@ static void layer2_164_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_164_conv1_scale, .shift = m->layer2_164_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_164_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_164_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.164.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33538,7 +33640,7 @@ static void layer2_164_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_164_conv2_scale, .shift = m->layer2_164_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_164_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_164_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.165.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33552,7 +33654,7 @@ static void layer2_165_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_165_conv1_scale, .shift = m->layer2_165_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_165_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_165_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.165.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33567,7 +33669,7 @@ static void layer2_165_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_165_conv2_scale, .shift = m->layer2_165_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_165_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_165_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.166.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33581,7 +33683,7 @@ static void layer2_166_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_166_conv1_scale, .shift = m->layer2_166_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_166_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_166_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.166.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33596,7 +33698,7 @@ static void layer2_166_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_166_conv2_scale, .shift = m->layer2_166_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_166_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_166_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.167.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33610,7 +33712,7 @@ static void layer2_167_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_167_conv1_scale, .shift = m->layer2_167_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_167_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_167_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.167.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33625,7 +33727,7 @@ static void layer2_167_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_167_conv2_scale, .shift = m->layer2_167_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_167_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_167_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.168.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33639,7 +33741,7 @@ static void layer2_168_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_168_conv1_scale, .shift = m->layer2_168_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_168_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_168_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.168.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33654,7 +33756,7 @@ static void layer2_168_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_168_conv2_scale, .shift = m->layer2_168_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_168_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_168_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.169.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33668,7 +33770,7 @@ static void layer2_169_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_169_conv1_scale, .shift = m->layer2_169_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_169_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_169_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.169.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33683,7 +33785,7 @@ static void layer2_169_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_169_conv2_scale, .shift = m->layer2_169_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_169_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_169_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.170.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33697,7 +33799,7 @@ static void layer2_170_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_170_conv1_scale, .shift = m->layer2_170_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_170_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_170_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.170.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33712,7 +33814,7 @@ static void layer2_170_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_170_conv2_scale, .shift = m->layer2_170_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_170_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_170_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.171.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33726,7 +33828,7 @@ static void layer2_171_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_171_conv1_scale, .shift = m->layer2_171_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_171_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_171_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.171.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33741,7 +33843,7 @@ static void layer2_171_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_171_conv2_scale, .shift = m->layer2_171_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_171_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_171_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.172.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33755,7 +33857,7 @@ static void layer2_172_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_172_conv1_scale, .shift = m->layer2_172_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_172_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_172_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.172.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33770,7 +33872,7 @@ static void layer2_172_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_172_conv2_scale, .shift = m->layer2_172_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_172_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_172_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.173.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33784,7 +33886,7 @@ static void layer2_173_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_173_conv1_scale, .shift = m->layer2_173_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_173_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_173_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.173.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33799,7 +33901,7 @@ static void layer2_173_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_173_conv2_scale, .shift = m->layer2_173_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_173_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_173_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.174.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33813,7 +33915,7 @@ static void layer2_174_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_174_conv1_scale, .shift = m->layer2_174_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_174_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_174_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.174.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33828,7 +33930,7 @@ static void layer2_174_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_174_conv2_scale, .shift = m->layer2_174_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_174_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_174_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.175.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33842,7 +33944,7 @@ static void layer2_175_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_175_conv1_scale, .shift = m->layer2_175_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_175_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_175_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.175.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33857,7 +33959,7 @@ static void layer2_175_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_175_conv2_scale, .shift = m->layer2_175_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_175_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_175_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.176.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33871,7 +33973,7 @@ static void layer2_176_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_176_conv1_scale, .shift = m->layer2_176_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_176_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_176_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.176.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33886,7 +33988,7 @@ static void layer2_176_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_176_conv2_scale, .shift = m->layer2_176_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_176_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_176_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.177.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33900,7 +34002,7 @@ static void layer2_177_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_177_conv1_scale, .shift = m->layer2_177_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_177_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_177_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.177.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33915,7 +34017,7 @@ static void layer2_177_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_177_conv2_scale, .shift = m->layer2_177_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_177_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_177_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.178.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33929,7 +34031,7 @@ static void layer2_178_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_178_conv1_scale, .shift = m->layer2_178_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_178_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_178_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.178.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33944,7 +34046,7 @@ static void layer2_178_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_178_conv2_scale, .shift = m->layer2_178_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_178_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_178_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.179.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33958,7 +34060,7 @@ static void layer2_179_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_179_conv1_scale, .shift = m->layer2_179_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_179_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_179_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.179.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -33973,7 +34075,7 @@ static void layer2_179_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_179_conv2_scale, .shift = m->layer2_179_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_179_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_179_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.180.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -33987,7 +34089,7 @@ static void layer2_180_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_180_conv1_scale, .shift = m->layer2_180_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_180_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_180_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.180.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34002,7 +34104,7 @@ static void layer2_180_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_180_conv2_scale, .shift = m->layer2_180_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_180_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_180_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.181.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34016,7 +34118,7 @@ static void layer2_181_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_181_conv1_scale, .shift = m->layer2_181_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_181_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_181_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.181.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34031,7 +34133,7 @@ static void layer2_181_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_181_conv2_scale, .shift = m->layer2_181_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_181_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_181_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.182.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34045,7 +34147,7 @@ static void layer2_182_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_182_conv1_scale, .shift = m->layer2_182_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_182_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_182_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.182.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34060,7 +34162,7 @@ static void layer2_182_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_182_conv2_scale, .shift = m->layer2_182_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_182_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_182_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.183.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34074,7 +34176,7 @@ static void layer2_183_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_183_conv1_scale, .shift = m->layer2_183_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_183_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_183_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.183.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34089,7 +34191,7 @@ static void layer2_183_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_183_conv2_scale, .shift = m->layer2_183_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_183_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_183_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.184.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34103,7 +34205,7 @@ static void layer2_184_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_184_conv1_scale, .shift = m->layer2_184_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_184_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_184_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.184.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34118,7 +34220,7 @@ static void layer2_184_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_184_conv2_scale, .shift = m->layer2_184_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_184_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_184_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.185.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34132,7 +34234,7 @@ static void layer2_185_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_185_conv1_scale, .shift = m->layer2_185_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_185_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_185_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.185.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34147,7 +34249,7 @@ static void layer2_185_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_185_conv2_scale, .shift = m->layer2_185_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_185_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_185_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.186.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34161,7 +34263,7 @@ static void layer2_186_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_186_conv1_scale, .shift = m->layer2_186_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_186_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_186_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.186.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34176,7 +34278,7 @@ static void layer2_186_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_186_conv2_scale, .shift = m->layer2_186_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_186_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_186_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.187.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34190,7 +34292,7 @@ static void layer2_187_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_187_conv1_scale, .shift = m->layer2_187_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_187_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_187_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.187.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34205,7 +34307,7 @@ static void layer2_187_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_187_conv2_scale, .shift = m->layer2_187_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_187_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_187_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.188.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34219,7 +34321,7 @@ static void layer2_188_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_188_conv1_scale, .shift = m->layer2_188_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_188_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_188_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.188.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34234,7 +34336,7 @@ static void layer2_188_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_188_conv2_scale, .shift = m->layer2_188_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_188_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_188_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.189.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34248,7 +34350,7 @@ static void layer2_189_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_189_conv1_scale, .shift = m->layer2_189_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_189_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_189_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.189.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34263,7 +34365,7 @@ static void layer2_189_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_189_conv2_scale, .shift = m->layer2_189_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_189_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_189_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.190.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34277,7 +34379,7 @@ static void layer2_190_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_190_conv1_scale, .shift = m->layer2_190_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_190_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_190_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.190.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34292,7 +34394,7 @@ static void layer2_190_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_190_conv2_scale, .shift = m->layer2_190_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_190_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_190_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.191.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34306,7 +34408,7 @@ static void layer2_191_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_191_conv1_scale, .shift = m->layer2_191_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_191_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_191_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.191.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34321,7 +34423,7 @@ static void layer2_191_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_191_conv2_scale, .shift = m->layer2_191_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_191_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_191_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.192.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34335,7 +34437,7 @@ static void layer2_192_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_192_conv1_scale, .shift = m->layer2_192_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_192_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_192_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.192.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34350,7 +34452,7 @@ static void layer2_192_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_192_conv2_scale, .shift = m->layer2_192_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_192_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_192_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.193.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34364,7 +34466,7 @@ static void layer2_193_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_193_conv1_scale, .shift = m->layer2_193_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_193_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_193_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.193.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34379,7 +34481,7 @@ static void layer2_193_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_193_conv2_scale, .shift = m->layer2_193_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_193_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_193_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.194.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34393,7 +34495,7 @@ static void layer2_194_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_194_conv1_scale, .shift = m->layer2_194_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_194_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_194_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.194.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34408,7 +34510,7 @@ static void layer2_194_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_194_conv2_scale, .shift = m->layer2_194_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_194_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_194_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.195.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34422,7 +34524,7 @@ static void layer2_195_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_195_conv1_scale, .shift = m->layer2_195_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_195_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_195_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.195.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34437,7 +34539,7 @@ static void layer2_195_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_195_conv2_scale, .shift = m->layer2_195_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_195_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_195_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.196.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34451,7 +34553,7 @@ static void layer2_196_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_196_conv1_scale, .shift = m->layer2_196_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_196_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_196_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.196.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34466,7 +34568,7 @@ static void layer2_196_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_196_conv2_scale, .shift = m->layer2_196_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_196_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_196_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.197.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34480,7 +34582,7 @@ static void layer2_197_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_197_conv1_scale, .shift = m->layer2_197_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_197_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_197_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.197.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34495,7 +34597,7 @@ static void layer2_197_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_197_conv2_scale, .shift = m->layer2_197_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_197_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_197_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.198.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34509,7 +34611,7 @@ static void layer2_198_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_198_conv1_scale, .shift = m->layer2_198_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_198_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_198_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.198.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34524,7 +34626,7 @@ static void layer2_198_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_198_conv2_scale, .shift = m->layer2_198_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_198_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_198_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer2.199.conv1: [1,32,16,16] -> [1,32,16,16]
@@ -34538,7 +34640,7 @@ static void layer2_199_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_199_conv1_scale, .shift = m->layer2_199_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_199_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_199_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.199.conv2: [1,32,16,16] + [1,32,16,16] -> [1,32,16,16]
@@ -34553,7 +34655,7 @@ static void layer2_199_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_199_conv2_scale, .shift = m->layer2_199_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_199_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_199_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.0.conv1: [1,32,16,16] -> [1,64,8,8]
@@ -34567,7 +34669,8 @@ static void layer3_0_conv1(const struct resnet1202_model *m, const float *in, fl
                                             .out_h = 8, .out_w = 8, .kernel_h = 3, .kernel_w = 3,
                                             .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4};
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_0_conv1_scale, .shift = m->layer3_0_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_0_conv1_weight, &epilogue, NULL, in, out, team);
@@ -34586,7 +34689,7 @@ static void layer3_0_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_0_conv2_scale, .shift = m->layer3_0_conv2_shift,
                                        .relu = 0};
-  netc_conv_winograd(&window, m->layer3_0_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_0_conv2_weight, 0, &epilogue, NULL, in, scratch, out, team);
   netc_sync(team);
   const netc_shortcut residual = {.data = shortcut, .channels = 32, .height = 16, .width = 16, .stride = 2,
                                   .offset = 16};
@@ -34604,7 +34707,7 @@ static void layer3_1_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_1_conv1_scale, .shift = m->layer3_1_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_1_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_1_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.1.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -34619,7 +34722,7 @@ static void layer3_1_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_1_conv2_scale, .shift = m->layer3_1_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_1_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_1_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.2.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -34633,7 +34736,7 @@ static void layer3_2_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_2_conv1_scale, .shift = m->layer3_2_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_2_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_2_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.2.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -34648,7 +34751,7 @@ static void layer3_2_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_2_conv2_scale, .shift = m->layer3_2_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_2_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_2_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.3.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -34662,7 +34765,7 @@ static void layer3_3_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_3_conv1_scale, .shift = m->layer3_3_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_3_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_3_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.3.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -34677,7 +34780,7 @@ static void layer3_3_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_3_conv2_scale, .shift = m->layer3_3_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_3_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_3_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.4.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -34691,7 +34794,7 @@ static void layer3_4_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_4_conv1_scale, .shift = m->layer3_4_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_4_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_4_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.4.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -34706,7 +34809,7 @@ static void layer3_4_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_4_conv2_scale, .shift = m->layer3_4_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_4_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_4_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.5.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -34720,7 +34823,7 @@ static void layer3_5_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_5_conv1_scale, .shift = m->layer3_5_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_5_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_5_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.5.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -34735,7 +34838,7 @@ static void layer3_5_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_5_conv2_scale, .shift = m->layer3_5_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_5_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_5_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.6.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -34749,7 +34852,7 @@ static void layer3_6_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_6_conv1_scale, .shift = m->layer3_6_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_6_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_6_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.6.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -34764,7 +34867,7 @@ static void layer3_6_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_6_conv2_scale, .shift = m->layer3_6_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_6_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_6_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.7.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -34778,7 +34881,7 @@ static void layer3_7_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_7_conv1_scale, .shift = m->layer3_7_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_7_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_7_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.7.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -34793,7 +34896,7 @@ static void layer3_7_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_7_conv2_scale, .shift = m->layer3_7_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_7_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_7_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.8.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -34807,7 +34910,7 @@ static void layer3_8_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_8_conv1_scale, .shift = m->layer3_8_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_8_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_8_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.8.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -34822,7 +34925,7 @@ static void layer3_8_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_8_conv2_scale, .shift = m->layer3_8_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_8_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_8_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.9.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -34836,7 +34939,7 @@ static void layer3_9_conv1(const struct resnet1202_model *m, const float *in, vo
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_9_conv1_scale, .shift = m->layer3_9_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_9_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_9_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.9.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -34851,7 +34954,7 @@ static void layer3_9_conv2(const struct resnet1202_model *m, const float *in, co
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_9_conv2_scale, .shift = m->layer3_9_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_9_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_9_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.10.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -34865,7 +34968,7 @@ static void layer3_10_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_10_conv1_scale, .shift = m->layer3_10_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_10_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_10_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.10.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -34880,7 +34983,7 @@ static void layer3_10_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_10_conv2_scale, .shift = m->layer3_10_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_10_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_10_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.11.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -34894,7 +34997,7 @@ static void layer3_11_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_11_conv1_scale, .shift = m->layer3_11_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_11_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_11_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.11.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -34909,7 +35012,7 @@ static void layer3_11_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_11_conv2_scale, .shift = m->layer3_11_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_11_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_11_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.12.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -34923,7 +35026,7 @@ static void layer3_12_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_12_conv1_scale, .shift = m->layer3_12_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_12_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_12_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.12.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -34938,7 +35041,7 @@ static void layer3_12_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_12_conv2_scale, .shift = m->layer3_12_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_12_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_12_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.13.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -34952,7 +35055,7 @@ static void layer3_13_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_13_conv1_scale, .shift = m->layer3_13_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_13_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_13_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.13.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -34967,7 +35070,7 @@ static void layer3_13_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_13_conv2_scale, .shift = m->layer3_13_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_13_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_13_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.14.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -34981,7 +35084,7 @@ static void layer3_14_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_14_conv1_scale, .shift = m->layer3_14_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_14_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_14_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.14.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -34996,7 +35099,7 @@ static void layer3_14_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_14_conv2_scale, .shift = m->layer3_14_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_14_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_14_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.15.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35010,7 +35113,7 @@ static void layer3_15_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_15_conv1_scale, .shift = m->layer3_15_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_15_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_15_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.15.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35025,7 +35128,7 @@ static void layer3_15_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_15_conv2_scale, .shift = m->layer3_15_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_15_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_15_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.16.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35039,7 +35142,7 @@ static void layer3_16_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_16_conv1_scale, .shift = m->layer3_16_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_16_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_16_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.16.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35054,7 +35157,7 @@ static void layer3_16_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_16_conv2_scale, .shift = m->layer3_16_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_16_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_16_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.17.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35068,7 +35171,7 @@ static void layer3_17_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_17_conv1_scale, .shift = m->layer3_17_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_17_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_17_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.17.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35083,7 +35186,7 @@ static void layer3_17_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_17_conv2_scale, .shift = m->layer3_17_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_17_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_17_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.18.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35097,7 +35200,7 @@ static void layer3_18_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_18_conv1_scale, .shift = m->layer3_18_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_18_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_18_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.18.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35112,7 +35215,7 @@ static void layer3_18_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_18_conv2_scale, .shift = m->layer3_18_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_18_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_18_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.19.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35126,7 +35229,7 @@ static void layer3_19_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_19_conv1_scale, .shift = m->layer3_19_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_19_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_19_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.19.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35141,7 +35244,7 @@ static void layer3_19_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_19_conv2_scale, .shift = m->layer3_19_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_19_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_19_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.20.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35155,7 +35258,7 @@ static void layer3_20_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_20_conv1_scale, .shift = m->layer3_20_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_20_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_20_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.20.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35170,7 +35273,7 @@ static void layer3_20_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_20_conv2_scale, .shift = m->layer3_20_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_20_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_20_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.21.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35184,7 +35287,7 @@ static void layer3_21_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_21_conv1_scale, .shift = m->layer3_21_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_21_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_21_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.21.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35199,7 +35302,7 @@ static void layer3_21_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_21_conv2_scale, .shift = m->layer3_21_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_21_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_21_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.22.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35213,7 +35316,7 @@ static void layer3_22_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_22_conv1_scale, .shift = m->layer3_22_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_22_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_22_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.22.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35228,7 +35331,7 @@ static void layer3_22_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_22_conv2_scale, .shift = m->layer3_22_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_22_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_22_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.23.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35242,7 +35345,7 @@ static void layer3_23_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_23_conv1_scale, .shift = m->layer3_23_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_23_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_23_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.23.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35257,7 +35360,7 @@ static void layer3_23_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_23_conv2_scale, .shift = m->layer3_23_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_23_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_23_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.24.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35271,7 +35374,7 @@ static void layer3_24_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_24_conv1_scale, .shift = m->layer3_24_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_24_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_24_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.24.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35286,7 +35389,7 @@ static void layer3_24_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_24_conv2_scale, .shift = m->layer3_24_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_24_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_24_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.25.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35300,7 +35403,7 @@ static void layer3_25_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_25_conv1_scale, .shift = m->layer3_25_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_25_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_25_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.25.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35315,7 +35418,7 @@ static void layer3_25_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_25_conv2_scale, .shift = m->layer3_25_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_25_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_25_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.26.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35329,7 +35432,7 @@ static void layer3_26_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_26_conv1_scale, .shift = m->layer3_26_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_26_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_26_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.26.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35344,7 +35447,7 @@ static void layer3_26_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_26_conv2_scale, .shift = m->layer3_26_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_26_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_26_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.27.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35358,7 +35461,7 @@ static void layer3_27_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_27_conv1_scale, .shift = m->layer3_27_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_27_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_27_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.27.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35373,7 +35476,7 @@ static void layer3_27_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_27_conv2_scale, .shift = m->layer3_27_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_27_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_27_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.28.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35387,7 +35490,7 @@ static void layer3_28_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_28_conv1_scale, .shift = m->layer3_28_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_28_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_28_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.28.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35402,7 +35505,7 @@ static void layer3_28_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_28_conv2_scale, .shift = m->layer3_28_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_28_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_28_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.29.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35416,7 +35519,7 @@ static void layer3_29_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_29_conv1_scale, .shift = m->layer3_29_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_29_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_29_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.29.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35431,7 +35534,7 @@ static void layer3_29_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_29_conv2_scale, .shift = m->layer3_29_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_29_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_29_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.30.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35445,7 +35548,7 @@ static void layer3_30_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_30_conv1_scale, .shift = m->layer3_30_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_30_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_30_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.30.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35460,7 +35563,7 @@ static void layer3_30_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_30_conv2_scale, .shift = m->layer3_30_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_30_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_30_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.31.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35474,7 +35577,7 @@ static void layer3_31_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_31_conv1_scale, .shift = m->layer3_31_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_31_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_31_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.31.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35489,7 +35592,7 @@ static void layer3_31_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_31_conv2_scale, .shift = m->layer3_31_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_31_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_31_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.32.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35503,7 +35606,7 @@ static void layer3_32_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_32_conv1_scale, .shift = m->layer3_32_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_32_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_32_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.32.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35518,7 +35621,7 @@ static void layer3_32_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_32_conv2_scale, .shift = m->layer3_32_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_32_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_32_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.33.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35532,7 +35635,7 @@ static void layer3_33_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_33_conv1_scale, .shift = m->layer3_33_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_33_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_33_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.33.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35547,7 +35650,7 @@ static void layer3_33_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_33_conv2_scale, .shift = m->layer3_33_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_33_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_33_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.34.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35561,7 +35664,7 @@ static void layer3_34_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_34_conv1_scale, .shift = m->layer3_34_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_34_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_34_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.34.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35576,7 +35679,7 @@ static void layer3_34_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_34_conv2_scale, .shift = m->layer3_34_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_34_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_34_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.35.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35590,7 +35693,7 @@ static void layer3_35_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_35_conv1_scale, .shift = m->layer3_35_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_35_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_35_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.35.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35605,7 +35708,7 @@ static void layer3_35_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_35_conv2_scale, .shift = m->layer3_35_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_35_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_35_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.36.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35619,7 +35722,7 @@ static void layer3_36_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_36_conv1_scale, .shift = m->layer3_36_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_36_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_36_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.36.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35634,7 +35737,7 @@ static void layer3_36_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_36_conv2_scale, .shift = m->layer3_36_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_36_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_36_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.37.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35648,7 +35751,7 @@ static void layer3_37_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_37_conv1_scale, .shift = m->layer3_37_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_37_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_37_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.37.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35663,7 +35766,7 @@ static void layer3_37_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_37_conv2_scale, .shift = m->layer3_37_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_37_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_37_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.38.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35677,7 +35780,7 @@ static void layer3_38_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_38_conv1_scale, .shift = m->layer3_38_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_38_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_38_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.38.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35692,7 +35795,7 @@ static void layer3_38_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_38_conv2_scale, .shift = m->layer3_38_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_38_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_38_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.39.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35706,7 +35809,7 @@ static void layer3_39_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_39_conv1_scale, .shift = m->layer3_39_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_39_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_39_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.39.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35721,7 +35824,7 @@ static void layer3_39_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_39_conv2_scale, .shift = m->layer3_39_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_39_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_39_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.40.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35735,7 +35838,7 @@ static void layer3_40_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_40_conv1_scale, .shift = m->layer3_40_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_40_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_40_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.40.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35750,7 +35853,7 @@ static void layer3_40_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_40_conv2_scale, .shift = m->layer3_40_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_40_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_40_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.41.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35764,7 +35867,7 @@ static void layer3_41_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_41_conv1_scale, .shift = m->layer3_41_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_41_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_41_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.41.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35779,7 +35882,7 @@ static void layer3_41_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_41_conv2_scale, .shift = m->layer3_41_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_41_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_41_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.42.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35793,7 +35896,7 @@ static void layer3_42_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_42_conv1_scale, .shift = m->layer3_42_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_42_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_42_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.42.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35808,7 +35911,7 @@ static void layer3_42_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_42_conv2_scale, .shift = m->layer3_42_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_42_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_42_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.43.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35822,7 +35925,7 @@ static void layer3_43_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_43_conv1_scale, .shift = m->layer3_43_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_43_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_43_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.43.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35837,7 +35940,7 @@ static void layer3_43_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_43_conv2_scale, .shift = m->layer3_43_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_43_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_43_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.44.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35851,7 +35954,7 @@ static void layer3_44_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_44_conv1_scale, .shift = m->layer3_44_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_44_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_44_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.44.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35866,7 +35969,7 @@ static void layer3_44_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_44_conv2_scale, .shift = m->layer3_44_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_44_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_44_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.45.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35880,7 +35983,7 @@ static void layer3_45_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_45_conv1_scale, .shift = m->layer3_45_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_45_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_45_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.45.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35895,7 +35998,7 @@ static void layer3_45_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_45_conv2_scale, .shift = m->layer3_45_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_45_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_45_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.46.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35909,7 +36012,7 @@ static void layer3_46_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_46_conv1_scale, .shift = m->layer3_46_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_46_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_46_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.46.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35924,7 +36027,7 @@ static void layer3_46_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_46_conv2_scale, .shift = m->layer3_46_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_46_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_46_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.47.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35938,7 +36041,7 @@ static void layer3_47_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_47_conv1_scale, .shift = m->layer3_47_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_47_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_47_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.47.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35953,7 +36056,7 @@ static void layer3_47_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_47_conv2_scale, .shift = m->layer3_47_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_47_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_47_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.48.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35967,7 +36070,7 @@ static void layer3_48_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_48_conv1_scale, .shift = m->layer3_48_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_48_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_48_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.48.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -35982,7 +36085,7 @@ static void layer3_48_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_48_conv2_scale, .shift = m->layer3_48_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_48_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_48_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.49.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -35996,7 +36099,7 @@ static void layer3_49_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_49_conv1_scale, .shift = m->layer3_49_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_49_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_49_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.49.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36011,7 +36114,7 @@ static void layer3_49_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_49_conv2_scale, .shift = m->layer3_49_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_49_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_49_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.50.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36025,7 +36128,7 @@ static void layer3_50_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_50_conv1_scale, .shift = m->layer3_50_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_50_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_50_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.50.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36040,7 +36143,7 @@ static void layer3_50_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_50_conv2_scale, .shift = m->layer3_50_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_50_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_50_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.51.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36054,7 +36157,7 @@ static void layer3_51_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_51_conv1_scale, .shift = m->layer3_51_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_51_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_51_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.51.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36069,7 +36172,7 @@ static void layer3_51_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_51_conv2_scale, .shift = m->layer3_51_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_51_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_51_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.52.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36083,7 +36186,7 @@ static void layer3_52_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_52_conv1_scale, .shift = m->layer3_52_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_52_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_52_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.52.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36098,7 +36201,7 @@ static void layer3_52_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_52_conv2_scale, .shift = m->layer3_52_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_52_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_52_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.53.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36112,7 +36215,7 @@ static void layer3_53_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_53_conv1_scale, .shift = m->layer3_53_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_53_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_53_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.53.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36127,7 +36230,7 @@ static void layer3_53_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_53_conv2_scale, .shift = m->layer3_53_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_53_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_53_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.54.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36141,7 +36244,7 @@ static void layer3_54_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_54_conv1_scale, .shift = m->layer3_54_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_54_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_54_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.54.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36156,7 +36259,7 @@ static void layer3_54_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_54_conv2_scale, .shift = m->layer3_54_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_54_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_54_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.55.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36170,7 +36273,7 @@ static void layer3_55_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_55_conv1_scale, .shift = m->layer3_55_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_55_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_55_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.55.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36185,7 +36288,7 @@ static void layer3_55_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_55_conv2_scale, .shift = m->layer3_55_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_55_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_55_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.56.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36199,7 +36302,7 @@ static void layer3_56_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_56_conv1_scale, .shift = m->layer3_56_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_56_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_56_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.56.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36214,7 +36317,7 @@ static void layer3_56_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_56_conv2_scale, .shift = m->layer3_56_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_56_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_56_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.57.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36228,7 +36331,7 @@ static void layer3_57_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_57_conv1_scale, .shift = m->layer3_57_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_57_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_57_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.57.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36243,7 +36346,7 @@ static void layer3_57_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_57_conv2_scale, .shift = m->layer3_57_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_57_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_57_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.58.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36257,7 +36360,7 @@ static void layer3_58_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_58_conv1_scale, .shift = m->layer3_58_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_58_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_58_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.58.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36272,7 +36375,7 @@ static void layer3_58_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_58_conv2_scale, .shift = m->layer3_58_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_58_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_58_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.59.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36286,7 +36389,7 @@ static void layer3_59_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_59_conv1_scale, .shift = m->layer3_59_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_59_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_59_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.59.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36301,7 +36404,7 @@ static void layer3_59_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_59_conv2_scale, .shift = m->layer3_59_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_59_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_59_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.60.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36315,7 +36418,7 @@ static void layer3_60_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_60_conv1_scale, .shift = m->layer3_60_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_60_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_60_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.60.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36330,7 +36433,7 @@ static void layer3_60_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_60_conv2_scale, .shift = m->layer3_60_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_60_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_60_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.61.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36344,7 +36447,7 @@ static void layer3_61_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_61_conv1_scale, .shift = m->layer3_61_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_61_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_61_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.61.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36359,7 +36462,7 @@ static void layer3_61_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_61_conv2_scale, .shift = m->layer3_61_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_61_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_61_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.62.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36373,7 +36476,7 @@ static void layer3_62_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_62_conv1_scale, .shift = m->layer3_62_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_62_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_62_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.62.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36388,7 +36491,7 @@ static void layer3_62_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_62_conv2_scale, .shift = m->layer3_62_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_62_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_62_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.63.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36402,7 +36505,7 @@ static void layer3_63_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_63_conv1_scale, .shift = m->layer3_63_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_63_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_63_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.63.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36417,7 +36520,7 @@ static void layer3_63_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_63_conv2_scale, .shift = m->layer3_63_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_63_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_63_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.64.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36431,7 +36534,7 @@ static void layer3_64_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_64_conv1_scale, .shift = m->layer3_64_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_64_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_64_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.64.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36446,7 +36549,7 @@ static void layer3_64_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_64_conv2_scale, .shift = m->layer3_64_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_64_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_64_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.65.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36460,7 +36563,7 @@ static void layer3_65_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_65_conv1_scale, .shift = m->layer3_65_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_65_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_65_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.65.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36475,7 +36578,7 @@ static void layer3_65_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_65_conv2_scale, .shift = m->layer3_65_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_65_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_65_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.66.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36489,7 +36592,7 @@ static void layer3_66_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_66_conv1_scale, .shift = m->layer3_66_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_66_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_66_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.66.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36504,7 +36607,7 @@ static void layer3_66_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_66_conv2_scale, .shift = m->layer3_66_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_66_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_66_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.67.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36518,7 +36621,7 @@ static void layer3_67_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_67_conv1_scale, .shift = m->layer3_67_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_67_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_67_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.67.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36533,7 +36636,7 @@ static void layer3_67_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_67_conv2_scale, .shift = m->layer3_67_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_67_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_67_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.68.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36547,7 +36650,7 @@ static void layer3_68_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_68_conv1_scale, .shift = m->layer3_68_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_68_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_68_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.68.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36562,7 +36665,7 @@ static void layer3_68_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_68_conv2_scale, .shift = m->layer3_68_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_68_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_68_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.69.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36576,7 +36679,7 @@ static void layer3_69_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_69_conv1_scale, .shift = m->layer3_69_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_69_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_69_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.69.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36591,7 +36694,7 @@ static void layer3_69_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_69_conv2_scale, .shift = m->layer3_69_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_69_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_69_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.70.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36605,7 +36708,7 @@ static void layer3_70_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_70_conv1_scale, .shift = m->layer3_70_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_70_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_70_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.70.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36620,7 +36723,7 @@ static void layer3_70_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_70_conv2_scale, .shift = m->layer3_70_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_70_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_70_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.71.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36634,7 +36737,7 @@ static void layer3_71_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_71_conv1_scale, .shift = m->layer3_71_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_71_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_71_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.71.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36649,7 +36752,7 @@ static void layer3_71_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_71_conv2_scale, .shift = m->layer3_71_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_71_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_71_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.72.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36663,7 +36766,7 @@ static void layer3_72_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_72_conv1_scale, .shift = m->layer3_72_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_72_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_72_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.72.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36678,7 +36781,7 @@ static void layer3_72_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_72_conv2_scale, .shift = m->layer3_72_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_72_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_72_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.73.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36692,7 +36795,7 @@ static void layer3_73_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_73_conv1_scale, .shift = m->layer3_73_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_73_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_73_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.73.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36707,7 +36810,7 @@ static void layer3_73_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_73_conv2_scale, .shift = m->layer3_73_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_73_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_73_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.74.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36721,7 +36824,7 @@ static void layer3_74_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_74_conv1_scale, .shift = m->layer3_74_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_74_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_74_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.74.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36736,7 +36839,7 @@ static void layer3_74_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_74_conv2_scale, .shift = m->layer3_74_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_74_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_74_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.75.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36750,7 +36853,7 @@ static void layer3_75_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_75_conv1_scale, .shift = m->layer3_75_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_75_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_75_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.75.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36765,7 +36868,7 @@ static void layer3_75_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_75_conv2_scale, .shift = m->layer3_75_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_75_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_75_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.76.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36779,7 +36882,7 @@ static void layer3_76_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_76_conv1_scale, .shift = m->layer3_76_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_76_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_76_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.76.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36794,7 +36897,7 @@ static void layer3_76_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_76_conv2_scale, .shift = m->layer3_76_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_76_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_76_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.77.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36808,7 +36911,7 @@ static void layer3_77_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_77_conv1_scale, .shift = m->layer3_77_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_77_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_77_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.77.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36823,7 +36926,7 @@ static void layer3_77_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_77_conv2_scale, .shift = m->layer3_77_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_77_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_77_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.78.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36837,7 +36940,7 @@ static void layer3_78_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_78_conv1_scale, .shift = m->layer3_78_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_78_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_78_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.78.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36852,7 +36955,7 @@ static void layer3_78_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_78_conv2_scale, .shift = m->layer3_78_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_78_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_78_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.79.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36866,7 +36969,7 @@ static void layer3_79_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_79_conv1_scale, .shift = m->layer3_79_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_79_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_79_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.79.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36881,7 +36984,7 @@ static void layer3_79_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_79_conv2_scale, .shift = m->layer3_79_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_79_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_79_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.80.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36895,7 +36998,7 @@ static void layer3_80_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_80_conv1_scale, .shift = m->layer3_80_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_80_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_80_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.80.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36910,7 +37013,7 @@ static void layer3_80_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_80_conv2_scale, .shift = m->layer3_80_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_80_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_80_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.81.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36924,7 +37027,7 @@ static void layer3_81_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_81_conv1_scale, .shift = m->layer3_81_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_81_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_81_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.81.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36939,7 +37042,7 @@ static void layer3_81_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_81_conv2_scale, .shift = m->layer3_81_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_81_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_81_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.82.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36953,7 +37056,7 @@ static void layer3_82_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_82_conv1_scale, .shift = m->layer3_82_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_82_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_82_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.82.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36968,7 +37071,7 @@ static void layer3_82_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_82_conv2_scale, .shift = m->layer3_82_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_82_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_82_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.83.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -36982,7 +37085,7 @@ static void layer3_83_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_83_conv1_scale, .shift = m->layer3_83_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_83_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_83_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.83.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -36997,7 +37100,7 @@ static void layer3_83_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_83_conv2_scale, .shift = m->layer3_83_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_83_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_83_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.84.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37011,7 +37114,7 @@ static void layer3_84_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_84_conv1_scale, .shift = m->layer3_84_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_84_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_84_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.84.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37026,7 +37129,7 @@ static void layer3_84_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_84_conv2_scale, .shift = m->layer3_84_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_84_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_84_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.85.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37040,7 +37143,7 @@ static void layer3_85_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_85_conv1_scale, .shift = m->layer3_85_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_85_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_85_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.85.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37055,7 +37158,7 @@ static void layer3_85_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_85_conv2_scale, .shift = m->layer3_85_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_85_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_85_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.86.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37069,7 +37172,7 @@ static void layer3_86_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_86_conv1_scale, .shift = m->layer3_86_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_86_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_86_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.86.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37084,7 +37187,7 @@ static void layer3_86_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_86_conv2_scale, .shift = m->layer3_86_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_86_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_86_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.87.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37098,7 +37201,7 @@ static void layer3_87_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_87_conv1_scale, .shift = m->layer3_87_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_87_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_87_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.87.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37113,7 +37216,7 @@ static void layer3_87_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_87_conv2_scale, .shift = m->layer3_87_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_87_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_87_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.88.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37127,7 +37230,7 @@ static void layer3_88_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_88_conv1_scale, .shift = m->layer3_88_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_88_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_88_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.88.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37142,7 +37245,7 @@ static void layer3_88_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_88_conv2_scale, .shift = m->layer3_88_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_88_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_88_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.89.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37156,7 +37259,7 @@ static void layer3_89_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_89_conv1_scale, .shift = m->layer3_89_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_89_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_89_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.89.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37171,7 +37274,7 @@ static void layer3_89_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_89_conv2_scale, .shift = m->layer3_89_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_89_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_89_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.90.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37185,7 +37288,7 @@ static void layer3_90_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_90_conv1_scale, .shift = m->layer3_90_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_90_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_90_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.90.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37200,7 +37303,7 @@ static void layer3_90_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_90_conv2_scale, .shift = m->layer3_90_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_90_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_90_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.91.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37214,7 +37317,7 @@ static void layer3_91_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_91_conv1_scale, .shift = m->layer3_91_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_91_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_91_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.91.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37229,7 +37332,7 @@ static void layer3_91_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_91_conv2_scale, .shift = m->layer3_91_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_91_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_91_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.92.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37243,7 +37346,7 @@ static void layer3_92_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_92_conv1_scale, .shift = m->layer3_92_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_92_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_92_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.92.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37258,7 +37361,7 @@ static void layer3_92_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_92_conv2_scale, .shift = m->layer3_92_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_92_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_92_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.93.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37272,7 +37375,7 @@ static void layer3_93_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_93_conv1_scale, .shift = m->layer3_93_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_93_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_93_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.93.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37287,7 +37390,7 @@ static void layer3_93_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_93_conv2_scale, .shift = m->layer3_93_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_93_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_93_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.94.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37301,7 +37404,7 @@ static void layer3_94_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_94_conv1_scale, .shift = m->layer3_94_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_94_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_94_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.94.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37316,7 +37419,7 @@ static void layer3_94_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_94_conv2_scale, .shift = m->layer3_94_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_94_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_94_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.95.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37330,7 +37433,7 @@ static void layer3_95_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_95_conv1_scale, .shift = m->layer3_95_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_95_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_95_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.95.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37345,7 +37448,7 @@ static void layer3_95_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_95_conv2_scale, .shift = m->layer3_95_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_95_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_95_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.96.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37359,7 +37462,7 @@ static void layer3_96_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_96_conv1_scale, .shift = m->layer3_96_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_96_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_96_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.96.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37374,7 +37477,7 @@ static void layer3_96_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_96_conv2_scale, .shift = m->layer3_96_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_96_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_96_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.97.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37388,7 +37491,7 @@ static void layer3_97_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_97_conv1_scale, .shift = m->layer3_97_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_97_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_97_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.97.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37403,7 +37506,7 @@ static void layer3_97_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_97_conv2_scale, .shift = m->layer3_97_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_97_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_97_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.98.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37417,7 +37520,7 @@ static void layer3_98_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_98_conv1_scale, .shift = m->layer3_98_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_98_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_98_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.98.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37432,7 +37535,7 @@ static void layer3_98_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_98_conv2_scale, .shift = m->layer3_98_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_98_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_98_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.99.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37446,7 +37549,7 @@ static void layer3_99_conv1(const struct resnet1202_model *m, const float *in, v
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_99_conv1_scale, .shift = m->layer3_99_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_99_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_99_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.99.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37461,7 +37564,7 @@ static void layer3_99_conv2(const struct resnet1202_model *m, const float *in, c
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_99_conv2_scale, .shift = m->layer3_99_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_99_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_99_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.100.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37475,7 +37578,7 @@ static void layer3_100_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_100_conv1_scale, .shift = m->layer3_100_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_100_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_100_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.100.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37490,7 +37593,7 @@ static void layer3_100_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_100_conv2_scale, .shift = m->layer3_100_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_100_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_100_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.101.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37504,7 +37607,7 @@ static void layer3_101_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_101_conv1_scale, .shift = m->layer3_101_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_101_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_101_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.101.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37519,7 +37622,7 @@ static void layer3_101_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_101_conv2_scale, .shift = m->layer3_101_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_101_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_101_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.102.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37533,7 +37636,7 @@ static void layer3_102_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_102_conv1_scale, .shift = m->layer3_102_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_102_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_102_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.102.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37548,7 +37651,7 @@ static void layer3_102_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_102_conv2_scale, .shift = m->layer3_102_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_102_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_102_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.103.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37562,7 +37665,7 @@ static void layer3_103_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_103_conv1_scale, .shift = m->layer3_103_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_103_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_103_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.103.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37577,7 +37680,7 @@ static void layer3_103_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_103_conv2_scale, .shift = m->layer3_103_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_103_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_103_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.104.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37591,7 +37694,7 @@ static void layer3_104_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_104_conv1_scale, .shift = m->layer3_104_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_104_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_104_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.104.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37606,7 +37709,7 @@ static void layer3_104_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_104_conv2_scale, .shift = m->layer3_104_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_104_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_104_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.105.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37620,7 +37723,7 @@ static void layer3_105_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_105_conv1_scale, .shift = m->layer3_105_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_105_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_105_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.105.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37635,7 +37738,7 @@ static void layer3_105_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_105_conv2_scale, .shift = m->layer3_105_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_105_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_105_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.106.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37649,7 +37752,7 @@ static void layer3_106_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_106_conv1_scale, .shift = m->layer3_106_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_106_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_106_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.106.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37664,7 +37767,7 @@ static void layer3_106_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_106_conv2_scale, .shift = m->layer3_106_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_106_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_106_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.107.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37678,7 +37781,7 @@ static void layer3_107_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_107_conv1_scale, .shift = m->layer3_107_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_107_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_107_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.107.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37693,7 +37796,7 @@ static void layer3_107_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_107_conv2_scale, .shift = m->layer3_107_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_107_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_107_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.108.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37707,7 +37810,7 @@ static void layer3_108_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_108_conv1_scale, .shift = m->layer3_108_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_108_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_108_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.108.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37722,7 +37825,7 @@ static void layer3_108_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_108_conv2_scale, .shift = m->layer3_108_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_108_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_108_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.109.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37736,7 +37839,7 @@ static void layer3_109_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_109_conv1_scale, .shift = m->layer3_109_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_109_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_109_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.109.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37751,7 +37854,7 @@ static void layer3_109_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_109_conv2_scale, .shift = m->layer3_109_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_109_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_109_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.110.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37765,7 +37868,7 @@ static void layer3_110_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_110_conv1_scale, .shift = m->layer3_110_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_110_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_110_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.110.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37780,7 +37883,7 @@ static void layer3_110_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_110_conv2_scale, .shift = m->layer3_110_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_110_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_110_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.111.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37794,7 +37897,7 @@ static void layer3_111_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_111_conv1_scale, .shift = m->layer3_111_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_111_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_111_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.111.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37809,7 +37912,7 @@ static void layer3_111_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_111_conv2_scale, .shift = m->layer3_111_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_111_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_111_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.112.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37823,7 +37926,7 @@ static void layer3_112_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_112_conv1_scale, .shift = m->layer3_112_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_112_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_112_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.112.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37838,7 +37941,7 @@ static void layer3_112_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_112_conv2_scale, .shift = m->layer3_112_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_112_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_112_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.113.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37852,7 +37955,7 @@ static void layer3_113_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_113_conv1_scale, .shift = m->layer3_113_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_113_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_113_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.113.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37867,7 +37970,7 @@ static void layer3_113_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_113_conv2_scale, .shift = m->layer3_113_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_113_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_113_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.114.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37881,7 +37984,7 @@ static void layer3_114_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_114_conv1_scale, .shift = m->layer3_114_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_114_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_114_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.114.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37896,7 +37999,7 @@ static void layer3_114_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_114_conv2_scale, .shift = m->layer3_114_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_114_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_114_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.115.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37910,7 +38013,7 @@ static void layer3_115_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_115_conv1_scale, .shift = m->layer3_115_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_115_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_115_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.115.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37925,7 +38028,7 @@ static void layer3_115_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_115_conv2_scale, .shift = m->layer3_115_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_115_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_115_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.116.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37939,7 +38042,7 @@ static void layer3_116_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_116_conv1_scale, .shift = m->layer3_116_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_116_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_116_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.116.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37954,7 +38057,7 @@ static void layer3_116_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_116_conv2_scale, .shift = m->layer3_116_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_116_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_116_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.117.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37968,7 +38071,7 @@ static void layer3_117_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_117_conv1_scale, .shift = m->layer3_117_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_117_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_117_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.117.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -37983,7 +38086,7 @@ static void layer3_117_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_117_conv2_scale, .shift = m->layer3_117_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_117_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_117_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.118.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -37997,7 +38100,7 @@ static void layer3_118_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_118_conv1_scale, .shift = m->layer3_118_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_118_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_118_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.118.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38012,7 +38115,7 @@ static void layer3_118_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_118_conv2_scale, .shift = m->layer3_118_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_118_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_118_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.119.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38026,7 +38129,7 @@ static void layer3_119_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_119_conv1_scale, .shift = m->layer3_119_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_119_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_119_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.119.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38041,7 +38144,7 @@ static void layer3_119_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_119_conv2_scale, .shift = m->layer3_119_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_119_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_119_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.120.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38055,7 +38158,7 @@ static void layer3_120_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_120_conv1_scale, .shift = m->layer3_120_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_120_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_120_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.120.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38070,7 +38173,7 @@ static void layer3_120_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_120_conv2_scale, .shift = m->layer3_120_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_120_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_120_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.121.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38084,7 +38187,7 @@ static void layer3_121_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_121_conv1_scale, .shift = m->layer3_121_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_121_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_121_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.121.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38099,7 +38202,7 @@ static void layer3_121_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_121_conv2_scale, .shift = m->layer3_121_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_121_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_121_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.122.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38113,7 +38216,7 @@ static void layer3_122_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_122_conv1_scale, .shift = m->layer3_122_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_122_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_122_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.122.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38128,7 +38231,7 @@ static void layer3_122_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_122_conv2_scale, .shift = m->layer3_122_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_122_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_122_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.123.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38142,7 +38245,7 @@ static void layer3_123_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_123_conv1_scale, .shift = m->layer3_123_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_123_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_123_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.123.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38157,7 +38260,7 @@ static void layer3_123_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_123_conv2_scale, .shift = m->layer3_123_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_123_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_123_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.124.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38171,7 +38274,7 @@ static void layer3_124_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_124_conv1_scale, .shift = m->layer3_124_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_124_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_124_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.124.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38186,7 +38289,7 @@ static void layer3_124_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_124_conv2_scale, .shift = m->layer3_124_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_124_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_124_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.125.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38200,7 +38303,7 @@ static void layer3_125_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_125_conv1_scale, .shift = m->layer3_125_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_125_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_125_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.125.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38215,7 +38318,7 @@ static void layer3_125_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_125_conv2_scale, .shift = m->layer3_125_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_125_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_125_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.126.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38229,7 +38332,7 @@ static void layer3_126_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_126_conv1_scale, .shift = m->layer3_126_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_126_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_126_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.126.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38244,7 +38347,7 @@ static void layer3_126_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_126_conv2_scale, .shift = m->layer3_126_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_126_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_126_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.127.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38258,7 +38361,7 @@ static void layer3_127_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_127_conv1_scale, .shift = m->layer3_127_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_127_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_127_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.127.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38273,7 +38376,7 @@ static void layer3_127_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_127_conv2_scale, .shift = m->layer3_127_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_127_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_127_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.128.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38287,7 +38390,7 @@ static void layer3_128_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_128_conv1_scale, .shift = m->layer3_128_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_128_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_128_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.128.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38302,7 +38405,7 @@ static void layer3_128_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_128_conv2_scale, .shift = m->layer3_128_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_128_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_128_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.129.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38316,7 +38419,7 @@ static void layer3_129_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_129_conv1_scale, .shift = m->layer3_129_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_129_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_129_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.129.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38331,7 +38434,7 @@ static void layer3_129_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_129_conv2_scale, .shift = m->layer3_129_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_129_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_129_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.130.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38345,7 +38448,7 @@ static void layer3_130_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_130_conv1_scale, .shift = m->layer3_130_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_130_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_130_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.130.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38360,7 +38463,7 @@ static void layer3_130_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_130_conv2_scale, .shift = m->layer3_130_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_130_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_130_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.131.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38374,7 +38477,7 @@ static void layer3_131_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_131_conv1_scale, .shift = m->layer3_131_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_131_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_131_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.131.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38389,7 +38492,7 @@ static void layer3_131_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_131_conv2_scale, .shift = m->layer3_131_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_131_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_131_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.132.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38403,7 +38506,7 @@ static void layer3_132_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_132_conv1_scale, .shift = m->layer3_132_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_132_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_132_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.132.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38418,7 +38521,7 @@ static void layer3_132_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_132_conv2_scale, .shift = m->layer3_132_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_132_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_132_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.133.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38432,7 +38535,7 @@ static void layer3_133_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_133_conv1_scale, .shift = m->layer3_133_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_133_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_133_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.133.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38447,7 +38550,7 @@ static void layer3_133_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_133_conv2_scale, .shift = m->layer3_133_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_133_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_133_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.134.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38461,7 +38564,7 @@ static void layer3_134_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_134_conv1_scale, .shift = m->layer3_134_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_134_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_134_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.134.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38476,7 +38579,7 @@ static void layer3_134_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_134_conv2_scale, .shift = m->layer3_134_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_134_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_134_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.135.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38490,7 +38593,7 @@ static void layer3_135_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_135_conv1_scale, .shift = m->layer3_135_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_135_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_135_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.135.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38505,7 +38608,7 @@ static void layer3_135_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_135_conv2_scale, .shift = m->layer3_135_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_135_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_135_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.136.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38519,7 +38622,7 @@ static void layer3_136_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_136_conv1_scale, .shift = m->layer3_136_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_136_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_136_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.136.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38534,7 +38637,7 @@ static void layer3_136_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_136_conv2_scale, .shift = m->layer3_136_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_136_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_136_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.137.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38548,7 +38651,7 @@ static void layer3_137_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_137_conv1_scale, .shift = m->layer3_137_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_137_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_137_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.137.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38563,7 +38666,7 @@ static void layer3_137_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_137_conv2_scale, .shift = m->layer3_137_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_137_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_137_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.138.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38577,7 +38680,7 @@ static void layer3_138_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_138_conv1_scale, .shift = m->layer3_138_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_138_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_138_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.138.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38592,7 +38695,7 @@ static void layer3_138_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_138_conv2_scale, .shift = m->layer3_138_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_138_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_138_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.139.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38606,7 +38709,7 @@ static void layer3_139_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_139_conv1_scale, .shift = m->layer3_139_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_139_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_139_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.139.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38621,7 +38724,7 @@ static void layer3_139_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_139_conv2_scale, .shift = m->layer3_139_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_139_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_139_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.140.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38635,7 +38738,7 @@ static void layer3_140_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_140_conv1_scale, .shift = m->layer3_140_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_140_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_140_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.140.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38650,7 +38753,7 @@ static void layer3_140_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_140_conv2_scale, .shift = m->layer3_140_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_140_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_140_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.141.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38664,7 +38767,7 @@ static void layer3_141_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_141_conv1_scale, .shift = m->layer3_141_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_141_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_141_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.141.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38679,7 +38782,7 @@ static void layer3_141_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_141_conv2_scale, .shift = m->layer3_141_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_141_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_141_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.142.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38693,7 +38796,7 @@ static void layer3_142_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_142_conv1_scale, .shift = m->layer3_142_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_142_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_142_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.142.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38708,7 +38811,7 @@ static void layer3_142_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_142_conv2_scale, .shift = m->layer3_142_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_142_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_142_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.143.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38722,7 +38825,7 @@ static void layer3_143_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_143_conv1_scale, .shift = m->layer3_143_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_143_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_143_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.143.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38737,7 +38840,7 @@ static void layer3_143_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_143_conv2_scale, .shift = m->layer3_143_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_143_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_143_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.144.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38751,7 +38854,7 @@ static void layer3_144_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_144_conv1_scale, .shift = m->layer3_144_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_144_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_144_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.144.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38766,7 +38869,7 @@ static void layer3_144_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_144_conv2_scale, .shift = m->layer3_144_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_144_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_144_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.145.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38780,7 +38883,7 @@ static void layer3_145_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_145_conv1_scale, .shift = m->layer3_145_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_145_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_145_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.145.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38795,7 +38898,7 @@ static void layer3_145_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_145_conv2_scale, .shift = m->layer3_145_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_145_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_145_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.146.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38809,7 +38912,7 @@ static void layer3_146_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_146_conv1_scale, .shift = m->layer3_146_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_146_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_146_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.146.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38824,7 +38927,7 @@ static void layer3_146_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_146_conv2_scale, .shift = m->layer3_146_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_146_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_146_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.147.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38838,7 +38941,7 @@ static void layer3_147_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_147_conv1_scale, .shift = m->layer3_147_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_147_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_147_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.147.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38853,7 +38956,7 @@ static void layer3_147_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_147_conv2_scale, .shift = m->layer3_147_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_147_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_147_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.148.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38867,7 +38970,7 @@ static void layer3_148_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_148_conv1_scale, .shift = m->layer3_148_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_148_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_148_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.148.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38882,7 +38985,7 @@ static void layer3_148_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_148_conv2_scale, .shift = m->layer3_148_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_148_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_148_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.149.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38896,7 +38999,7 @@ static void layer3_149_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_149_conv1_scale, .shift = m->layer3_149_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_149_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_149_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.149.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38911,7 +39014,7 @@ static void layer3_149_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_149_conv2_scale, .shift = m->layer3_149_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_149_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_149_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.150.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38925,7 +39028,7 @@ static void layer3_150_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_150_conv1_scale, .shift = m->layer3_150_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_150_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_150_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.150.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38940,7 +39043,7 @@ static void layer3_150_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_150_conv2_scale, .shift = m->layer3_150_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_150_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_150_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.151.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38954,7 +39057,7 @@ static void layer3_151_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_151_conv1_scale, .shift = m->layer3_151_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_151_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_151_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.151.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38969,7 +39072,7 @@ static void layer3_151_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_151_conv2_scale, .shift = m->layer3_151_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_151_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_151_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.152.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -38983,7 +39086,7 @@ static void layer3_152_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_152_conv1_scale, .shift = m->layer3_152_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_152_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_152_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.152.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -38998,7 +39101,7 @@ static void layer3_152_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_152_conv2_scale, .shift = m->layer3_152_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_152_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_152_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.153.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39012,7 +39115,7 @@ static void layer3_153_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_153_conv1_scale, .shift = m->layer3_153_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_153_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_153_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.153.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39027,7 +39130,7 @@ static void layer3_153_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_153_conv2_scale, .shift = m->layer3_153_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_153_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_153_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.154.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39041,7 +39144,7 @@ static void layer3_154_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_154_conv1_scale, .shift = m->layer3_154_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_154_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_154_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.154.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39056,7 +39159,7 @@ static void layer3_154_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_154_conv2_scale, .shift = m->layer3_154_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_154_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_154_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.155.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39070,7 +39173,7 @@ static void layer3_155_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_155_conv1_scale, .shift = m->layer3_155_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_155_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_155_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.155.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39085,7 +39188,7 @@ static void layer3_155_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_155_conv2_scale, .shift = m->layer3_155_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_155_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_155_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.156.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39099,7 +39202,7 @@ static void layer3_156_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_156_conv1_scale, .shift = m->layer3_156_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_156_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_156_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.156.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39114,7 +39217,7 @@ static void layer3_156_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_156_conv2_scale, .shift = m->layer3_156_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_156_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_156_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.157.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39128,7 +39231,7 @@ static void layer3_157_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_157_conv1_scale, .shift = m->layer3_157_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_157_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_157_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.157.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39143,7 +39246,7 @@ static void layer3_157_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_157_conv2_scale, .shift = m->layer3_157_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_157_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_157_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.158.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39157,7 +39260,7 @@ static void layer3_158_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_158_conv1_scale, .shift = m->layer3_158_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_158_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_158_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.158.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39172,7 +39275,7 @@ static void layer3_158_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_158_conv2_scale, .shift = m->layer3_158_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_158_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_158_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.159.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39186,7 +39289,7 @@ static void layer3_159_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_159_conv1_scale, .shift = m->layer3_159_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_159_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_159_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.159.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39201,7 +39304,7 @@ static void layer3_159_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_159_conv2_scale, .shift = m->layer3_159_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_159_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_159_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.160.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39215,7 +39318,7 @@ static void layer3_160_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_160_conv1_scale, .shift = m->layer3_160_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_160_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_160_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.160.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39230,7 +39333,7 @@ static void layer3_160_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_160_conv2_scale, .shift = m->layer3_160_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_160_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_160_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.161.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39244,7 +39347,7 @@ static void layer3_161_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_161_conv1_scale, .shift = m->layer3_161_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_161_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_161_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.161.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39259,7 +39362,7 @@ static void layer3_161_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_161_conv2_scale, .shift = m->layer3_161_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_161_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_161_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.162.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39273,7 +39376,7 @@ static void layer3_162_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_162_conv1_scale, .shift = m->layer3_162_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_162_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_162_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.162.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39288,7 +39391,7 @@ static void layer3_162_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_162_conv2_scale, .shift = m->layer3_162_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_162_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_162_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.163.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39302,7 +39405,7 @@ static void layer3_163_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_163_conv1_scale, .shift = m->layer3_163_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_163_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_163_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.163.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39317,7 +39420,7 @@ static void layer3_163_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_163_conv2_scale, .shift = m->layer3_163_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_163_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_163_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.164.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39331,7 +39434,7 @@ static void layer3_164_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_164_conv1_scale, .shift = m->layer3_164_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_164_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_164_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.164.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39346,7 +39449,7 @@ static void layer3_164_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_164_conv2_scale, .shift = m->layer3_164_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_164_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_164_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.165.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39360,7 +39463,7 @@ static void layer3_165_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_165_conv1_scale, .shift = m->layer3_165_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_165_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_165_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.165.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39375,7 +39478,7 @@ static void layer3_165_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_165_conv2_scale, .shift = m->layer3_165_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_165_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_165_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.166.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39389,7 +39492,7 @@ static void layer3_166_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_166_conv1_scale, .shift = m->layer3_166_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_166_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_166_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.166.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39404,7 +39507,7 @@ static void layer3_166_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_166_conv2_scale, .shift = m->layer3_166_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_166_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_166_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.167.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39418,7 +39521,7 @@ static void layer3_167_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_167_conv1_scale, .shift = m->layer3_167_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_167_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_167_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.167.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39433,7 +39536,7 @@ static void layer3_167_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_167_conv2_scale, .shift = m->layer3_167_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_167_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_167_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.168.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39447,7 +39550,7 @@ static void layer3_168_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_168_conv1_scale, .shift = m->layer3_168_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_168_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_168_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.168.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39462,7 +39565,7 @@ static void layer3_168_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_168_conv2_scale, .shift = m->layer3_168_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_168_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_168_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.169.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39476,7 +39579,7 @@ static void layer3_169_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_169_conv1_scale, .shift = m->layer3_169_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_169_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_169_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.169.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39491,7 +39594,7 @@ static void layer3_169_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_169_conv2_scale, .shift = m->layer3_169_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_169_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_169_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.170.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39505,7 +39608,7 @@ static void layer3_170_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_170_conv1_scale, .shift = m->layer3_170_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_170_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_170_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.170.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39520,7 +39623,7 @@ static void layer3_170_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_170_conv2_scale, .shift = m->layer3_170_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_170_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_170_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.171.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39534,7 +39637,7 @@ static void layer3_171_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_171_conv1_scale, .shift = m->layer3_171_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_171_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_171_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.171.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39549,7 +39652,7 @@ static void layer3_171_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_171_conv2_scale, .shift = m->layer3_171_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_171_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_171_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.172.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39563,7 +39666,7 @@ static void layer3_172_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_172_conv1_scale, .shift = m->layer3_172_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_172_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_172_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.172.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39578,7 +39681,7 @@ static void layer3_172_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_172_conv2_scale, .shift = m->layer3_172_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_172_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_172_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.173.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39592,7 +39695,7 @@ static void layer3_173_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_173_conv1_scale, .shift = m->layer3_173_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_173_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_173_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.173.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39607,7 +39710,7 @@ static void layer3_173_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_173_conv2_scale, .shift = m->layer3_173_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_173_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_173_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.174.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39621,7 +39724,7 @@ static void layer3_174_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_174_conv1_scale, .shift = m->layer3_174_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_174_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_174_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.174.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39636,7 +39739,7 @@ static void layer3_174_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_174_conv2_scale, .shift = m->layer3_174_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_174_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_174_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.175.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39650,7 +39753,7 @@ static void layer3_175_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_175_conv1_scale, .shift = m->layer3_175_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_175_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_175_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.175.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39665,7 +39768,7 @@ static void layer3_175_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_175_conv2_scale, .shift = m->layer3_175_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_175_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_175_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.176.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39679,7 +39782,7 @@ static void layer3_176_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_176_conv1_scale, .shift = m->layer3_176_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_176_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_176_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.176.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39694,7 +39797,7 @@ static void layer3_176_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_176_conv2_scale, .shift = m->layer3_176_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_176_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_176_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.177.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39708,7 +39811,7 @@ static void layer3_177_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_177_conv1_scale, .shift = m->layer3_177_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_177_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_177_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.177.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39723,7 +39826,7 @@ static void layer3_177_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_177_conv2_scale, .shift = m->layer3_177_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_177_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_177_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.178.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39737,7 +39840,7 @@ static void layer3_178_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_178_conv1_scale, .shift = m->layer3_178_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_178_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_178_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.178.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39752,7 +39855,7 @@ static void layer3_178_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_178_conv2_scale, .shift = m->layer3_178_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_178_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_178_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.179.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39766,7 +39869,7 @@ static void layer3_179_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_179_conv1_scale, .shift = m->layer3_179_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_179_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_179_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.179.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39781,7 +39884,7 @@ static void layer3_179_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_179_conv2_scale, .shift = m->layer3_179_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_179_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_179_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.180.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39795,7 +39898,7 @@ static void layer3_180_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_180_conv1_scale, .shift = m->layer3_180_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_180_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_180_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.180.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39810,7 +39913,7 @@ static void layer3_180_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_180_conv2_scale, .shift = m->layer3_180_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_180_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_180_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.181.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39824,7 +39927,7 @@ static void layer3_181_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_181_conv1_scale, .shift = m->layer3_181_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_181_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_181_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.181.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39839,7 +39942,7 @@ static void layer3_181_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_181_conv2_scale, .shift = m->layer3_181_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_181_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_181_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.182.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39853,7 +39956,7 @@ static void layer3_182_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_182_conv1_scale, .shift = m->layer3_182_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_182_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_182_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.182.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39868,7 +39971,7 @@ static void layer3_182_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_182_conv2_scale, .shift = m->layer3_182_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_182_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_182_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.183.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39882,7 +39985,7 @@ static void layer3_183_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_183_conv1_scale, .shift = m->layer3_183_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_183_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_183_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.183.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39897,7 +40000,7 @@ static void layer3_183_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_183_conv2_scale, .shift = m->layer3_183_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_183_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_183_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.184.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39911,7 +40014,7 @@ static void layer3_184_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_184_conv1_scale, .shift = m->layer3_184_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_184_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_184_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.184.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39926,7 +40029,7 @@ static void layer3_184_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_184_conv2_scale, .shift = m->layer3_184_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_184_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_184_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.185.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39940,7 +40043,7 @@ static void layer3_185_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_185_conv1_scale, .shift = m->layer3_185_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_185_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_185_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.185.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39955,7 +40058,7 @@ static void layer3_185_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_185_conv2_scale, .shift = m->layer3_185_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_185_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_185_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.186.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39969,7 +40072,7 @@ static void layer3_186_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_186_conv1_scale, .shift = m->layer3_186_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_186_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_186_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.186.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -39984,7 +40087,7 @@ static void layer3_186_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_186_conv2_scale, .shift = m->layer3_186_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_186_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_186_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.187.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -39998,7 +40101,7 @@ static void layer3_187_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_187_conv1_scale, .shift = m->layer3_187_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_187_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_187_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.187.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -40013,7 +40116,7 @@ static void layer3_187_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_187_conv2_scale, .shift = m->layer3_187_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_187_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_187_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.188.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -40027,7 +40130,7 @@ static void layer3_188_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_188_conv1_scale, .shift = m->layer3_188_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_188_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_188_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.188.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -40042,7 +40145,7 @@ static void layer3_188_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_188_conv2_scale, .shift = m->layer3_188_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_188_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_188_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.189.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -40056,7 +40159,7 @@ static void layer3_189_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_189_conv1_scale, .shift = m->layer3_189_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_189_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_189_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.189.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -40071,7 +40174,7 @@ static void layer3_189_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_189_conv2_scale, .shift = m->layer3_189_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_189_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_189_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.190.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -40085,7 +40188,7 @@ static void layer3_190_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_190_conv1_scale, .shift = m->layer3_190_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_190_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_190_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.190.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -40100,7 +40203,7 @@ static void layer3_190_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_190_conv2_scale, .shift = m->layer3_190_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_190_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_190_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.191.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -40114,7 +40217,7 @@ static void layer3_191_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_191_conv1_scale, .shift = m->layer3_191_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_191_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_191_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.191.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -40129,7 +40232,7 @@ static void layer3_191_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_191_conv2_scale, .shift = m->layer3_191_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_191_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_191_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.192.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -40143,7 +40246,7 @@ static void layer3_192_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_192_conv1_scale, .shift = m->layer3_192_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_192_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_192_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.192.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -40158,7 +40261,7 @@ static void layer3_192_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_192_conv2_scale, .shift = m->layer3_192_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_192_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_192_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.193.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -40172,7 +40275,7 @@ static void layer3_193_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_193_conv1_scale, .shift = m->layer3_193_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_193_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_193_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.193.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -40187,7 +40290,7 @@ static void layer3_193_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_193_conv2_scale, .shift = m->layer3_193_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_193_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_193_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.194.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -40201,7 +40304,7 @@ static void layer3_194_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_194_conv1_scale, .shift = m->layer3_194_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_194_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_194_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.194.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -40216,7 +40319,7 @@ static void layer3_194_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_194_conv2_scale, .shift = m->layer3_194_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_194_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_194_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.195.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -40230,7 +40333,7 @@ static void layer3_195_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_195_conv1_scale, .shift = m->layer3_195_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_195_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_195_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.195.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -40245,7 +40348,7 @@ static void layer3_195_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_195_conv2_scale, .shift = m->layer3_195_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_195_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_195_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.196.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -40259,7 +40362,7 @@ static void layer3_196_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_196_conv1_scale, .shift = m->layer3_196_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_196_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_196_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.196.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -40274,7 +40377,7 @@ static void layer3_196_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_196_conv2_scale, .shift = m->layer3_196_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_196_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_196_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.197.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -40288,7 +40391,7 @@ static void layer3_197_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_197_conv1_scale, .shift = m->layer3_197_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_197_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_197_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.197.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -40303,7 +40406,7 @@ static void layer3_197_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_197_conv2_scale, .shift = m->layer3_197_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_197_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_197_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.198.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -40317,7 +40420,7 @@ static void layer3_198_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_198_conv1_scale, .shift = m->layer3_198_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_198_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_198_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.198.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -40332,7 +40435,7 @@ static void layer3_198_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_198_conv2_scale, .shift = m->layer3_198_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_198_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_198_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* layer3.199.conv1: [1,64,8,8] -> [1,64,8,8]
@@ -40346,7 +40449,7 @@ static void layer3_199_conv1(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_199_conv1_scale, .shift = m->layer3_199_conv1_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_199_conv1_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_199_conv1_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.199.conv2: [1,64,8,8] + [1,64,8,8] -> [1,64,8,8]
@@ -40361,7 +40464,7 @@ static void layer3_199_conv2(const struct resnet1202_model *m, const float *in, 
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_199_conv2_scale, .shift = m->layer3_199_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_199_conv2_weight, &epilogue, shortcut, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_199_conv2_weight, 0, &epilogue, shortcut, in, scratch, out, team);
 }
 
 /* avgpool: [1,64,8,8] -> [1,64,1,1]

@@ -140,15 +140,25 @@ typedef struct {
 /* Zeros standing in for the input in the padding: an indirect row points here. */
 static const float netc_zero_row[4096] = {0.0f};
 
+/* Output pixel (ox, oy) of batch item n to the next one: a run of rows steps along instead of dividing its
+   index out per row, as the divisions cost as much as a narrow group's products or a stem row's copies. */
+static inline void netc_next_pixel(const netc_window *w, int *ox, int *oy, int *n) {
+  if (++*ox == w->out_w) {
+    *ox = 0;
+    if (++*oy == w->out_h) {
+      *oy = 0;
+      ++*n;
+    }
+  }
+}
+
 /* Pointers to the input channels of group `group` that output rows [first, first + count) read through each
    tap: a[t * count + m], or the zero row where the tap falls in the padding. */
 static void netc_conv_rows(const netc_window *w, const float *in, int group, long first, int count,
                            const float **a) {
   const int cin = w->in_c / w->groups;
-  /* The row's pixel steps along instead of being divided out per row: a tile's rows are consecutive, and
-     the divisions cost as much as a narrow group's products. */
   int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
-  for (int m = 0; m < count; m++) {
+  for (int m = 0; m < count; m++, netc_next_pixel(w, &ox, &oy, &n)) {
     for (int ky = 0; ky < w->kernel_h; ky++) {
       const int iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
       const int row_inside = iy >= 0 && iy < w->in_h;
@@ -158,13 +168,6 @@ static void netc_conv_rows(const netc_window *w, const float *in, int group, lon
         const int ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
         const int inside = row_inside && ix >= 0 && ix < w->in_w;
         a[(ky * w->kernel_w + kx) * count + m] = inside ? line + (size_t)ix * w->in_c : netc_zero_row;
-      }
-    }
-    if (++ox == w->out_w) {
-      ox = 0;
-      if (++oy == w->out_h) {
-        oy = 0;
-        n++;
       }
     }
   }
@@ -445,36 +448,60 @@ static inline void netc_store_sums(netc_vec y, const netc_gemm_epilogue *e, cons
 /* C[m][0, columns) for m < R, over NP panels of packed weights b (panel p at b + p * panel_stride, each
    [depth][16]): for each tap t < taps and k < kc, sum a[t * R + m][k] * b[...], in float, in that order
    whatever the tile; then y = sum * scale + shift (or sum + shift, or sum), + residual[m], ReLU, stored to
-   c[m]. Row pointers let a conv read its input in place (indirect convolution, no im2col copy). */
+   c[m]. Row pointers let a conv read its input in place (indirect convolution, no im2col copy). Unless
+   next is NULL, the tile also fetches one cache line of weights from next onwards per step of its depth
+   into L2: a product too large for the cache gets its next panels from memory while these compute. */
 #define NETC_TILE(R, NP)                                                                                      \
   static void netc_tile_##R##x##NP(int taps, int kc, const float *const *a, const float *b,                   \
-                                   size_t panel_stride, const netc_gemm_epilogue *e,                         \
+                                   size_t panel_stride, const float *next, const netc_gemm_epilogue *e,      \
                                    const float *const *residual, float *const *c, int columns) {             \
     netc_vec acc[R][NP * NETC_PANEL_VECTORS];                                                                 \
     NETC_UNROLL for (int m = 0; m < R; m++)                                                                   \
       NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vzero();                 \
+    /* The residual is read after the products, long enough for it to come from memory meanwhile. */          \
+    if (residual)                                                                                             \
+      for (int m = 0; m < R; m++)                                                                             \
+        for (int p = 0; p < NP && p * NETC_PANEL < columns; p++) NETC_PREFETCH(residual[m] + p * NETC_PANEL, 3); \
     for (int t = 0; t < taps; t++) {                                                                          \
       const float *row[R];                                                                                    \
       NETC_UNROLL for (int m = 0; m < R; m++) row[m] = a[t * R + m];                                          \
-      for (int k = 0; k < kc; k++, b += NETC_PANEL) {                                                         \
-        netc_vec w[NP * NETC_PANEL_VECTORS];                                                                  \
-        NETC_UNROLL for (int p = 0; p < NP; p++)                                                              \
-          NETC_UNROLL for (int v = 0; v < NETC_PANEL_VECTORS; v++)                                            \
-            w[p * NETC_PANEL_VECTORS + v] = netc_vload(b + p * panel_stride + v * NETC_LANES);                \
-        NETC_UNROLL for (int m = 0; m < R; m++) {                                                             \
-          const netc_vec x = netc_vbroadcast(row[m] + k);                                                     \
-          NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vfma(x, w[j], acc[m][j]); \
+      /* Two loops, so that the test is not paid on every step. */                                            \
+      if (next)                                                                                               \
+        for (int k = 0; k < kc; k++, b += NETC_PANEL, next += NETC_PANEL) {                                   \
+          NETC_PREFETCH(next, 2);                                                                             \
+          NETC_TILE_STEP(R, NP)                                                                               \
         }                                                                                                     \
-      }                                                                                                       \
+      else                                                                                                    \
+        for (int k = 0; k < kc; k++, b += NETC_PANEL) {                                                       \
+          NETC_TILE_STEP(R, NP)                                                                               \
+        }                                                                                                     \
     }                                                                                                         \
     NETC_UNROLL for (int m = 0; m < R; m++)                                                                   \
       NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++)                                           \
         netc_store_sums(acc[m][j], e, residual ? residual[m] : NULL, c[m], j * NETC_LANES, columns);          \
   }
 
+/* One step k of the depth: the panels' weights at b, times row[m][k], into the accumulators. */
+#define NETC_TILE_STEP(R, NP)                                                                                 \
+  netc_vec w[NP * NETC_PANEL_VECTORS];                                                                        \
+  NETC_UNROLL for (int p = 0; p < NP; p++)                                                                    \
+    NETC_UNROLL for (int v = 0; v < NETC_PANEL_VECTORS; v++)                                                  \
+      w[p * NETC_PANEL_VECTORS + v] = netc_vload(b + p * panel_stride + v * NETC_LANES);                      \
+  NETC_UNROLL for (int m = 0; m < R; m++) {                                                                   \
+    const netc_vec x = netc_vbroadcast(row[m] + k);                                                           \
+    NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vfma(x, w[j], acc[m][j]);  \
+  }
+
 typedef void (*netc_gemm_function)(int rows, int taps, int kc, const float *const *a, const float *b,
-                                   size_t panel_stride, const netc_gemm_epilogue *e,
+                                   size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
                                    const float *const *residual, float *const *c, int columns);
+
+/* Fetches the cache line at p ahead of its reads: into L2 (locality 2) or L1 (3). */
+#if defined(__GNUC__)
+#define NETC_PREFETCH(p, locality) __builtin_prefetch(p, 0, locality)
+#else
+#define NETC_PREFETCH(p, locality) ((void)(p))
+#endif
 #if NETC_LANES == 16
 #define NETC_MAX_PANELS 4
 #define NETC_MAX_ROWS 14
@@ -493,23 +520,23 @@ NETC_TILE(12, 1)
 NETC_TILE(13, 1)
 NETC_TILE(14, 1)
 static void netc_gemm_1(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 14: netc_tile_14x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 13: netc_tile_13x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 12: netc_tile_12x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 11: netc_tile_11x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 10: netc_tile_10x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 9: netc_tile_9x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 8: netc_tile_8x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 7: netc_tile_7x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 14: netc_tile_14x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 13: netc_tile_13x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 12: netc_tile_12x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 11: netc_tile_11x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 10: netc_tile_10x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 9: netc_tile_9x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 8: netc_tile_8x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 7: netc_tile_7x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 NETC_TILE(1, 2)
@@ -525,21 +552,21 @@ NETC_TILE(10, 2)
 NETC_TILE(11, 2)
 NETC_TILE(12, 2)
 static void netc_gemm_2(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 12: netc_tile_12x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 11: netc_tile_11x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 10: netc_tile_10x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 9: netc_tile_9x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 8: netc_tile_8x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 7: netc_tile_7x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 6: netc_tile_6x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x2(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 12: netc_tile_12x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 11: netc_tile_11x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 10: netc_tile_10x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 9: netc_tile_9x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 8: netc_tile_8x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 7: netc_tile_7x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 6: netc_tile_6x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x2(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 NETC_TILE(1, 3)
@@ -551,17 +578,17 @@ NETC_TILE(6, 3)
 NETC_TILE(7, 3)
 NETC_TILE(8, 3)
 static void netc_gemm_3(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 8: netc_tile_8x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 7: netc_tile_7x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 6: netc_tile_6x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x3(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 8: netc_tile_8x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 7: netc_tile_7x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 6: netc_tile_6x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x3(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 NETC_TILE(1, 4)
@@ -571,15 +598,15 @@ NETC_TILE(4, 4)
 NETC_TILE(5, 4)
 NETC_TILE(6, 4)
 static void netc_gemm_4(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 6: netc_tile_6x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x4(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 6: netc_tile_6x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x4(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 static const struct {
@@ -596,15 +623,15 @@ NETC_TILE(4, 1)
 NETC_TILE(5, 1)
 NETC_TILE(6, 1)
 static void netc_gemm_1(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 6: netc_tile_6x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 5: netc_tile_5x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 4: netc_tile_4x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 static const struct {
@@ -618,12 +645,12 @@ NETC_TILE(1, 1)
 NETC_TILE(2, 1)
 NETC_TILE(3, 1)
 static void netc_gemm_1(int rows, int taps, int kc, const float *const *a, const float *b,
-                        size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                        float *const *c, int columns) {
+                        size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                        const float *const *residual, float *const *c, int columns) {
   switch (rows) {
-  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
-  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, e, residual, c, columns); break;
+  case 3: netc_tile_3x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 2: netc_tile_2x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
+  case 1: netc_tile_1x1(taps, kc, a, b, panel_stride, next, e, residual, c, columns); break;
   }
 }
 static const struct {
@@ -640,6 +667,8 @@ typedef struct {
   int gather;     /* rows are copied contiguous first: an NCHW input, or few channels per tap */
   int rows_outer; /* units are blocks of rows, each through every panel: the weights are small */
   int tiles;      /* row tiles (of the widest kernel) per unit */
+  int prefetch;   /* each panel run fetches the next one's weights: they come from memory, not the cache */
+  int shifted;    /* groups read in place whose weights stay in L2: netc_conv_groups */
 } netc_conv;
 
 /* Copies output rows [first, first + count) of the im2col matrix of group `group` into buf, one row of
@@ -649,9 +678,8 @@ static void netc_conv_gather(const netc_conv *c, const float *in, int group, lon
                              float *buf) {
   const netc_window *w = &c->window;
   const int cin = w->in_c / w->groups, taps = w->kernel_h * w->kernel_w;
-  for (int m = 0; m < count; m++) {
-    const long p = first + m;
-    const int ox = (int)(p % w->out_w), oy = (int)(p / w->out_w % w->out_h), n = (int)(p / w->out_w / w->out_h);
+  int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
+  for (int m = 0; m < count; m++, netc_next_pixel(w, &ox, &oy, &n)) {
     const int x0 = ox * w->stride_w - w->pad_w, y0 = oy * w->stride_h - w->pad_h;
     float *row = buf + (size_t)m * taps * cin;
     if (c->nchw) {
@@ -664,6 +692,15 @@ static void netc_conv_gather(const netc_conv *c, const float *in, int group, lon
             continue;
           }
           const float *line = plane + (size_t)iy * w->in_w;
+          /* Away from the sides a tap row is a contiguous run of the input row, copied a vector at a time:
+             a test per element cost more than the stem's whole matrix product. */
+          if (w->dilation_w == 1 && x0 >= 0 && x0 + w->kernel_w <= w->in_w) {
+            for (int kx = 0; kx < w->kernel_w; kx += NETC_LANES) {
+              const int lanes = w->kernel_w - kx < NETC_LANES ? w->kernel_w - kx : NETC_LANES;
+              netc_vstore_part(row + kx, netc_vload_part(line + x0 + kx, lanes), lanes);
+            }
+            continue;
+          }
           for (int kx = 0; kx < w->kernel_w; kx++) {
             const int ix = x0 + kx * w->dilation_w;
             row[kx] = ix >= 0 && ix < w->in_w ? line[ix] : 0.0f;
@@ -684,12 +721,58 @@ static void netc_conv_gather(const netc_conv *c, const float *in, int group, lon
   }
 }
 
+/* netc_conv_gemm for groups read in place: units are row tiles, each through every group, whose row pointers
+   are the first group's shifted by a group's channels (the zero row covers the shift), so that the window's
+   arithmetic is done once per tile rather than once per group. */
+static void netc_conv_groups(const netc_conv *c, const float *weight, const netc_gemm_epilogue *e,
+                             const float *residual, const float *in, float *out, const netc_team *team) {
+  const netc_window *w = &c->window;
+  const int cin = w->in_c / w->groups, cout = w->out_c / w->groups, taps = w->kernel_h * w->kernel_w;
+  const int panels = (cout + NETC_PANEL - 1) / NETC_PANEL;
+  const size_t panel_stride = (size_t)taps * cin * NETC_PANEL;
+  const int mr = netc_gemm_kernels[panels < NETC_MAX_PANELS ? panels : NETC_MAX_PANELS].rows;
+  const long rows = (long)w->batch * w->out_h * w->out_w, tiles = (rows + mr - 1) / mr;
+  long first, end;
+  netc_share(team, tiles, &first, &end);
+  for (long tile = first; tile < end; tile++) {
+    const long r = tile * mr;
+    const int count = rows - r < mr ? (int)(rows - r) : mr;
+    const float *a[NETC_MAX_ROWS * 128], *res[NETC_MAX_ROWS];
+    float *o[NETC_MAX_ROWS];
+    netc_conv_rows(w, in, 0, r, count, a);
+    for (int group = 0; group < w->groups; group++) {
+      if (group > 0)
+        for (int i = 0; i < taps * count; i++) a[i] += cin;
+      for (int first_panel = 0; first_panel < panels; first_panel += NETC_MAX_PANELS) {
+        const int np = panels - first_panel < NETC_MAX_PANELS ? panels - first_panel : NETC_MAX_PANELS;
+        const int first_column = first_panel * NETC_PANEL;
+        const int columns = cout - first_column < np * NETC_PANEL ? cout - first_column : np * NETC_PANEL;
+        const size_t channel = (size_t)group * panels * NETC_PANEL + (size_t)first_column;
+        const netc_gemm_epilogue run_epilogue = {e->scale ? e->scale + channel : NULL,
+                                                 e->shift ? e->shift + channel : NULL, e->relu};
+        for (int m = 0; m < count; m++) {
+          const size_t at = (size_t)(r + m) * w->out_c + (size_t)group * cout + (size_t)first_column;
+          o[m] = out + at;
+          res[m] = residual ? residual + at : NULL;
+        }
+        netc_gemm_kernels[np].run(count, taps, cin, a,
+                                  weight + ((size_t)group * panels + first_panel) * panel_stride, panel_stride,
+                                  NULL, &run_epilogue, residual ? res : NULL, o, columns);
+      }
+    }
+  }
+}
+
 /* out (NHWC) = the conv of in, then the epilogue (+ an identity residual before ReLU when residual is not
    NULL; it may be out). weight is packed [group][panel][depth][16], depth = taps * cin in the gather order,
    zero past the group's out_c / groups channels; e's scale and shift are [group][panels * 16]. Work units
    (a block of rows through a run of up to NETC_MAX_PANELS panels) are split statically over the team. */
 static void netc_conv_gemm(const netc_conv *c, const float *weight, const netc_gemm_epilogue *e,
                            const float *residual, const float *in, float *out, const netc_team *team) {
+  if (c->shifted) {
+    netc_conv_groups(c, weight, e, residual, in, out, team);
+    return;
+  }
   const netc_window *w = &c->window;
   const int cin = w->in_c / w->groups, cout = w->out_c / w->groups, taps = w->kernel_h * w->kernel_w;
   const int panels = (cout + NETC_PANEL - 1) / NETC_PANEL;
@@ -729,9 +812,17 @@ static void netc_conv_gemm(const netc_conv *c, const float *weight, const netc_g
         if (c->gather) a[m] = gathered + (size_t)(r - begin + m) * depth;
       }
       if (!c->gather) netc_conv_rows(w, in, group, r, count, a);
+      /* The first row tiles of a panel run (panels outer) fetch the next run's panels, one each. */
+      const float *next = NULL;
+      const long pass = (r - begin) / mr + b * ((block + mr - 1) / mr);
+      if (c->prefetch && panel_run + 1 < per_block) {
+        const int next_first = (int)((panel_run + 1) % runs) * NETC_MAX_PANELS;
+        if (pass < panels - next_first && pass < NETC_MAX_PANELS)
+          next = weight + ((size_t)((panel_run + 1) / runs) * panels + next_first + pass) * panel_stride;
+      }
       netc_gemm_kernels[np].run(count, c->gather ? 1 : taps, c->gather ? (int)depth : cin, a,
                                 weight + ((size_t)group * panels + first_panel) * panel_stride, panel_stride,
-                                &run_epilogue, residual ? res : NULL, o, columns);
+                                next, &run_epilogue, residual ? res : NULL, o, columns);
     }
   }
 }
@@ -815,11 +906,12 @@ static void netc_winograd_output(netc_vec m[4][4], netc_vec y[2][2]) {
    transformed input V [16][tiles][in_c] then the products M [16][tiles][panels * 16]; weight is the
    transformed filter U [16][panels][in_c][16] (netc_winograd_pack). Three phases, each split statically
    over the team: the input transform by tile; the 16 matrix products M[e] = V[e] U[e] by (e, panel
-   run, block of tiles); the output transform by tile with the epilogue (scale and shift, an identity
-   residual that may be out, ReLU). */
-static void netc_conv_winograd(const netc_window *w, const float *weight, const netc_gemm_epilogue *e,
-                               const float *residual, const float *in, float *scratch, float *out,
-                               const netc_team *team) {
+   run, block of tiles), the first row tiles of each fetching the next run's weights when prefetch is set;
+   the output transform by tile with the epilogue (scale and shift, an identity residual that may be out,
+   ReLU). */
+static void netc_conv_winograd(const netc_window *w, const float *weight, int prefetch,
+                               const netc_gemm_epilogue *e, const float *residual, const float *in,
+                               float *scratch, float *out, const netc_team *team) {
   const int cin = w->in_c, cout = w->out_c, panels = (cout + NETC_PANEL - 1) / NETC_PANEL;
   const int columns = panels * NETC_PANEL;
   const int tiles_h = (w->out_h + 1) / 2, tiles_w = (w->out_w + 1) / 2;
@@ -871,7 +963,15 @@ static void netc_conv_winograd(const netc_window *w, const float *weight, const 
         a[i] = v + ((size_t)k * tiles + r + i) * cin;
         o[i] = products + ((size_t)k * tiles + r + i) * columns + (size_t)first_panel * NETC_PANEL;
       }
-      netc_gemm_kernels[np].run(count, 1, cin, a, b, (size_t)cin * NETC_PANEL, &none, NULL, o, np * NETC_PANEL);
+      /* U's runs lie one after the other, so the next run's panels follow this run's. */
+      const long pass = (r - begin) / mr + unit % blocks * (block / mr);
+      const int next_first = run + 1 < runs ? first_panel + NETC_MAX_PANELS : 0;
+      const int next_np = panels - next_first < NETC_MAX_PANELS ? panels - next_first : NETC_MAX_PANELS;
+      const int last = k == 15 && run + 1 == runs;
+      const float *next =
+          prefetch && !last && pass < next_np ? b + (size_t)(np + pass) * cin * NETC_PANEL : NULL;
+      netc_gemm_kernels[np].run(count, 1, cin, a, b, (size_t)cin * NETC_PANEL, next, &none, NULL, o,
+                                np * NETC_PANEL);
     }
   }
   netc_sync(team);
@@ -960,7 +1060,7 @@ static void netc_linear(int batch, int in_features, int out_features, const floa
         c[m] = out + (size_t)(r + m) * out_features + first_column;
       }
       netc_gemm_kernels[np].run(count, 1, in_features, a, weight + (size_t)first_panel * panel_stride,
-                                panel_stride, &e, NULL, c, columns);
+                                panel_stride, NULL, &e, NULL, c, columns);
     }
   }
 }
@@ -4400,7 +4500,8 @@ static void conv1(const struct resnet152_model *m, const float *in, float *out, 
                                             .out_h = 112, .out_w = 112, .kernel_h = 7, .kernel_w = 7,
                                             .stride_h = 2, .stride_w = 2, .pad_h = 3, .pad_w = 3,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 1, .gather = 1, .rows_outer = 1, .tiles = 4};
+                                 .nchw = 1, .gather = 1, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->conv1_scale, .shift = m->conv1_shift, .relu = 1};
   netc_conv_gemm(&conv, m->conv1_weight, &epilogue, NULL, in, out, team);
 }
@@ -4426,7 +4527,8 @@ static void layer1_0_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 56, .out_w = 56, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4};
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_0_conv1_scale, .shift = m->layer1_0_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer1_0_conv1_weight, &epilogue, NULL, in, out, team);
@@ -4443,7 +4545,7 @@ static void layer1_0_conv2(const struct resnet152_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_0_conv2_scale, .shift = m->layer1_0_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_0_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_0_conv2_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.0.downsample.0: [1,64,56,56] -> [1,256,56,56]
@@ -4457,7 +4559,8 @@ static void layer1_0_downsample_0(const struct resnet152_model *m, const float *
                                             .out_h = 56, .out_w = 56, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4};
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_0_downsample_0_scale,
                                        .shift = m->layer1_0_downsample_0_shift, .relu = 0};
   netc_conv_gemm(&conv, m->layer1_0_downsample_0_weight, &epilogue, NULL, in, out, team);
@@ -4474,7 +4577,8 @@ static void layer1_0_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 56, .out_w = 56, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4};
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_0_conv3_scale, .shift = m->layer1_0_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer1_0_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -4491,7 +4595,8 @@ static void layer1_1_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 56, .out_w = 56, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4};
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_1_conv1_scale, .shift = m->layer1_1_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer1_1_conv1_weight, &epilogue, NULL, in, out, team);
@@ -4508,7 +4613,7 @@ static void layer1_1_conv2(const struct resnet152_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_1_conv2_scale, .shift = m->layer1_1_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_1_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_1_conv2_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.1.conv3: [1,64,56,56] + [1,256,56,56] -> [1,256,56,56]
@@ -4522,7 +4627,8 @@ static void layer1_1_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 56, .out_w = 56, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4};
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_1_conv3_scale, .shift = m->layer1_1_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer1_1_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -4539,7 +4645,8 @@ static void layer1_2_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 56, .out_w = 56, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4};
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_2_conv1_scale, .shift = m->layer1_2_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer1_2_conv1_weight, &epilogue, NULL, in, out, team);
@@ -4556,7 +4663,7 @@ static void layer1_2_conv2(const struct resnet152_model *m, const float *in, voi
                                      .pad_h = 1, .pad_w = 1, .dilation_h = 1, .dilation_w = 1, .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_2_conv2_scale, .shift = m->layer1_2_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer1_2_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer1_2_conv2_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer1.2.conv3: [1,64,56,56] + [1,256,56,56] -> [1,256,56,56]
@@ -4570,7 +4677,8 @@ static void layer1_2_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 56, .out_w = 56, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4};
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer1_2_conv3_scale, .shift = m->layer1_2_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer1_2_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -4587,7 +4695,8 @@ static void layer2_0_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 56, .out_w = 56, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4};
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_0_conv1_scale, .shift = m->layer2_0_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_0_conv1_weight, &epilogue, NULL, in, out, team);
@@ -4603,7 +4712,8 @@ static void layer2_0_conv2(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 28, .out_w = 28, .kernel_h = 3, .kernel_w = 3,
                                             .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_0_conv2_scale, .shift = m->layer2_0_conv2_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_0_conv2_weight, &epilogue, NULL, in, out, team);
@@ -4620,7 +4730,8 @@ static void layer2_0_downsample_0(const struct resnet152_model *m, const float *
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 2, .stride_w = 2, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_0_downsample_0_scale,
                                        .shift = m->layer2_0_downsample_0_shift, .relu = 0};
   netc_conv_gemm(&conv, m->layer2_0_downsample_0_weight, &epilogue, NULL, in, out, team);
@@ -4637,7 +4748,8 @@ static void layer2_0_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_0_conv3_scale, .shift = m->layer2_0_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_0_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -4654,7 +4766,8 @@ static void layer2_1_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_1_conv1_scale, .shift = m->layer2_1_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_1_conv1_weight, &epilogue, NULL, in, out, team);
@@ -4672,7 +4785,7 @@ static void layer2_1_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_1_conv2_scale, .shift = m->layer2_1_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_1_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_1_conv2_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.1.conv3: [1,128,28,28] + [1,512,28,28] -> [1,512,28,28]
@@ -4686,7 +4799,8 @@ static void layer2_1_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_1_conv3_scale, .shift = m->layer2_1_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_1_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -4703,7 +4817,8 @@ static void layer2_2_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_2_conv1_scale, .shift = m->layer2_2_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_2_conv1_weight, &epilogue, NULL, in, out, team);
@@ -4721,7 +4836,7 @@ static void layer2_2_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_2_conv2_scale, .shift = m->layer2_2_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_2_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_2_conv2_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.2.conv3: [1,128,28,28] + [1,512,28,28] -> [1,512,28,28]
@@ -4735,7 +4850,8 @@ static void layer2_2_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_2_conv3_scale, .shift = m->layer2_2_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_2_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -4752,7 +4868,8 @@ static void layer2_3_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_3_conv1_scale, .shift = m->layer2_3_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_3_conv1_weight, &epilogue, NULL, in, out, team);
@@ -4770,7 +4887,7 @@ static void layer2_3_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_3_conv2_scale, .shift = m->layer2_3_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_3_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_3_conv2_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.3.conv3: [1,128,28,28] + [1,512,28,28] -> [1,512,28,28]
@@ -4784,7 +4901,8 @@ static void layer2_3_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_3_conv3_scale, .shift = m->layer2_3_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_3_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -4801,7 +4919,8 @@ static void layer2_4_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_4_conv1_scale, .shift = m->layer2_4_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_4_conv1_weight, &epilogue, NULL, in, out, team);
@@ -4819,7 +4938,7 @@ static void layer2_4_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_4_conv2_scale, .shift = m->layer2_4_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_4_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_4_conv2_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.4.conv3: [1,128,28,28] + [1,512,28,28] -> [1,512,28,28]
@@ -4833,7 +4952,8 @@ static void layer2_4_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_4_conv3_scale, .shift = m->layer2_4_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_4_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -4850,7 +4970,8 @@ static void layer2_5_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_5_conv1_scale, .shift = m->layer2_5_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_5_conv1_weight, &epilogue, NULL, in, out, team);
@@ -4868,7 +4989,7 @@ static void layer2_5_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_5_conv2_scale, .shift = m->layer2_5_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_5_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_5_conv2_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.5.conv3: [1,128,28,28] + [1,512,28,28] -> [1,512,28,28]
@@ -4882,7 +5003,8 @@ static void layer2_5_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_5_conv3_scale, .shift = m->layer2_5_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_5_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -4899,7 +5021,8 @@ static void layer2_6_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_6_conv1_scale, .shift = m->layer2_6_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_6_conv1_weight, &epilogue, NULL, in, out, team);
@@ -4917,7 +5040,7 @@ static void layer2_6_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_6_conv2_scale, .shift = m->layer2_6_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_6_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_6_conv2_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.6.conv3: [1,128,28,28] + [1,512,28,28] -> [1,512,28,28]
@@ -4931,7 +5054,8 @@ static void layer2_6_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_6_conv3_scale, .shift = m->layer2_6_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_6_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -4948,7 +5072,8 @@ static void layer2_7_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_7_conv1_scale, .shift = m->layer2_7_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_7_conv1_weight, &epilogue, NULL, in, out, team);
@@ -4966,7 +5091,7 @@ static void layer2_7_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_7_conv2_scale, .shift = m->layer2_7_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer2_7_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer2_7_conv2_weight, 0, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer2.7.conv3: [1,128,28,28] + [1,512,28,28] -> [1,512,28,28]
@@ -4980,7 +5105,8 @@ static void layer2_7_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_7_conv3_scale, .shift = m->layer2_7_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer2_7_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -4996,7 +5122,8 @@ static void layer3_0_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_0_conv1_scale, .shift = m->layer3_0_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_0_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5012,7 +5139,8 @@ static void layer3_0_conv2(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 14, .out_w = 14, .kernel_h = 3, .kernel_w = 3,
                                             .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_0_conv2_scale, .shift = m->layer3_0_conv2_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_0_conv2_weight, &epilogue, NULL, in, out, team);
@@ -5029,7 +5157,8 @@ static void layer3_0_downsample_0(const struct resnet152_model *m, const float *
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 2, .stride_w = 2, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_0_downsample_0_scale,
                                        .shift = m->layer3_0_downsample_0_shift, .relu = 0};
   netc_conv_gemm(&conv, m->layer3_0_downsample_0_weight, &epilogue, NULL, in, out, team);
@@ -5046,7 +5175,8 @@ static void layer3_0_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_0_conv3_scale, .shift = m->layer3_0_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_0_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5063,7 +5193,8 @@ static void layer3_1_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_1_conv1_scale, .shift = m->layer3_1_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_1_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5081,7 +5212,7 @@ static void layer3_1_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_1_conv2_scale, .shift = m->layer3_1_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_1_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_1_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.1.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5095,7 +5226,8 @@ static void layer3_1_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_1_conv3_scale, .shift = m->layer3_1_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_1_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5112,7 +5244,8 @@ static void layer3_2_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_2_conv1_scale, .shift = m->layer3_2_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_2_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5130,7 +5263,7 @@ static void layer3_2_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_2_conv2_scale, .shift = m->layer3_2_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_2_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_2_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.2.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5144,7 +5277,8 @@ static void layer3_2_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_2_conv3_scale, .shift = m->layer3_2_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_2_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5161,7 +5295,8 @@ static void layer3_3_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_3_conv1_scale, .shift = m->layer3_3_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_3_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5179,7 +5314,7 @@ static void layer3_3_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_3_conv2_scale, .shift = m->layer3_3_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_3_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_3_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.3.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5193,7 +5328,8 @@ static void layer3_3_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_3_conv3_scale, .shift = m->layer3_3_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_3_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5210,7 +5346,8 @@ static void layer3_4_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_4_conv1_scale, .shift = m->layer3_4_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_4_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5228,7 +5365,7 @@ static void layer3_4_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_4_conv2_scale, .shift = m->layer3_4_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_4_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_4_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.4.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5242,7 +5379,8 @@ static void layer3_4_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_4_conv3_scale, .shift = m->layer3_4_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_4_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5259,7 +5397,8 @@ static void layer3_5_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_5_conv1_scale, .shift = m->layer3_5_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_5_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5277,7 +5416,7 @@ static void layer3_5_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_5_conv2_scale, .shift = m->layer3_5_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_5_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_5_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.5.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5291,7 +5430,8 @@ static void layer3_5_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_5_conv3_scale, .shift = m->layer3_5_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_5_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5308,7 +5448,8 @@ static void layer3_6_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_6_conv1_scale, .shift = m->layer3_6_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_6_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5326,7 +5467,7 @@ static void layer3_6_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_6_conv2_scale, .shift = m->layer3_6_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_6_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_6_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.6.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5340,7 +5481,8 @@ static void layer3_6_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_6_conv3_scale, .shift = m->layer3_6_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_6_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5357,7 +5499,8 @@ static void layer3_7_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_7_conv1_scale, .shift = m->layer3_7_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_7_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5375,7 +5518,7 @@ static void layer3_7_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_7_conv2_scale, .shift = m->layer3_7_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_7_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_7_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.7.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5389,7 +5532,8 @@ static void layer3_7_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_7_conv3_scale, .shift = m->layer3_7_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_7_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5406,7 +5550,8 @@ static void layer3_8_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_8_conv1_scale, .shift = m->layer3_8_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_8_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5424,7 +5569,7 @@ static void layer3_8_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_8_conv2_scale, .shift = m->layer3_8_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_8_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_8_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.8.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5438,7 +5583,8 @@ static void layer3_8_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_8_conv3_scale, .shift = m->layer3_8_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_8_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5455,7 +5601,8 @@ static void layer3_9_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_9_conv1_scale, .shift = m->layer3_9_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_9_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5473,7 +5620,7 @@ static void layer3_9_conv2(const struct resnet152_model *m, const float *in, voi
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_9_conv2_scale, .shift = m->layer3_9_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_9_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_9_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.9.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5487,7 +5634,8 @@ static void layer3_9_conv3(const struct resnet152_model *m, const float *in, con
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_9_conv3_scale, .shift = m->layer3_9_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_9_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5504,7 +5652,8 @@ static void layer3_10_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_10_conv1_scale, .shift = m->layer3_10_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_10_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5522,7 +5671,7 @@ static void layer3_10_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_10_conv2_scale, .shift = m->layer3_10_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_10_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_10_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.10.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5536,7 +5685,8 @@ static void layer3_10_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_10_conv3_scale, .shift = m->layer3_10_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_10_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5553,7 +5703,8 @@ static void layer3_11_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_11_conv1_scale, .shift = m->layer3_11_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_11_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5571,7 +5722,7 @@ static void layer3_11_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_11_conv2_scale, .shift = m->layer3_11_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_11_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_11_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.11.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5585,7 +5736,8 @@ static void layer3_11_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_11_conv3_scale, .shift = m->layer3_11_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_11_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5602,7 +5754,8 @@ static void layer3_12_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_12_conv1_scale, .shift = m->layer3_12_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_12_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5620,7 +5773,7 @@ static void layer3_12_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_12_conv2_scale, .shift = m->layer3_12_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_12_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_12_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.12.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5634,7 +5787,8 @@ static void layer3_12_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_12_conv3_scale, .shift = m->layer3_12_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_12_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5651,7 +5805,8 @@ static void layer3_13_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_13_conv1_scale, .shift = m->layer3_13_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_13_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5669,7 +5824,7 @@ static void layer3_13_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_13_conv2_scale, .shift = m->layer3_13_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_13_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_13_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.13.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5683,7 +5838,8 @@ static void layer3_13_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_13_conv3_scale, .shift = m->layer3_13_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_13_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5700,7 +5856,8 @@ static void layer3_14_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_14_conv1_scale, .shift = m->layer3_14_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_14_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5718,7 +5875,7 @@ static void layer3_14_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_14_conv2_scale, .shift = m->layer3_14_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_14_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_14_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.14.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5732,7 +5889,8 @@ static void layer3_14_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_14_conv3_scale, .shift = m->layer3_14_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_14_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5749,7 +5907,8 @@ static void layer3_15_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_15_conv1_scale, .shift = m->layer3_15_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_15_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5767,7 +5926,7 @@ static void layer3_15_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_15_conv2_scale, .shift = m->layer3_15_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_15_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_15_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.15.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5781,7 +5940,8 @@ static void layer3_15_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_15_conv3_scale, .shift = m->layer3_15_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_15_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5798,7 +5958,8 @@ static void layer3_16_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_16_conv1_scale, .shift = m->layer3_16_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_16_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5816,7 +5977,7 @@ static void layer3_16_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_16_conv2_scale, .shift = m->layer3_16_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_16_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_16_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.16.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5830,7 +5991,8 @@ static void layer3_16_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_16_conv3_scale, .shift = m->layer3_16_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_16_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5847,7 +6009,8 @@ static void layer3_17_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_17_conv1_scale, .shift = m->layer3_17_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_17_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5865,7 +6028,7 @@ static void layer3_17_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_17_conv2_scale, .shift = m->layer3_17_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_17_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_17_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.17.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5879,7 +6042,8 @@ static void layer3_17_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_17_conv3_scale, .shift = m->layer3_17_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_17_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5896,7 +6060,8 @@ static void layer3_18_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_18_conv1_scale, .shift = m->layer3_18_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_18_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5914,7 +6079,7 @@ static void layer3_18_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_18_conv2_scale, .shift = m->layer3_18_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_18_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_18_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.18.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5928,7 +6093,8 @@ static void layer3_18_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_18_conv3_scale, .shift = m->layer3_18_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_18_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5945,7 +6111,8 @@ static void layer3_19_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_19_conv1_scale, .shift = m->layer3_19_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_19_conv1_weight, &epilogue, NULL, in, out, team);
@@ -5963,7 +6130,7 @@ static void layer3_19_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_19_conv2_scale, .shift = m->layer3_19_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_19_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_19_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.19.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -5977,7 +6144,8 @@ static void layer3_19_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_19_conv3_scale, .shift = m->layer3_19_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_19_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -5994,7 +6162,8 @@ static void layer3_20_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_20_conv1_scale, .shift = m->layer3_20_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_20_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6012,7 +6181,7 @@ static void layer3_20_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_20_conv2_scale, .shift = m->layer3_20_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_20_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_20_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.20.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6026,7 +6195,8 @@ static void layer3_20_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_20_conv3_scale, .shift = m->layer3_20_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_20_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6043,7 +6213,8 @@ static void layer3_21_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_21_conv1_scale, .shift = m->layer3_21_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_21_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6061,7 +6232,7 @@ static void layer3_21_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_21_conv2_scale, .shift = m->layer3_21_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_21_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_21_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.21.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6075,7 +6246,8 @@ static void layer3_21_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_21_conv3_scale, .shift = m->layer3_21_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_21_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6092,7 +6264,8 @@ static void layer3_22_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_22_conv1_scale, .shift = m->layer3_22_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_22_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6110,7 +6283,7 @@ static void layer3_22_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_22_conv2_scale, .shift = m->layer3_22_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_22_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_22_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.22.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6124,7 +6297,8 @@ static void layer3_22_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_22_conv3_scale, .shift = m->layer3_22_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_22_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6141,7 +6315,8 @@ static void layer3_23_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_23_conv1_scale, .shift = m->layer3_23_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_23_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6159,7 +6334,7 @@ static void layer3_23_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_23_conv2_scale, .shift = m->layer3_23_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_23_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_23_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.23.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6173,7 +6348,8 @@ static void layer3_23_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_23_conv3_scale, .shift = m->layer3_23_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_23_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6190,7 +6366,8 @@ static void layer3_24_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_24_conv1_scale, .shift = m->layer3_24_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_24_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6208,7 +6385,7 @@ static void layer3_24_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_24_conv2_scale, .shift = m->layer3_24_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_24_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_24_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.24.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6222,7 +6399,8 @@ static void layer3_24_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_24_conv3_scale, .shift = m->layer3_24_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_24_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6239,7 +6417,8 @@ static void layer3_25_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_25_conv1_scale, .shift = m->layer3_25_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_25_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6257,7 +6436,7 @@ static void layer3_25_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_25_conv2_scale, .shift = m->layer3_25_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_25_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_25_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.25.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6271,7 +6450,8 @@ static void layer3_25_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_25_conv3_scale, .shift = m->layer3_25_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_25_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6288,7 +6468,8 @@ static void layer3_26_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_26_conv1_scale, .shift = m->layer3_26_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_26_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6306,7 +6487,7 @@ static void layer3_26_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_26_conv2_scale, .shift = m->layer3_26_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_26_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_26_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.26.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6320,7 +6501,8 @@ static void layer3_26_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_26_conv3_scale, .shift = m->layer3_26_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_26_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6337,7 +6519,8 @@ static void layer3_27_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_27_conv1_scale, .shift = m->layer3_27_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_27_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6355,7 +6538,7 @@ static void layer3_27_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_27_conv2_scale, .shift = m->layer3_27_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_27_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_27_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.27.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6369,7 +6552,8 @@ static void layer3_27_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_27_conv3_scale, .shift = m->layer3_27_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_27_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6386,7 +6570,8 @@ static void layer3_28_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_28_conv1_scale, .shift = m->layer3_28_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_28_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6404,7 +6589,7 @@ static void layer3_28_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_28_conv2_scale, .shift = m->layer3_28_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_28_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_28_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.28.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6418,7 +6603,8 @@ static void layer3_28_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_28_conv3_scale, .shift = m->layer3_28_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_28_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6435,7 +6621,8 @@ static void layer3_29_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_29_conv1_scale, .shift = m->layer3_29_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_29_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6453,7 +6640,7 @@ static void layer3_29_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_29_conv2_scale, .shift = m->layer3_29_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_29_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_29_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.29.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6467,7 +6654,8 @@ static void layer3_29_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_29_conv3_scale, .shift = m->layer3_29_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_29_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6484,7 +6672,8 @@ static void layer3_30_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_30_conv1_scale, .shift = m->layer3_30_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_30_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6502,7 +6691,7 @@ static void layer3_30_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_30_conv2_scale, .shift = m->layer3_30_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_30_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_30_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.30.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6516,7 +6705,8 @@ static void layer3_30_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_30_conv3_scale, .shift = m->layer3_30_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_30_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6533,7 +6723,8 @@ static void layer3_31_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_31_conv1_scale, .shift = m->layer3_31_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_31_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6551,7 +6742,7 @@ static void layer3_31_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_31_conv2_scale, .shift = m->layer3_31_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_31_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_31_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.31.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6565,7 +6756,8 @@ static void layer3_31_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_31_conv3_scale, .shift = m->layer3_31_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_31_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6582,7 +6774,8 @@ static void layer3_32_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_32_conv1_scale, .shift = m->layer3_32_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_32_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6600,7 +6793,7 @@ static void layer3_32_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_32_conv2_scale, .shift = m->layer3_32_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_32_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_32_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.32.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6614,7 +6807,8 @@ static void layer3_32_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_32_conv3_scale, .shift = m->layer3_32_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_32_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6631,7 +6825,8 @@ static void layer3_33_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_33_conv1_scale, .shift = m->layer3_33_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_33_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6649,7 +6844,7 @@ static void layer3_33_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_33_conv2_scale, .shift = m->layer3_33_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_33_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_33_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.33.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6663,7 +6858,8 @@ static void layer3_33_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_33_conv3_scale, .shift = m->layer3_33_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_33_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6680,7 +6876,8 @@ static void layer3_34_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_34_conv1_scale, .shift = m->layer3_34_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_34_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6698,7 +6895,7 @@ static void layer3_34_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_34_conv2_scale, .shift = m->layer3_34_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_34_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_34_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.34.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6712,7 +6909,8 @@ static void layer3_34_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_34_conv3_scale, .shift = m->layer3_34_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_34_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6729,7 +6927,8 @@ static void layer3_35_conv1(const struct resnet152_model *m, const float *in, fl
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_35_conv1_scale, .shift = m->layer3_35_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_35_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6747,7 +6946,7 @@ static void layer3_35_conv2(const struct resnet152_model *m, const float *in, vo
                                      .groups = 1};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_35_conv2_scale, .shift = m->layer3_35_conv2_shift,
                                        .relu = 1};
-  netc_conv_winograd(&window, m->layer3_35_conv2_weight, &epilogue, NULL, in, scratch, out, team);
+  netc_conv_winograd(&window, m->layer3_35_conv2_weight, 1, &epilogue, NULL, in, scratch, out, team);
 }
 
 /* layer3.35.conv3: [1,256,14,14] + [1,1024,14,14] -> [1,1024,14,14]
@@ -6761,7 +6960,8 @@ static void layer3_35_conv3(const struct resnet152_model *m, const float *in, co
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_35_conv3_scale, .shift = m->layer3_35_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer3_35_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6777,7 +6977,8 @@ static void layer4_0_conv1(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 14, .out_w = 14, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer4_0_conv1_scale, .shift = m->layer4_0_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer4_0_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6793,7 +6994,8 @@ static void layer4_0_conv2(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 7, .out_w = 7, .kernel_h = 3, .kernel_w = 3,
                                             .stride_h = 2, .stride_w = 2, .pad_h = 1, .pad_w = 1,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer4_0_conv2_scale, .shift = m->layer4_0_conv2_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer4_0_conv2_weight, &epilogue, NULL, in, out, team);
@@ -6802,14 +7004,16 @@ static void layer4_0_conv2(const struct resnet152_model *m, const float *in, flo
 /* layer4.0.downsample.0: [1,1024,14,14] -> [1,2048,7,7]
    conv2d out=2048 kernel=1x1 stride=2x2 pad=0x0 dilation=1x1 groups=1 weight=@layer4.0.downsample.0.weight
    fused: batchnorm @layer4.0.downsample.1 eps=1e-05 (folded at load into a scale and shift)
-   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in @1605632, out @0 */
+   lowering: matrix product over packed weights, rows read in place, panels outer, the next panels prefetched;
+   arena: in @1605632, out @0 */
 static void layer4_0_downsample_0(const struct resnet152_model *m, const float *in, float *out,
                                   const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 1024, .in_h = 14, .in_w = 14, .out_c = 2048,
                                             .out_h = 7, .out_w = 7, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 2, .stride_w = 2, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 1,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer4_0_downsample_0_scale,
                                        .shift = m->layer4_0_downsample_0_shift, .relu = 0};
   netc_conv_gemm(&conv, m->layer4_0_downsample_0_weight, &epilogue, NULL, in, out, team);
@@ -6818,15 +7022,16 @@ static void layer4_0_downsample_0(const struct resnet152_model *m, const float *
 /* layer4.0.conv3: [1,512,7,7] + [1,2048,7,7] -> [1,2048,7,7]
    conv2d out=2048 kernel=1x1 stride=1x1 pad=0x0 dilation=1x1 groups=1 weight=@layer4.0.conv3.weight
    fused: batchnorm @layer4.0.bn3 eps=1e-05 (folded at load into a scale and shift), + shortcut, relu
-   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in @401408, shortcut
-   @0, out @0 (over shortcut) */
+   lowering: matrix product over packed weights, rows read in place, panels outer, the next panels prefetched;
+   arena: in @401408, shortcut @0, out @0 (over shortcut) */
 static void layer4_0_conv3(const struct resnet152_model *m, const float *in, const float *shortcut,
                            float *out, const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 512, .in_h = 7, .in_w = 7, .out_c = 2048,
                                             .out_h = 7, .out_w = 7, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 1,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer4_0_conv3_scale, .shift = m->layer4_0_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer4_0_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6835,14 +7040,16 @@ static void layer4_0_conv3(const struct resnet152_model *m, const float *in, con
 /* layer4.1.conv1: [1,2048,7,7] -> [1,512,7,7]
    conv2d out=512 kernel=1x1 stride=1x1 pad=0x0 dilation=1x1 groups=1 weight=@layer4.1.conv1.weight
    fused: batchnorm @layer4.1.bn1 eps=1e-05 (folded at load into a scale and shift), relu
-   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in @0, out @401408 */
+   lowering: matrix product over packed weights, rows read in place, panels outer, the next panels prefetched;
+   arena: in @0, out @401408 */
 static void layer4_1_conv1(const struct resnet152_model *m, const float *in, float *out,
                            const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 2048, .in_h = 7, .in_w = 7, .out_c = 512,
                                             .out_h = 7, .out_w = 7, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 1,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer4_1_conv1_scale, .shift = m->layer4_1_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer4_1_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6859,7 +7066,8 @@ static void layer4_1_conv2(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 7, .out_w = 7, .kernel_h = 3, .kernel_w = 3,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 1, .pad_w = 1,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer4_1_conv2_scale, .shift = m->layer4_1_conv2_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer4_1_conv2_weight, &epilogue, NULL, in, out, team);
@@ -6868,15 +7076,16 @@ static void layer4_1_conv2(const struct resnet152_model *m, const float *in, flo
 /* layer4.1.conv3: [1,512,7,7] + [1,2048,7,7] -> [1,2048,7,7]
    conv2d out=2048 kernel=1x1 stride=1x1 pad=0x0 dilation=1x1 groups=1 weight=@layer4.1.conv3.weight
    fused: batchnorm @layer4.1.bn3 eps=1e-05 (folded at load into a scale and shift), + shortcut, relu
-   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in @501760, shortcut
-   @0, out @0 (over shortcut) */
+   lowering: matrix product over packed weights, rows read in place, panels outer, the next panels prefetched;
+   arena: in @501760, shortcut @0, out @0 (over shortcut) */
 static void layer4_1_conv3(const struct resnet152_model *m, const float *in, const float *shortcut,
                            float *out, const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 512, .in_h = 7, .in_w = 7, .out_c = 2048,
                                             .out_h = 7, .out_w = 7, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 1,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer4_1_conv3_scale, .shift = m->layer4_1_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer4_1_conv3_weight, &epilogue, shortcut, in, out, team);
@@ -6885,14 +7094,16 @@ static void layer4_1_conv3(const struct resnet152_model *m, const float *in, con
 /* layer4.2.conv1: [1,2048,7,7] -> [1,512,7,7]
    conv2d out=512 kernel=1x1 stride=1x1 pad=0x0 dilation=1x1 groups=1 weight=@layer4.2.conv1.weight
    fused: batchnorm @layer4.2.bn1 eps=1e-05 (folded at load into a scale and shift), relu
-   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in @0, out @401408 */
+   lowering: matrix product over packed weights, rows read in place, panels outer, the next panels prefetched;
+   arena: in @0, out @401408 */
 static void layer4_2_conv1(const struct resnet152_model *m, const float *in, float *out,
                            const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 2048, .in_h = 7, .in_w = 7, .out_c = 512,
                                             .out_h = 7, .out_w = 7, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 1,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer4_2_conv1_scale, .shift = m->layer4_2_conv1_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer4_2_conv1_weight, &epilogue, NULL, in, out, team);
@@ -6909,7 +7120,8 @@ static void layer4_2_conv2(const struct resnet152_model *m, const float *in, flo
                                             .out_h = 7, .out_w = 7, .kernel_h = 3, .kernel_w = 3,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 1, .pad_w = 1,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer4_2_conv2_scale, .shift = m->layer4_2_conv2_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer4_2_conv2_weight, &epilogue, NULL, in, out, team);
@@ -6918,15 +7130,16 @@ static void layer4_2_conv2(const struct resnet152_model *m, const float *in, flo
 /* layer4.2.conv3: [1,512,7,7] + [1,2048,7,7] -> [1,2048,7,7]
    conv2d out=2048 kernel=1x1 stride=1x1 pad=0x0 dilation=1x1 groups=1 weight=@layer4.2.conv3.weight
    fused: batchnorm @layer4.2.bn3 eps=1e-05 (folded at load into a scale and shift), + shortcut, relu
-   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in @501760, shortcut
-   @0, out @0 (over shortcut) */
+   lowering: matrix product over packed weights, rows read in place, panels outer, the next panels prefetched;
+   arena: in @501760, shortcut @0, out @0 (over shortcut) */
 static void layer4_2_conv3(const struct resnet152_model *m, const float *in, const float *shortcut,
                            float *out, const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 512, .in_h = 7, .in_w = 7, .out_c = 2048,
                                             .out_h = 7, .out_w = 7, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1};
+                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 1,
+                                 .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer4_2_conv3_scale, .shift = m->layer4_2_conv3_shift,
                                        .relu = 1};
   netc_conv_gemm(&conv, m->layer4_2_conv3_weight, &epilogue, shortcut, in, out, team);

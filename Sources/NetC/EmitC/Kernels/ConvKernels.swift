@@ -16,15 +16,25 @@ extension CKernel {
     /* Zeros standing in for the input in the padding: an indirect row points here. */
     static const float netc_zero_row[\#(zeroRowFloats)] = {0.0f};
 
+    /* Output pixel (ox, oy) of batch item n to the next one: a run of rows steps along instead of dividing its
+       index out per row, as the divisions cost as much as a narrow group's products or a stem row's copies. */
+    static inline void netc_next_pixel(const netc_window *w, int *ox, int *oy, int *n) {
+      if (++*ox == w->out_w) {
+        *ox = 0;
+        if (++*oy == w->out_h) {
+          *oy = 0;
+          ++*n;
+        }
+      }
+    }
+
     /* Pointers to the input channels of group `group` that output rows [first, first + count) read through each
        tap: a[t * count + m], or the zero row where the tap falls in the padding. */
     static void netc_conv_rows(const netc_window *w, const float *in, int group, long first, int count,
                                const float **a) {
       const int cin = w->in_c / w->groups;
-      /* The row's pixel steps along instead of being divided out per row: a tile's rows are consecutive, and
-         the divisions cost as much as a narrow group's products. */
       int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
-      for (int m = 0; m < count; m++) {
+      for (int m = 0; m < count; m++, netc_next_pixel(w, &ox, &oy, &n)) {
         for (int ky = 0; ky < w->kernel_h; ky++) {
           const int iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
           const int row_inside = iy >= 0 && iy < w->in_h;
@@ -34,13 +44,6 @@ extension CKernel {
             const int ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
             const int inside = row_inside && ix >= 0 && ix < w->in_w;
             a[(ky * w->kernel_w + kx) * count + m] = inside ? line + (size_t)ix * w->in_c : netc_zero_row;
-          }
-        }
-        if (++ox == w->out_w) {
-          ox = 0;
-          if (++oy == w->out_h) {
-            oy = 0;
-            n++;
           }
         }
       }
@@ -58,6 +61,8 @@ extension CKernel {
       int gather;     /* rows are copied contiguous first: an NCHW input, or few channels per tap */
       int rows_outer; /* units are blocks of rows, each through every panel: the weights are small */
       int tiles;      /* row tiles (of the widest kernel) per unit */
+      int prefetch;   /* each panel run fetches the next one's weights: they come from memory, not the cache */
+      int shifted;    /* groups read in place whose weights stay in L2: netc_conv_groups */
     } netc_conv;
 
     /* Copies output rows [first, first + count) of the im2col matrix of group `group` into buf, one row of
@@ -67,9 +72,8 @@ extension CKernel {
                                  float *buf) {
       const netc_window *w = &c->window;
       const int cin = w->in_c / w->groups, taps = w->kernel_h * w->kernel_w;
-      for (int m = 0; m < count; m++) {
-        const long p = first + m;
-        const int ox = (int)(p % w->out_w), oy = (int)(p / w->out_w % w->out_h), n = (int)(p / w->out_w / w->out_h);
+      int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
+      for (int m = 0; m < count; m++, netc_next_pixel(w, &ox, &oy, &n)) {
         const int x0 = ox * w->stride_w - w->pad_w, y0 = oy * w->stride_h - w->pad_h;
         float *row = buf + (size_t)m * taps * cin;
         if (c->nchw) {
@@ -82,6 +86,15 @@ extension CKernel {
                 continue;
               }
               const float *line = plane + (size_t)iy * w->in_w;
+              /* Away from the sides a tap row is a contiguous run of the input row, copied a vector at a time:
+                 a test per element cost more than the stem's whole matrix product. */
+              if (w->dilation_w == 1 && x0 >= 0 && x0 + w->kernel_w <= w->in_w) {
+                for (int kx = 0; kx < w->kernel_w; kx += NETC_LANES) {
+                  const int lanes = w->kernel_w - kx < NETC_LANES ? w->kernel_w - kx : NETC_LANES;
+                  netc_vstore_part(row + kx, netc_vload_part(line + x0 + kx, lanes), lanes);
+                }
+                continue;
+              }
               for (int kx = 0; kx < w->kernel_w; kx++) {
                 const int ix = x0 + kx * w->dilation_w;
                 row[kx] = ix >= 0 && ix < w->in_w ? line[ix] : 0.0f;
@@ -102,12 +115,58 @@ extension CKernel {
       }
     }
 
+    /* netc_conv_gemm for groups read in place: units are row tiles, each through every group, whose row pointers
+       are the first group's shifted by a group's channels (the zero row covers the shift), so that the window's
+       arithmetic is done once per tile rather than once per group. */
+    static void netc_conv_groups(const netc_conv *c, const float *weight, const netc_gemm_epilogue *e,
+                                 const float *residual, const float *in, float *out, const netc_team *team) {
+      const netc_window *w = &c->window;
+      const int cin = w->in_c / w->groups, cout = w->out_c / w->groups, taps = w->kernel_h * w->kernel_w;
+      const int panels = (cout + NETC_PANEL - 1) / NETC_PANEL;
+      const size_t panel_stride = (size_t)taps * cin * NETC_PANEL;
+      const int mr = netc_gemm_kernels[panels < NETC_MAX_PANELS ? panels : NETC_MAX_PANELS].rows;
+      const long rows = (long)w->batch * w->out_h * w->out_w, tiles = (rows + mr - 1) / mr;
+      long first, end;
+      netc_share(team, tiles, &first, &end);
+      for (long tile = first; tile < end; tile++) {
+        const long r = tile * mr;
+        const int count = rows - r < mr ? (int)(rows - r) : mr;
+        const float *a[NETC_MAX_ROWS * \#(indirectTaps)], *res[NETC_MAX_ROWS];
+        float *o[NETC_MAX_ROWS];
+        netc_conv_rows(w, in, 0, r, count, a);
+        for (int group = 0; group < w->groups; group++) {
+          if (group > 0)
+            for (int i = 0; i < taps * count; i++) a[i] += cin;
+          for (int first_panel = 0; first_panel < panels; first_panel += NETC_MAX_PANELS) {
+            const int np = panels - first_panel < NETC_MAX_PANELS ? panels - first_panel : NETC_MAX_PANELS;
+            const int first_column = first_panel * NETC_PANEL;
+            const int columns = cout - first_column < np * NETC_PANEL ? cout - first_column : np * NETC_PANEL;
+            const size_t channel = (size_t)group * panels * NETC_PANEL + (size_t)first_column;
+            const netc_gemm_epilogue run_epilogue = {e->scale ? e->scale + channel : NULL,
+                                                     e->shift ? e->shift + channel : NULL, e->relu};
+            for (int m = 0; m < count; m++) {
+              const size_t at = (size_t)(r + m) * w->out_c + (size_t)group * cout + (size_t)first_column;
+              o[m] = out + at;
+              res[m] = residual ? residual + at : NULL;
+            }
+            netc_gemm_kernels[np].run(count, taps, cin, a,
+                                      weight + ((size_t)group * panels + first_panel) * panel_stride, panel_stride,
+                                      NULL, &run_epilogue, residual ? res : NULL, o, columns);
+          }
+        }
+      }
+    }
+
     /* out (NHWC) = the conv of in, then the epilogue (+ an identity residual before ReLU when residual is not
        NULL; it may be out). weight is packed [group][panel][depth][16], depth = taps * cin in the gather order,
        zero past the group's out_c / groups channels; e's scale and shift are [group][panels * 16]. Work units
        (a block of rows through a run of up to NETC_MAX_PANELS panels) are split statically over the team. */
     static void netc_conv_gemm(const netc_conv *c, const float *weight, const netc_gemm_epilogue *e,
                                const float *residual, const float *in, float *out, const netc_team *team) {
+      if (c->shifted) {
+        netc_conv_groups(c, weight, e, residual, in, out, team);
+        return;
+      }
       const netc_window *w = &c->window;
       const int cin = w->in_c / w->groups, cout = w->out_c / w->groups, taps = w->kernel_h * w->kernel_w;
       const int panels = (cout + NETC_PANEL - 1) / NETC_PANEL;
@@ -147,9 +206,17 @@ extension CKernel {
             if (c->gather) a[m] = gathered + (size_t)(r - begin + m) * depth;
           }
           if (!c->gather) netc_conv_rows(w, in, group, r, count, a);
+          /* The first row tiles of a panel run (panels outer) fetch the next run's panels, one each. */
+          const float *next = NULL;
+          const long pass = (r - begin) / mr + b * ((block + mr - 1) / mr);
+          if (c->prefetch && panel_run + 1 < per_block) {
+            const int next_first = (int)((panel_run + 1) % runs) * NETC_MAX_PANELS;
+            if (pass < panels - next_first && pass < NETC_MAX_PANELS)
+              next = weight + ((size_t)((panel_run + 1) / runs) * panels + next_first + pass) * panel_stride;
+          }
           netc_gemm_kernels[np].run(count, c->gather ? 1 : taps, c->gather ? (int)depth : cin, a,
                                     weight + ((size_t)group * panels + first_panel) * panel_stride, panel_stride,
-                                    &run_epilogue, residual ? res : NULL, o, columns);
+                                    next, &run_epilogue, residual ? res : NULL, o, columns);
         }
       }
     }

@@ -31,7 +31,7 @@ extension CKernel {
             c[m] = out + (size_t)(r + m) * out_features + first_column;
           }
           netc_gemm_kernels[np].run(count, 1, in_features, a, weight + (size_t)first_panel * panel_stride,
-                                    panel_stride, &e, NULL, c, columns);
+                                    panel_stride, NULL, &e, NULL, c, columns);
         }
       }
     }

@@ -53,36 +53,60 @@ extension CKernel {
     /* C[m][0, columns) for m < R, over NP panels of packed weights b (panel p at b + p * panel_stride, each
        [depth][16]): for each tap t < taps and k < kc, sum a[t * R + m][k] * b[...], in float, in that order
        whatever the tile; then y = sum * scale + shift (or sum + shift, or sum), + residual[m], ReLU, stored to
-       c[m]. Row pointers let a conv read its input in place (indirect convolution, no im2col copy). */
+       c[m]. Row pointers let a conv read its input in place (indirect convolution, no im2col copy). Unless
+       next is NULL, the tile also fetches one cache line of weights from next onwards per step of its depth
+       into L2: a product too large for the cache gets its next panels from memory while these compute. */
     #define NETC_TILE(R, NP)                                                                                      \
       static void netc_tile_##R##x##NP(int taps, int kc, const float *const *a, const float *b,                   \
-                                       size_t panel_stride, const netc_gemm_epilogue *e,                         \
+                                       size_t panel_stride, const float *next, const netc_gemm_epilogue *e,      \
                                        const float *const *residual, float *const *c, int columns) {             \
         netc_vec acc[R][NP * NETC_PANEL_VECTORS];                                                                 \
         NETC_UNROLL for (int m = 0; m < R; m++)                                                                   \
           NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vzero();                 \
+        /* The residual is read after the products, long enough for it to come from memory meanwhile. */          \
+        if (residual)                                                                                             \
+          for (int m = 0; m < R; m++)                                                                             \
+            for (int p = 0; p < NP && p * NETC_PANEL < columns; p++) NETC_PREFETCH(residual[m] + p * NETC_PANEL, 3); \
         for (int t = 0; t < taps; t++) {                                                                          \
           const float *row[R];                                                                                    \
           NETC_UNROLL for (int m = 0; m < R; m++) row[m] = a[t * R + m];                                          \
-          for (int k = 0; k < kc; k++, b += NETC_PANEL) {                                                         \
-            netc_vec w[NP * NETC_PANEL_VECTORS];                                                                  \
-            NETC_UNROLL for (int p = 0; p < NP; p++)                                                              \
-              NETC_UNROLL for (int v = 0; v < NETC_PANEL_VECTORS; v++)                                            \
-                w[p * NETC_PANEL_VECTORS + v] = netc_vload(b + p * panel_stride + v * NETC_LANES);                \
-            NETC_UNROLL for (int m = 0; m < R; m++) {                                                             \
-              const netc_vec x = netc_vbroadcast(row[m] + k);                                                     \
-              NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vfma(x, w[j], acc[m][j]); \
+          /* Two loops, so that the test is not paid on every step. */                                            \
+          if (next)                                                                                               \
+            for (int k = 0; k < kc; k++, b += NETC_PANEL, next += NETC_PANEL) {                                   \
+              NETC_PREFETCH(next, 2);                                                                             \
+              NETC_TILE_STEP(R, NP)                                                                               \
             }                                                                                                     \
-          }                                                                                                       \
+          else                                                                                                    \
+            for (int k = 0; k < kc; k++, b += NETC_PANEL) {                                                       \
+              NETC_TILE_STEP(R, NP)                                                                               \
+            }                                                                                                     \
         }                                                                                                         \
         NETC_UNROLL for (int m = 0; m < R; m++)                                                                   \
           NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++)                                           \
             netc_store_sums(acc[m][j], e, residual ? residual[m] : NULL, c[m], j * NETC_LANES, columns);          \
       }
 
+    /* One step k of the depth: the panels' weights at b, times row[m][k], into the accumulators. */
+    #define NETC_TILE_STEP(R, NP)                                                                                 \
+      netc_vec w[NP * NETC_PANEL_VECTORS];                                                                        \
+      NETC_UNROLL for (int p = 0; p < NP; p++)                                                                    \
+        NETC_UNROLL for (int v = 0; v < NETC_PANEL_VECTORS; v++)                                                  \
+          w[p * NETC_PANEL_VECTORS + v] = netc_vload(b + p * panel_stride + v * NETC_LANES);                      \
+      NETC_UNROLL for (int m = 0; m < R; m++) {                                                                   \
+        const netc_vec x = netc_vbroadcast(row[m] + k);                                                           \
+        NETC_UNROLL for (int j = 0; j < NP * NETC_PANEL_VECTORS; j++) acc[m][j] = netc_vfma(x, w[j], acc[m][j]);  \
+      }
+
     typedef void (*netc_gemm_function)(int rows, int taps, int kc, const float *const *a, const float *b,
-                                       size_t panel_stride, const netc_gemm_epilogue *e,
+                                       size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
                                        const float *const *residual, float *const *c, int columns);
+
+    /* Fetches the cache line at p ahead of its reads: into L2 (locality 2) or L1 (3). */
+    #if defined(__GNUC__)
+    #define NETC_PREFETCH(p, locality) __builtin_prefetch(p, 0, locality)
+    #else
+    #define NETC_PREFETCH(p, locality) ((void)(p))
+    #endif
 
     """#
 
@@ -98,14 +122,14 @@ extension CKernel {
         text += (1...tile.rows).map { "NETC_TILE(\($0), \(tile.panels))\n" }.joined()
         text += """
           static void netc_gemm_\(tile.panels)(int rows, int taps, int kc, const float *const *a, const float *b,
-                                  size_t panel_stride, const netc_gemm_epilogue *e, const float *const *residual,
-                                  float *const *c, int columns) {
+                                  size_t panel_stride, const float *next, const netc_gemm_epilogue *e,
+                                  const float *const *residual, float *const *c, int columns) {
             switch (rows) {
 
           """
         for rows in (1...tile.rows).reversed() {
-          text += "  case \(rows): netc_tile_\(rows)x\(tile.panels)(taps, kc, a, b, panel_stride, e, residual, c, "
-          text += "columns); break;\n"
+          text += "  case \(rows): netc_tile_\(rows)x\(tile.panels)(taps, kc, a, b, panel_stride, next, e, residual, "
+          text += "c, columns); break;\n"
         }
         text += "  }\n}\n"
       }

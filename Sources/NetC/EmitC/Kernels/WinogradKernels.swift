@@ -108,11 +108,12 @@ extension CKernel {
        transformed input V [\#(n * n)][tiles][in_c] then the products M [\#(n * n)][tiles][panels * 16]; weight is the
        transformed filter U [\#(n * n)][panels][in_c][16] (netc_winograd_pack). Three phases, each split statically
        over the team: the input transform by tile; the \#(n * n) matrix products M[e] = V[e] U[e] by (e, panel
-       run, block of tiles); the output transform by tile with the epilogue (scale and shift, an identity
-       residual that may be out, ReLU). */
-    static void netc_conv_winograd(const netc_window *w, const float *weight, const netc_gemm_epilogue *e,
-                                   const float *residual, const float *in, float *scratch, float *out,
-                                   const netc_team *team) {
+       run, block of tiles), the first row tiles of each fetching the next run's weights when prefetch is set;
+       the output transform by tile with the epilogue (scale and shift, an identity residual that may be out,
+       ReLU). */
+    static void netc_conv_winograd(const netc_window *w, const float *weight, int prefetch,
+                                   const netc_gemm_epilogue *e, const float *residual, const float *in,
+                                   float *scratch, float *out, const netc_team *team) {
       const int cin = w->in_c, cout = w->out_c, panels = (cout + NETC_PANEL - 1) / NETC_PANEL;
       const int columns = panels * NETC_PANEL;
       const int tiles_h = (w->out_h + \#(m - 1)) / \#(m), tiles_w = (w->out_w + \#(m - 1)) / \#(m);
@@ -164,7 +165,15 @@ extension CKernel {
             a[i] = v + ((size_t)k * tiles + r + i) * cin;
             o[i] = products + ((size_t)k * tiles + r + i) * columns + (size_t)first_panel * NETC_PANEL;
           }
-          netc_gemm_kernels[np].run(count, 1, cin, a, b, (size_t)cin * NETC_PANEL, &none, NULL, o, np * NETC_PANEL);
+          /* U's runs lie one after the other, so the next run's panels follow this run's. */
+          const long pass = (r - begin) / mr + unit % blocks * (block / mr);
+          const int next_first = run + 1 < runs ? first_panel + NETC_MAX_PANELS : 0;
+          const int next_np = panels - next_first < NETC_MAX_PANELS ? panels - next_first : NETC_MAX_PANELS;
+          const int last = k == \#(n * n - 1) && run + 1 == runs;
+          const float *next =
+              prefetch && !last && pass < next_np ? b + (size_t)(np + pass) * cin * NETC_PANEL : NULL;
+          netc_gemm_kernels[np].run(count, 1, cin, a, b, (size_t)cin * NETC_PANEL, next, &none, NULL, o,
+                                    np * NETC_PANEL);
         }
       }
       netc_sync(team);

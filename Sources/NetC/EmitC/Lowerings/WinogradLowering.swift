@@ -39,6 +39,13 @@ struct WinogradConvLowering: Lowering {
     Winograd.n * Winograd.n * tiles(layer) * (layer.input.channels + columns) * 4
   }
 
+  /// Whether the products fetch each panel run's successor: the transformed weights outgrow L2 (ResNet-50's
+  /// stage 3: 5 % faster; smaller ones stay in the caches, where the fetches only cost).
+  private func prefetches(_ layer: Layer) -> Bool {
+    Winograd.n * Winograd.n * columns * layer.input.channels * 4 > 2 << 20
+      && layer.input.channels * 16 * 4 * 4 <= 512 << 10
+  }
+
   func body(_ layer: Layer) -> [String]? {
     let window = CText.initializer("static const netc_window window", ConvText.window(conv, layer))
     let (epilogue, after) = ResidualText.split(conv, layer)
@@ -46,8 +53,8 @@ struct WinogradConvLowering: Lowering {
       + CText.call(
         "netc_conv_winograd",
         [
-          "&window", "m->" + layer.field("weight"), "&epilogue", ResidualText.inKernel(conv), "in", "scratch", "out",
-          "team",
+          "&window", "m->" + layer.field("weight"), prefetches(layer) ? "1" : "0", "&epilogue",
+          ResidualText.inKernel(conv), "in", "scratch", "out", "team",
         ])
       + after
   }

@@ -106,9 +106,11 @@ struct SGDParityFixture {
 
   /// The generated C (f32 values, float sums in the convolutions, double batch statistics) after one and three
   /// steps, within 1e-4 of each tensor's largest element and 1e-3 of its largest change, as PyTorch's own f32
-  /// step is (measured: 2.4e-6 and 6.8e-5). One thing this fixture is sensitive to: a ReLU input within
-  /// rounding of 0 that flips sign moves a batch-norm bias gradient by 1 % (measured when the batch statistics
-  /// summed in float lanes), which is why those statistics keep PyTorch's double sums.
+  /// step is (measured: 2.4e-6 and 6.8e-5; the C: 1.7e-6 and 2.2e-4). One thing this fixture is sensitive to: a
+  /// ReLU input within rounding of 0 that flips sign moves a batch-norm bias gradient by 1 % (measured when the
+  /// batch statistics summed in float lanes), which is why those statistics keep PyTorch's double sums; and
+  /// when the weight gradients summed the whole batch in float, one summation order put batch-norm biases
+  /// 4.1e-4 off after three steps (1.7e-6 after one), which is why they sum chunks of images in double.
   @Test func generatedCTakesPyTorchsSteps() throws {
     let fixture = try SGDParityFixture()
     let executable = try TrainingDriver.executable(try TrainingCEmitter(graph: fixture.graph).emit())

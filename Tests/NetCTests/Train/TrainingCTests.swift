@@ -9,8 +9,9 @@ import Testing
 
 @Suite struct TrainingCTests {
   /// The C computes in f32, its convolutions' products summing in float (an element of a weight gradient adds
-  /// batch * plane terms in sequence: about sqrt(n) * 6e-8 of the terms' magnitude, 5e-6 for n = 8192) and its
-  /// batch-norm statistics in double; the interpreter in Double throughout. A gradient passes through every
+  /// at most one 32 x 32 plane's or one image's terms in float, about sqrt(n) * 6e-8 of their magnitude, 2e-6 for
+  /// n = 1024, and those sums in double) and its batch-norm statistics in double; the interpreter in Double
+  /// throughout. A gradient passes through every
   /// layer after its parameter, each adding such roundings to values whose sums cancel (batch norm's backward
   /// subtracts means): measured at most 4.1e-6 of a tensor's largest element from the C that summed in double
   /// (which was within 6e-7 of the interpreter) on ResNet-20 at batch 8. The bound is the brief's 1e-4; a
@@ -101,6 +102,21 @@ import Testing
   @Test(arguments: InstructionSet.testable)
   func convolutionKindsGiveTheSameBitsOnEveryThreadCount(isa: InstructionSet) throws {
     try expectTheSameBitsOnEveryThreadCount(try TrainingNets.convolutionKinds(batch: 4), flags: isa.flags)
+  }
+
+  /// The weight gradient over shifted planes at batch 1 and 3, on every vector width: its dot-product tiles,
+  /// their masked ends and lane sums differ per width.
+  @Test(arguments: InstructionSet.testable, [1, 3])
+  func shiftedWeightGradientsMatchTheInterpreter(isa: InstructionSet, batch: Int) throws {
+    try compare(
+      try TrainingNets.shiftedWeightGradients(batch: batch), steps: 2, seed: 9,
+      flags: CTest.sanitizerFlags + isa.flags)
+  }
+
+  /// The shifted weight gradient splits input channels (5, 7, and 3 per group) over 1, 2 and 3 threads.
+  @Test(arguments: InstructionSet.testable)
+  func shiftedWeightGradientsGiveTheSameBitsOnEveryThreadCount(isa: InstructionSet) throws {
+    try expectTheSameBitsOnEveryThreadCount(try TrainingNets.shiftedWeightGradients(batch: 3), flags: isa.flags)
   }
 
   /// Two steps on 1, 2 and 3 threads give the same bytes, built with `flags` (a vector width's) beside threads.

@@ -91,6 +91,30 @@ enum TrainingNets {
     return net.graph()
   }
 
+  /// Stride-1 convolutions whose weight gradients read shifted planes (`netc_conv_grad_weight_shifted`), on rows
+  /// long enough for it: odd channel counts and sizes; padded, unpadded, grouped, dilated and non-square taps;
+  /// one with a bias (its ReLU before its batch norm, as in `convolutionKinds`).
+  static func shiftedWeightGradients(batch: Int) throws -> Graph {
+    var net = GraphBuilder("shifted_weight_gradients", input: [batch, 5, 7, 23])
+    let convs = [
+      Conv(outChannels: 7, kernel: Pair(square: 3), pad: Pair(square: 1), module: "same", hasBias: false),
+      Conv(outChannels: 9, kernel: Pair(3, 2), module: "valid", hasBias: true),
+      Conv(
+        outChannels: 6, kernel: Pair(square: 3), pad: Pair(1, 0), dilation: Pair(1, 2), groups: 3,
+        module: "grouped", hasBias: false),
+    ]
+    for conv in convs {
+      try net.add(conv.module, .conv(conv))
+      if conv.hasBias { try net.add(conv.module + "_relu", .relu) }
+      try net.add(conv.module + "_bn", .batchNorm(BatchNorm(module: conv.module + "_bn")))
+      if !conv.hasBias { try net.add(conv.module + "_relu", .relu) }
+    }
+    try net.add("pool", .adaptiveAvgPool(AdaptiveAvgPool(out: Pair(square: 1))))
+    try net.add("flatten", .flatten)
+    try net.add("fc", .linear(Linear(outFeatures: 4, module: "fc", hasBias: true)))
+    return net.graph()
+  }
+
   /// Dense layers with a softmax between them (its backward op) and a final softmax (left out by the loss).
   static func dense(batch: Int = 4) throws -> Graph {
     var net = GraphBuilder("dense", input: [batch, 2, 3, 1])

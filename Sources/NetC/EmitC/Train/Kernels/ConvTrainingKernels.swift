@@ -1,7 +1,7 @@
 // The training step's convolution kernels, each a matrix product per image and group over im2col columns
 // (read in place for 1x1 stride-1 unpadded convolutions): the forward pass W * cols, the input gradient (a
 // stride-1 convolution of dy by the flipped weights where it is one, else col2im(W^T * dy)), and the weight
-// gradient, the sum over the batch of cols * dy^T.
+// gradient, the sum over the batch of cols * dy^T (its columns read from the input in place).
 
 extension CKernel {
   static let convGeometry = CKernel(
@@ -130,43 +130,70 @@ extension CKernel {
     """#)
 
   static let conv2dGradWeight = CKernel(
-    "netc_conv2d_grad_weight",
-    uses: [share, convGeometry, im2col, stridedTranspose, trainingGemm],
+    "netc_conv2d_grad_weight", uses: [share, convGeometry, tapRows, stridedTranspose, trainingGemm, shiftedGradWeight],
     #"""
-    /* The weight gradient of a convolution: dW^T = the sum over images of cols * dy^T, each element summed over
-       the images in order, then transposed into PyTorch's layout. The team shares out each group's input
-       channels (rows of dW^T), so every element is summed by one thread in the same order whatever the count.
-       scratch: one image's dy^T (plane * out_c floats), every group's dW^T (in_c / groups * taps * out_c floats),
-       then one group's columns unless read in place. */
+    /* Images whose products netc_conv2d_grad_weight sums in float before it adds them to its double sums: as
+       many as make 1024 terms (one 32 x 32 plane), at least one. A float sum of n terms is off by about
+       sqrt(n) roundings, so a bounded n keeps the batch's sum near PyTorch's; the double pass is over dW once
+       per chunk, little beside the chunk's products. */
+    static int netc_grad_weight_chunk(const netc_window *c) {
+      const size_t images = 1024 / ((size_t)c->out_h * c->out_w);
+      return images < 1 ? 1 : (int)images;
+    }
+
+    /* The weight gradient of a convolution: by netc_conv_grad_weight_shifted where netc_conv_shifts, else
+       dW^T[i * taps + t][o] = the sum over images, and over the output positions p where tap t reads inside the
+       input, of the input value it reads there times dy^T[p][o]: the product of im2col columns and dy^T without
+       the columns (a tap's rows read the input in place, skipping the padding's zero terms). Summed in float
+       over netc_grad_weight_chunk images, then in double over the chunks, then stored in PyTorch's layout. The
+       team shares out the output channels, so that each thread transposes only its own rows of dy, and every
+       element is summed by one thread in the same order whatever the count. scratch: the shifted kernel's, or
+       this thread's dW^T in double then in float (at most in_c / groups * taps * out_c values each), then its
+       rows of one image's dy^T (at most plane * out_c floats). */
     static void netc_conv2d_grad_weight(const netc_team *team, const netc_window *c, const float *dy,
                                         const float *x, float *scratch, float *dw) {
       const int in_per_group = c->in_c / c->groups, out_per_group = c->out_c / c->groups, depth = netc_conv_depth(c);
-      const int taps = c->kernel_h * c->kernel_w;
+      const int taps = c->kernel_h * c->kernel_w, chunk = netc_grad_weight_chunk(c);
       const size_t in_plane = (size_t)c->in_h * c->in_w, plane = (size_t)c->out_h * c->out_w;
-      const size_t group_weights = (size_t)depth * out_per_group;
-      float *gradient = scratch, *sums = gradient + plane * c->out_c, *columns = sums + c->groups * group_weights;
-      long first, end;
-      netc_share(team, (long)in_per_group, &first, &end);
-      const int channels = (int)(end - first), rows = channels * taps;
-      if (channels == 0) return;
-      for (int n = 0; n < c->batch; n++) {
-        netc_strided_transpose(c->out_c, (int)plane, dy + (size_t)n * c->out_c * plane, plane, gradient,
-                               (size_t)c->out_c);
-        for (int g = 0; g < c->groups; g++) {
-          const float *image = x + ((size_t)n * c->in_c + (size_t)(g * in_per_group + first)) * in_plane, *cols = image;
-          size_t ld = plane;
-          if (!netc_conv_in_place(c)) {
-            ld = netc_column_stride(c);
-            netc_im2col(c, channels, image, columns, ld);
-            cols = columns;
-          }
-          netc_train_gemm(rows, out_per_group, (int)plane, cols, ld, gradient + g * out_per_group, (size_t)c->out_c,
-                          sums + g * group_weights + first * taps * out_per_group, (size_t)out_per_group, n > 0);
-        }
+      if (netc_conv_shifts(c)) {
+        netc_conv_grad_weight_shifted(team, c, dy, x, scratch, dw);
+        return;
       }
-      for (int g = 0; g < c->groups; g++)
-        netc_strided_transpose(rows, out_per_group, sums + g * group_weights + first * taps * out_per_group,
-                               (size_t)out_per_group, dw + g * group_weights + first * taps, (size_t)depth);
+      long first, end;
+      netc_share(team, (long)c->out_c, &first, &end);
+      const int outs = (int)(end - first);
+      if (outs == 0) return;
+      const size_t count = (size_t)depth * outs;
+      double *totals = (double *)scratch;
+      float *sums = (float *)(totals + count), *gradient = sums + count;
+      for (int n = 0; n < c->batch; n++) {
+        netc_strided_transpose(outs, (int)plane, dy + ((size_t)n * c->out_c + first) * plane, plane, gradient,
+                               (size_t)outs);
+        for (int o = (int)first; o < end;) {
+          const int g = o / out_per_group, next = (g + 1) * out_per_group < end ? (g + 1) * out_per_group : (int)end;
+          const float *image = x + ((size_t)n * c->in_c + (size_t)g * in_per_group) * in_plane;
+          for (int t = 0; t < taps; t++) {
+            const int ky = t / c->kernel_w, kx = t % c->kernel_w;
+            int y0, y1, x0, x1;
+            ptrdiff_t shift;
+            netc_tap_rows(c, ky, kx, &y0, &y1, &x0, &x1, &shift);
+            const int inside = y0 < y1 && x0 < x1;
+            const netc_walk walk = {inside ? y1 - y0 : 0, inside ? x1 - x0 : 0, (size_t)c->stride_w,
+                                    (size_t)c->stride_h * c->in_w, (size_t)c->out_w * outs};
+            const ptrdiff_t from = (ptrdiff_t)(y0 * c->stride_h + ky * c->dilation_h - c->pad_h) * c->in_w +
+                                   (x0 * c->stride_w + kx * c->dilation_w - c->pad_w);
+            netc_train_gemm_walk(in_per_group, next - o, &walk, inside ? image + from : image, in_plane,
+                                 gradient + (inside ? ((size_t)y0 * c->out_w + x0) * outs : 0) + (o - first),
+                                 (size_t)outs, sums + (size_t)t * outs + (o - first), (size_t)taps * outs,
+                                 n % chunk > 0);
+          }
+          o = next;
+        }
+        if ((n + 1) % chunk == 0 || n + 1 == c->batch)
+          for (size_t k = 0; k < count; k++) totals[k] = (n < chunk ? 0.0 : totals[k]) + sums[k];
+      }
+      for (int j = 0; j < outs; j++)
+        for (int r = 0; r < depth; r++) dw[(first + j) * depth + r] = (float)totals[(size_t)r * outs + j];
     }
 
     """#)

@@ -38,8 +38,12 @@ struct ConvScratch {
 
   var forward: Int { winograd?.forward ?? columns }
   var gradInput: Int { winograd?.gradInput ?? weights + (flippedColumns ?? columns) }
-  /// One image's output gradient transposed, the weight gradient's sums, and the columns.
-  var gradWeight: Int { plane * outChannels * 4 + weights + columns }
+  /// `netc_conv_grad_weight_shifted`'s padded copies of dy and x when the convolution runs by it
+  /// (`netc_conv_shifts`), else nil.
+  var shiftedCopies: Int?
+  /// The weight gradient's sums in double (twice `weights`), then the shifted kernel's copies, or the float sums of
+  /// a chunk of images and one image's output gradient transposed.
+  var gradWeight: Int { 2 * weights + (shiftedCopies ?? weights + plane * outChannels * 4) }
 
   init(_ conv: Conv, input: Shape, output: Shape) {
     let taps = conv.kernel.h * conv.kernel.w
@@ -53,9 +57,20 @@ struct ConvScratch {
     let flips = conv.stride == Pair(square: 1) && !inPlace && conv.pad.h <= conv.dilation.h * (conv.kernel.h - 1)
       && conv.pad.w <= conv.dilation.w * (conv.kernel.w - 1)
     flippedColumns = flips ? conv.outChannels / conv.groups * taps * (input.height * input.width + 16) * 4 : nil
+    // `netc_conv_shifts`
+    let shifts = conv.stride == Pair(square: 1) && !inPlace && 20 * conv.pad.w <= input.width
+    shiftedCopies = shifts ? Self.shiftedBytes(conv, input, output) : nil
     let fits = conv.kernel == Pair(square: 3) && conv.stride == Pair(square: 1) && conv.dilation == Pair(square: 1)
       && conv.groups == 1 && conv.pad.h <= 2 && conv.pad.w <= 2
     winograd = fits ? (Self.winogradBytes(from: input, to: output), Self.winogradBytes(from: output, to: input)) : nil
+  }
+
+  /// Bytes of `netc_conv_grad_weight_shifted`'s scratch: `netc_shifted_chunk` images of padded dy and x planes.
+  static func shiftedBytes(_ conv: Conv, _ input: Shape, _ output: Shape) -> Int {
+    let width = input.width + 2 * conv.pad.w
+    let image = 4 * (output.channels * output.height * width
+      + input.channels / conv.groups * (input.height + 2 * conv.pad.h) * width)
+    return min(max((1 << 20) / image, 1), output.batch) * image
   }
 
   /// Bytes of `netc_conv_winograd_train`'s scratch for a convolution from `input` to `output`.

@@ -4,22 +4,13 @@
 
 extension CKernel {
   static let reluGrad = CKernel(
-    "netc_relu_grad", uses: [share],
+    "netc_relu_grad", uses: [share, addTerms],
     #"""
-    /* dx = dy where the ReLU's result y is positive, else 0; dx may be dy (both cases keep their pointers apart
-       for the compiler, so the loop vectorizes). The team shares out the elements. */
+    /* dx = dy where the ReLU's result y is positive, else 0; dx may be dy. The team shares out the elements. */
     static void netc_relu_grad(const netc_team *team, size_t count, const float *dy, const float *y, float *dx) {
       long first, end;
       netc_share(team, (long)count, &first, &end);
-      const float *restrict r = y;
-      if (dx == dy) {
-        float *restrict g = dx;
-        for (long i = first; i < end; i++) g[i] = r[i] > 0.0f ? g[i] : 0.0f;
-      } else {
-        const float *restrict g = dy;
-        float *restrict out = dx;
-        for (long i = first; i < end; i++) out[i] = r[i] > 0.0f ? g[i] : 0.0f;
-      }
+      netc_add_terms(first, end, 1, &dy, y, dx);
     }
 
     """#)
@@ -50,15 +41,16 @@ extension CKernel {
     """#)
 
   static let shortcutGrad = CKernel(
-    "netc_shortcut_grad",
+    "netc_shortcut_grad", uses: [team],
     #"""
     /* The gradient of a residual mapping's source [batch, in_c, in_h, in_w] from the gradient dy of its target
        [batch, channels, h, w]: target (c, y, x) came from source (c - offset, y * stride, x * stride), so each
-       such source element gets that dy, every other one 0. */
-    static void netc_shortcut_grad(int batch, int channels, int h, int w, int in_c, int in_h, int in_w, int stride,
-                                   int offset, const float *dy, float *dx) {
-      memset(dx, 0, (size_t)batch * in_c * in_h * in_w * sizeof(float));
-      for (int n = 0; n < batch; n++)
+       such source element gets that dy, every other one 0. The team shares out the images. */
+    static void netc_shortcut_grad(const netc_team *team, int batch, int channels, int h, int w, int in_c, int in_h,
+                                   int in_w, int stride, int offset, const float *dy, float *dx) {
+      const size_t item = (size_t)in_c * in_h * in_w;
+      for (int n = team->index; n < batch; n += team->count) {
+        memset(dx + (size_t)n * item, 0, item * sizeof(float));
         for (int c = 0; c < channels; c++) {
           const int source = c - offset;
           if (source < 0 || source >= in_c) continue;
@@ -68,21 +60,23 @@ extension CKernel {
             for (int x = 0; x < w; x++) row[(size_t)x * stride] = g[x];
           }
         }
+      }
     }
 
     """#)
 
   static let addTerms = CKernel(
-    "netc_add_terms",
+    "netc_add_terms", uses: [sweepVector],
     #"""
     /* out[first, end) = the sum of count terms, added in term order in float (for two terms, the float sum is the
-       double sum rounded once); out may be the first term. */
-    static void netc_add_terms(long first, long end, int count, const float *const *terms, float *out) {
-      if (out != terms[0]) memcpy(out + first, terms[0] + first, (size_t)(end - first) * sizeof(float));
-      for (int t = 1; t < count; t++) {
-        const float *restrict term = terms[t];
-        float *restrict sum = out;
-        for (long i = first; i < end; i++) sum[i] += term[i];
+       double sum rounded once), and unless y is NULL kept only where y > 0 (a ReLU's gradient, its result y), in
+       one sweep; out may be the first term. */
+    static void netc_add_terms(long first, long end, int count, const float *const *terms, const float *y,
+                               float *out) {
+      for (size_t i = (size_t)first; i < (size_t)end; i += NETC_LANES) {
+        netc_vec sum = netc_vload_upto(terms[0], i, (size_t)end);
+        for (int t = 1; t < count; t++) sum = netc_vadd(sum, netc_vload_upto(terms[t], i, (size_t)end));
+        netc_vstore_upto(out, i, (size_t)end, y ? netc_vkeep(netc_vload_upto(y, i, (size_t)end), sum) : sum);
       }
     }
 
@@ -97,7 +91,7 @@ extension CKernel {
                                 float *out) {
       long first, end;
       netc_share(team, (long)size, &first, &end);
-      netc_add_terms(first, end, count, terms, out);
+      netc_add_terms(first, end, count, terms, NULL, out);
     }
 
     """#)
@@ -105,20 +99,13 @@ extension CKernel {
   static let reluGradSum = CKernel(
     "netc_relu_grad_sum", uses: [share, addTerms],
     #"""
-    /* dx = the sum of count terms (netc_add_terms) where the ReLU's result y is positive, else 0: netc_accumulate
-       and netc_relu_grad in one sweep, a block of 1024 elements at a time while it is in cache. dx may be the
-       first term. The team shares out the elements. */
+    /* dx = the sum of count terms where the ReLU's result y is positive, else 0: netc_accumulate and
+       netc_relu_grad in one sweep (netc_add_terms). dx may be the first term. The team shares out the elements. */
     static void netc_relu_grad_sum(const netc_team *team, size_t size, int count, const float *const *terms,
                                    const float *y, float *dx) {
       long first, end;
       netc_share(team, (long)size, &first, &end);
-      for (long start = first; start < end; start += 1024) {
-        const long stop = end - start < 1024 ? end : start + 1024;
-        netc_add_terms(start, stop, count, terms, dx);
-        const float *restrict r = y;
-        float *restrict g = dx;
-        for (long i = start; i < stop; i++) g[i] = r[i] > 0.0f ? g[i] : 0.0f;
-      }
+      netc_add_terms(first, end, count, terms, y, dx);
     }
 
     """#)

@@ -34,29 +34,52 @@ extension CKernel {
     """#)
 
   static let nchwAdd = CKernel(
-    "netc_nchw_add", uses: [team, maps, nchwShortcutRow, batchNormScale],
+    "netc_nchw_add", uses: [team, maps, nchwShortcutRow, batchNormChannel],
     #"""
+    /* One vector of the add: a, or with stats the batch norm's result (bn, netc_batchnorm_channel), plus the
+       shortcut's lanes when it has some there, then with relu the ReLU. */
+    static inline netc_vec netc_add_lanes(netc_vec a, const float *stats, const netc_batchnorm_lanes *bn,
+                                          const float *source, netc_vec shortcut, int relu) {
+      if (stats) a = netc_vfma(netc_vsub(a, bn->mean), bn->scale, bn->shift);
+      if (source) a = netc_vadd(a, shortcut);
+      return relu ? netc_vrelu(a) : a;
+    }
+
     /* out = a + shortcut [then ReLU] over a [batch, channels, h, w] output: the residual add a pass did not fuse
        into a conv. A float sum rounds exactly as the interpreter's double one does. With stats, a is the input of
        the batch norm whose result is the addend, normalized here as netc_batchnorm_train does it (the batch's
-       statistics, gamma, beta, eps): one sweep fewer. out may be a, or an identity shortcut. The team shares out
-       the images. */
+       statistics, gamma, beta, eps): one sweep fewer. A shortcut read in place (stride 1, the output's plane)
+       goes a plane at a time, a subsampled one a row at a time. out may be a, or an identity shortcut. The team
+       shares out the images. */
     static void netc_nchw_add(const netc_team *team, const netc_shortcut *s, int relu, int batch, int channels, int h,
                               int w, const float *a, const float *stats, const float *gamma, const float *beta,
                               double eps, float *out) {
       const netc_maps maps = {batch, channels, (size_t)h * w};
+      const int in_place = s->stride == 1 && s->height == h && s->width == w;
       for (int n = team->index; n < batch; n += team->count)
         for (int c = 0; c < channels; c++) {
-          const float mean = stats ? stats[c] : 0.0f, shift = stats ? beta[c] : 0.0f;
-          const float scale = stats ? netc_batchnorm_scale(&maps, stats, gamma, eps, c) : 0.0f;
+          const netc_batchnorm_lanes bn = stats ? netc_batchnorm_channel(&maps, stats, gamma, beta, eps, c)
+                                                : (netc_batchnorm_lanes){netc_vzero(), netc_vzero(), netc_vzero()};
+          const size_t base = ((size_t)n * channels + c) * maps.plane;
+          const float *source = netc_nchw_shortcut_row(s, n, c, 0);
+          if (!source || in_place) {
+            for (size_t i = 0; i < maps.plane; i += NETC_LANES) {
+              const netc_vec shortcut = source ? netc_vload_upto(source, i, maps.plane) : netc_vzero();
+              const netc_vec value = netc_add_lanes(netc_vload_upto(a + base, i, maps.plane), stats, &bn, source,
+                                                    shortcut, relu);
+              netc_vstore_upto(out + base, i, maps.plane, value);
+            }
+            continue;
+          }
           for (int y = 0; y < h; y++) {
-            const size_t row = (((size_t)n * channels + c) * h + y) * w;
-            const float *source = netc_nchw_shortcut_row(s, n, c, y);
-            for (int x = 0; x < w; x++) {
-              const float normalized = (a[row + x] - mean) * scale + shift;
-              const float addend = stats ? normalized : a[row + x];
-              const float value = source ? addend + source[(size_t)x * s->stride] : addend;
-              out[row + x] = relu && value < 0.0f ? 0.0f : value;
+            const float *row = netc_nchw_shortcut_row(s, n, c, y);
+            const size_t at = base + (size_t)y * w;
+            for (size_t x = 0; x < (size_t)w; x += NETC_LANES) {
+              float picked[NETC_LANES] = {0};
+              for (size_t k = 0; k < NETC_LANES && x + k < (size_t)w; k++) picked[k] = row[(x + k) * s->stride];
+              const netc_vec value = netc_add_lanes(netc_vload_upto(a + at, x, (size_t)w), stats, &bn, row,
+                                                    netc_vload(picked), relu);
+              netc_vstore_upto(out + at, x, (size_t)w, value);
             }
           }
         }
@@ -65,12 +88,13 @@ extension CKernel {
     """#)
 
   static let nchwShortcutA = CKernel(
-    "netc_nchw_shortcut_a", uses: [nchwShortcutRow],
+    "netc_nchw_shortcut_a", uses: [team, nchwShortcutRow],
     #"""
     /* The option A shortcut on its own: each output plane is its subsampled, channel-shifted input plane, or
-       zero where no input channel maps. */
-    static void netc_nchw_shortcut_a(const netc_shortcut *s, int batch, int channels, int h, int w, float *out) {
-      for (int n = 0; n < batch; n++)
+       zero where no input channel maps. The team shares out the images. */
+    static void netc_nchw_shortcut_a(const netc_team *team, const netc_shortcut *s, int batch, int channels, int h,
+                                     int w, float *out) {
+      for (int n = team->index; n < batch; n += team->count)
         for (int c = 0; c < channels; c++)
           for (int y = 0; y < h; y++) {
             const float *source = netc_nchw_shortcut_row(s, n, c, y);

@@ -68,13 +68,15 @@ struct NCHWShortcutALowering: TrainingLowering {
   var summary: String { "subsample and zero-pad channels" }
   var kernels: [CKernel] { [.nchwShortcutA] }
   func operands(_ layer: Layer) -> [String] { ["in"] }
+  var splitsWork: Bool { true }
 
   func body(_ layer: Layer, _ state: TrainingStateLayout) -> [String]? {
     let y = layer.shape
     let mapping = Residual(stride: shortcut.stride, channelOffset: (y.channels - layer.input.channels) / 2)
     return ShortcutText.declaration("shortcut", mapping, layer, data: "in")
       + CText.call(
-        "netc_nchw_shortcut_a", ["&shortcut", "\(y.batch)", "\(y.channels)", "\(y.height)", "\(y.width)", "out"])
+        "netc_nchw_shortcut_a",
+        ["team", "&shortcut", "\(y.batch)", "\(y.channels)", "\(y.height)", "\(y.width)", "out"])
   }
 }
 

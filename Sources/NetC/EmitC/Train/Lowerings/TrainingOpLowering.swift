@@ -109,7 +109,7 @@ struct TrainingOpLowering: TrainingLowering {
   var splitsWork: Bool {
     switch op {
     case .batchNormStats, .batchNormTrain, .batchNormRecompute, .convGradInput, .convGradWeight, .biasGrad,
-      .batchNormGradWeight, .batchNormGradInput, .reluGrad, .accumulate:
+      .batchNormGradWeight, .batchNormGradInput, .reluGrad, .accumulate, .shortcutGrad:
       true
     default: false
     }
@@ -199,8 +199,9 @@ struct TrainingOpLowering: TrainingLowering {
       let (height, width) = Layer.planeSize(dy)
       return CText.call(
         "netc_shortcut_grad",
-        ["\(dy.batch)", "\(dy.channels)", "\(height)", "\(width)", "\(grad.input.channels)", "\(grad.input.size.h)",
-         "\(grad.input.size.w)", "\(grad.residual.stride)", "\(grad.residual.channelOffset)", "dy", "out"])
+        ["team", "\(dy.batch)", "\(dy.channels)", "\(height)", "\(width)", "\(grad.input.channels)",
+         "\(grad.input.size.h)", "\(grad.input.size.w)", "\(grad.residual.stride)", "\(grad.residual.channelOffset)",
+         "dy", "out"])
     case .flattenGrad:
       return layer.inPlace ? nil : ["  memcpy(out, dy, \(y.byteCount));"]
     case .softmaxGrad:

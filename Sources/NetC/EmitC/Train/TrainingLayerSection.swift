@@ -9,6 +9,20 @@ struct TrainingLayer {
   var function: String
 }
 
+/// The layers against their graph, for the fusions that rewrite them: layer i computes node i + 1 (node 0 is the
+/// graph's input, which no layer computes).
+extension [TrainingLayer] {
+  /// The index of the layer computing each value but the graph's input.
+  var indexByValue: [String: Int] {
+    Dictionary(uniqueKeysWithValues: indices.map { (self[$0].layer.node.name, $0) })
+  }
+
+  /// The indices of the layers reading each value, in order (the graph's output is read after the last).
+  func readers(in graph: Graph) -> [String: [Int]] {
+    graph.users().mapValues { $0.map { $0 - 1 } }
+  }
+}
+
 struct TrainingLayerSection {
   var prefix: String
   var graph: Graph

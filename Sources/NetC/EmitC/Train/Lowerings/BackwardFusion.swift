@@ -15,17 +15,15 @@ enum BackwardFusion {
 
 private struct Fusion {
   var layers: [TrainingLayer]
-  /// The layer index of each value but the graph input (layer i is node i + 1).
+  let graph: Graph
   let position: [String: Int]
-  /// The layer indices reading each value.
   let readers: [String: [Int]]
-  let producers: [String: Node]
 
   init(layers: [TrainingLayer], graph: Graph) {
     self.layers = layers
-    position = Dictionary(uniqueKeysWithValues: layers.indices.map { (layers[$0].layer.node.name, $0) })
-    readers = graph.users().mapValues { $0.map { $0 - 1 } }
-    producers = Dictionary(uniqueKeysWithValues: graph.nodes.map { ($0.name, $0) })
+    self.graph = graph
+    position = layers.indexByValue
+    readers = layers.readers(in: graph)
   }
 
   /// `batchnorm_grad_weight` sums β's gradient too when its `bias_grad` comes right after it and reads the same
@@ -55,9 +53,10 @@ private struct Fusion {
   /// gradient), and its result goes only to the batch norm's backward ops (`sums`, then `batchnorm_grad_input`).
   private func maskedReLUGradient(of node: Node, bn: BatchNorm, sums: ClosedRange<Int>) -> Int? {
     let dy = node.inputs[0]
-    guard let relu = position[dy], layers[relu].layer.inPlace, let gradient = producers[dy],
-      gradient.op == .train(.reluGrad), let y = producers[gradient.inputs[1]], y.op == .relu,
-      let normalized = producers[y.inputs[0]], normalized.inputs == Array(node.inputs[1...2])
+    // `node(named:)` scans the graph, a few times per batch norm: no hot path.
+    guard let relu = position[dy], layers[relu].layer.inPlace, let gradient = graph.node(named: dy),
+      gradient.op == .train(.reluGrad), let y = graph.node(named: gradient.inputs[1]), y.op == .relu,
+      let normalized = graph.node(named: y.inputs[0]), normalized.inputs == Array(node.inputs[1...2])
     else { return nil }
     switch normalized.op {
     case .train(.batchNormTrain(let forward)), .train(.batchNormRecompute(let forward)):

@@ -8,21 +8,21 @@ enum BatchNormAddFusion {
   /// before it (the plan may give their memory to a value in between) unless the batch norm wrote over its input,
   /// whose memory then stays the skipped result's until the add.
   static func apply(_ layers: [TrainingLayer], graph: Graph) -> [TrainingLayer] {
-    let users = graph.users()
-    let lastUse = MemoryPlanner.lastUses(graph)
-    let position = Dictionary(uniqueKeysWithValues: layers.indices.map { (layers[$0].layer.node.name, $0) })
+    let readers = layers.readers(in: graph)
+    let position = layers.indexByValue
+    // Whether `value` is read at the add (`index`) or after it.
+    func readLater(_ value: String, than index: Int) -> Bool { readers[value]!.last! >= index }
     var result = layers
     for (index, entry) in layers.enumerated() {
       guard var add = entry.lowering as? NCHWAddLowering, add.batchNorm == nil else { continue }
       let node = entry.layer.node
-      // Layer i is node i + 1 of the graph.
-      guard users[node.inputs[0]] == [index + 1], let producer = position[node.inputs[0]],
+      guard readers[node.inputs[0]] == [index], let producer = position[node.inputs[0]],
         let normalization = result[producer].lowering as? TrainingOpLowering, !normalization.relu
       else { continue }
       let normalized = result[producer].layer
       let operands = normalized.node.inputs
-      let live = operands.allSatisfy { $0 == graph.input.name || lastUse[$0]! >= index + 1 }
-      guard live || normalized.inPlace && lastUse[operands[1]]! >= index + 1 else { continue }
+      let live = operands.allSatisfy { $0 == graph.input.name || readLater($0, than: index) }
+      guard live || normalized.inPlace && readLater(operands[1], than: index) else { continue }
       switch normalization.op {
       case .batchNormTrain(let bn), .batchNormRecompute(let bn): add.batchNorm = (bn, operands)
       default: continue

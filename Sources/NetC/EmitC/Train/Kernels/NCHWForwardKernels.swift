@@ -99,7 +99,9 @@ extension CKernel {
           for (int y = 0; y < h; y++) {
             const float *source = netc_nchw_shortcut_row(s, n, c, y);
             float *row = out + (((size_t)n * channels + c) * h + y) * w;
-            for (int x = 0; x < w; x++) row[x] = source ? source[(size_t)x * s->stride] : 0.0f;
+            if (!source) memset(row, 0, (size_t)w * sizeof(float));
+            else
+              for (int x = 0; x < w; x++) row[x] = source[(size_t)x * s->stride];
           }
     }
 

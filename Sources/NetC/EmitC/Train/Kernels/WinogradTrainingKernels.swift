@@ -14,27 +14,25 @@ extension CKernel {
              c->dilation_w == 1 && c->groups == 1 && c->pad_h <= 2 && c->pad_w <= 2;
     }
 
-    /* The geometry of a Winograd training convolution: 2x2 output tiles per image, tiles_w + 1 a row (the last
-       one a spare whose products are dropped: the rows of tiles then lie evenly along a padded input plane), and
-       per image all tiles_h * (tiles_w + 1); images per chunk (enough for 256 tiles, whose 16 products then fill
-       the product's tiles); the distance between rows of the transformed values (16 floats past a chunk's tiles,
-       for the cache's sets); and the floats of the zero-padded input plane, 2 (tiles_w + 1) wide, its even
-       rows then its odd ones, tiles_h + 2 of each (room for a vector of the widest, 16 lanes, past the last
-       tile's rows). */
+    /* The geometry of a Winograd training convolution: tiles_h x tiles_w tiles of 2x2 outputs per image; images
+       per chunk (enough for 256 tiles, whose 16 products then fill the product's tiles); the distance between
+       rows of the transformed values (16 floats past a chunk's tiles, for the cache's sets); the floats of the
+       zero-padded input plane, 2 (tiles_w + 1) wide, its even rows then its odd ones, tiles_h + 2 of each (room
+       for the split's last vector); and of each of the four planes the tiles read their inputs from (below). */
     typedef struct {
-      int tiles_h, tiles_w, row, tiles, chunk;
-      size_t ld, padded;
+      int tiles_h, tiles_w, tiles, chunk;
+      size_t ld, padded, plane;
     } netc_winograd_shape;
 
     static netc_winograd_shape netc_winograd_geometry(const netc_window *c) {
       netc_winograd_shape s;
       s.tiles_h = (c->out_h + 1) / 2;
       s.tiles_w = (c->out_w + 1) / 2;
-      s.row = s.tiles_w + 1;
-      s.tiles = s.tiles_h * s.row;
+      s.tiles = s.tiles_h * s.tiles_w;
       s.chunk = (256 + s.tiles - 1) / s.tiles < c->batch ? (256 + s.tiles - 1) / s.tiles : c->batch;
       s.ld = (size_t)s.chunk * s.tiles + 16;
-      s.padded = 4 * (size_t)s.row * ((size_t)s.tiles_h + 2);
+      s.padded = 4 * ((size_t)s.tiles_w + 1) * ((size_t)s.tiles_h + 2);
+      s.plane = 2 * (size_t)s.tiles_w * ((size_t)s.tiles_h + 2);
       return s;
     }
 
@@ -78,17 +76,19 @@ extension CKernel {
     /* out = the convolution of in by the 3x3 filters weight [out_c][in_c] (flip: weight is [in_c][out_c] and
        each filter turned by 180 degrees, the input gradient of a convolution from out_c to in_c channels).
        Each chunk of images is one thread's: it transforms the inputs of each image's channel a vector of tiles
-       at a time (from the even and odd columns of the zero-padded channel), runs the 16 products, and
-       transforms them back. Every output is computed the same way whatever the thread count. scratch: the
-       filters (16 * out_c * in_c floats), a chunk's transformed inputs and products (16 * ld * (in_c +
-       out_c)), the padded plane, and its even and odd columns (2 * padded; they hold the outputs after). */
+       at a time, runs the 16 products, and transforms them back. Every output is computed the same way
+       whatever the thread count. scratch: the filters (16 * out_c * in_c floats), a chunk's transformed inputs
+       and products (16 * ld * (in_c + out_c)), the padded plane, its even and odd columns (padded floats;
+       they hold the outputs after), and the four planes of tile inputs (4 * plane). */
     static void netc_conv_winograd_train(const netc_team *team, const netc_window *c, const float *weight, int flip,
                                          const float *in, float *scratch, float *out) {
       const netc_winograd_shape s = netc_winograd_geometry(c);
       const size_t in_plane = (size_t)c->in_h * c->in_w, plane = (size_t)c->out_h * c->out_w;
       float *u = scratch, *v = u + 16 * (size_t)c->out_c * c->in_c, *products = v + 16 * s.ld * c->in_c;
       float *padded = products + 16 * s.ld * c->out_c, *even = padded + s.padded, *odd = even + s.padded / 2;
-      const size_t width = 2 * (size_t)s.row, parity = width * (size_t)(s.tiles_h + 2);
+      float *planes = odd + s.padded / 2;
+      /* A row of the padded plane's even (or odd) columns, and the rows of each parity there. */
+      const size_t row = (size_t)s.tiles_w + 1, rows = (size_t)s.tiles_h + 2;
       const int chunks = (c->batch + s.chunk - 1) / s.chunk;
       if (team->index >= chunks) return;
       netc_winograd_filters(c->out_c, c->in_c, weight, flip, u);
@@ -98,22 +98,34 @@ extension CKernel {
         const int first = chunk * s.chunk, images = c->batch - first < s.chunk ? c->batch - first : s.chunk;
         for (int n = 0; n < images; n++)
           for (int i = 0; i < c->in_c; i++) {
-            /* Tile t = ty * row + tx reads its 4x4 inputs (r, j) at padded row 2 ty + r, column 2 tx + j: in the
-               rows of parity r % 2, the even (j = 0, 2) or odd (j = 1, 3) column t + (r / 2) * row + j / 2, a
-               vector of tiles at a time. */
             const float *x = in + ((size_t)(first + n) * c->in_c + i) * in_plane;
             for (int iy = 0; iy < c->in_h; iy++) {
-              const size_t at = (size_t)((iy + c->pad_h) % 2) * parity + (size_t)((iy + c->pad_h) / 2) * width;
+              const size_t at = ((size_t)((iy + c->pad_h) % 2) * rows + (size_t)((iy + c->pad_h) / 2)) * 2 * row;
               memcpy(padded + at + c->pad_w, x + (size_t)iy * c->in_w, (size_t)c->in_w * sizeof(float));
             }
             netc_winograd_split(padded, s.padded / 2, even, odd);
+            /* Tile (ty, tx) reads its 4x4 inputs (r, j) at padded row 2 ty + r, column 2 tx + j: in the rows of
+               parity r % 2, row ty + r / 2 of plane j, where plane j holds the columns j, j + 2, ... (the even
+               and odd columns, then both one column on), tiles_w of them a row. A row of tiles then follows the
+               one before in every plane, so tile t = ty * tiles_w + tx reads column t + (r / 2) * tiles_w of
+               each: a vector of tiles is one load, and no products go to tiles past a row's end. */
+            for (size_t k = 0; k < 2 * rows; k++) {
+              const float *e = even + k * row, *o = odd + k * row;
+              float *to = planes + k * s.tiles_w;
+              for (int m = 0; m < s.tiles_w; m++) {
+                to[m] = e[m];
+                to[s.plane + m] = o[m];
+                to[2 * s.plane + m] = e[m + 1];
+                to[3 * s.plane + m] = o[m + 1];
+              }
+            }
             for (int t = 0; t < s.tiles; t += NETC_LANES) {
               const int lanes = s.tiles - t < NETC_LANES ? s.tiles - t : NETC_LANES;
               netc_vec d[4][4], w[4][4];
               for (int r = 0; r < 4; r++)
                 for (int j = 0; j < 4; j++) {
-                  const float *from = (j % 2 ? odd : even) + (size_t)(r % 2) * parity / 2 + (size_t)(r / 2) * s.row +
-                                      (size_t)t + j / 2;
+                  const float *from = planes + (size_t)j * s.plane + (size_t)(r % 2) * (s.plane / 2) +
+                                      (size_t)(r / 2) * s.tiles_w + t;
                   d[r][j] = lanes == NETC_LANES ? netc_vload(from) : netc_vload_part(from, lanes);
                 }
               netc_winograd_input(d, w);
@@ -146,7 +158,7 @@ extension CKernel {
             for (int ty = 0; ty < s.tiles_h; ty++)
               for (int a = 0; a < 2 && 2 * ty + a < c->out_h; a++) {
                 float *line = y + (size_t)(2 * ty + a) * c->out_w;
-                const size_t at = (size_t)a * s.tiles + (size_t)ty * s.row;
+                const size_t at = (size_t)a * s.tiles + (size_t)ty * s.tiles_w;
                 netc_winograd_merge(even + at, odd + at, c->out_w / 2, line);
                 if (c->out_w % 2) line[c->out_w - 1] = even[at + (size_t)(c->out_w / 2)];
               }

@@ -77,8 +77,8 @@ struct ConvScratch {
   static func winogradBytes(from input: Shape, to output: Shape) -> Int {
     let (tilesH, tilesW) = ((output.height + 1) / 2, (output.width + 1) / 2)
     let tiles = tilesH * tilesW
-    let chunk = min((256 + tiles - 1) / tiles, output.batch)
-    let ld = chunk * tiles + 16
+    let chunk = min(max(8192 / (input.channels + output.channels) / tiles, 1), output.batch)
+    let ld = (chunk * tiles + 31) / 32 * 32 + 16
     let padded = 4 * (tilesW + 1) * (tilesH + 2)
     let plane = 2 * tilesW * (tilesH + 2)
     let transformed = 16 * ld * (input.channels + output.channels)

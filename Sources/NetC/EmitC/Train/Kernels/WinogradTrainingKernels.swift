@@ -76,22 +76,71 @@ extension CKernel {
       }
     }
 
+    /* The transformed inputs of one channel x of the input (in_h x in_w) into to[e * stride + t] for each of its
+       tiles t, a vector of tiles at a time. work: the zero-padded plane (whose padding nothing else writes), its
+       even and odd columns, and the four planes below. Tile (ty, tx) reads its 4x4 inputs (r, j) at padded row
+       2 ty + r, column 2 tx + j: in the rows of parity r % 2, row ty + r / 2 of the columns j, j + 2, ... (the
+       even or odd ones, j / 2 on). Where a row of tiles is whole vectors (tiles_w a multiple of the lanes), a
+       vector of tiles reads them in place. Otherwise each j goes to a plane of its own, tiles_w a row, so that
+       a row of tiles follows the one before and tile t = ty * tiles_w + tx reads column t + (r / 2) * tiles_w:
+       a vector of tiles still is one load, and no products go to tiles past a row's end. */
+    static void netc_winograd_input_plane(const netc_window *c, const netc_winograd_shape *s, const float *x,
+                                          float *work, float *to, size_t stride) {
+      float *padded = work, *even = padded + s->padded, *odd = even + s->padded / 2, *planes = odd + s->padded / 2;
+      /* A row of the padded plane's even (or odd) columns, and the rows of each parity there. */
+      const size_t row = (size_t)s->tiles_w + 1, rows = (size_t)s->tiles_h + 2;
+      for (int iy = 0; iy < c->in_h; iy++) {
+        const size_t at = ((size_t)((iy + c->pad_h) % 2) * rows + (size_t)((iy + c->pad_h) / 2)) * 2 * row;
+        memcpy(padded + at + c->pad_w, x + (size_t)iy * c->in_w, (size_t)c->in_w * sizeof(float));
+      }
+      netc_winograd_split(padded, s->padded / 2, even, odd);
+      const float *columns[4] = {even, odd, even + 1, odd + 1};
+      size_t width = row, parity = row * rows;
+      if (s->tiles_w % NETC_LANES) {
+        for (size_t k = 0; k < 2 * rows; k++) {
+          const float *e = even + k * row, *o = odd + k * row;
+          float *plane = planes + k * s->tiles_w;
+          for (int m = 0; m < s->tiles_w; m++) {
+            plane[m] = e[m];
+            plane[s->plane + m] = o[m];
+            plane[2 * s->plane + m] = e[m + 1];
+            plane[3 * s->plane + m] = o[m + 1];
+          }
+        }
+        for (int j = 0; j < 4; j++) columns[j] = planes + (size_t)j * s->plane;
+        width = (size_t)s->tiles_w;
+        parity = s->plane / 2;
+      }
+      for (int t = 0; t < s->tiles; t += NETC_LANES) {
+        const int lanes = s->tiles - t < NETC_LANES ? s->tiles - t : NETC_LANES;
+        /* In place, a row of tiles starts one column past the row before's last. */
+        const size_t at = (size_t)t + (size_t)(t / s->tiles_w) * (width - (size_t)s->tiles_w);
+        netc_vec d[4][4], w[4][4];
+        for (int r = 0; r < 4; r++)
+          for (int j = 0; j < 4; j++) {
+            const float *from = columns[j] + (size_t)(r % 2) * parity + (size_t)(r / 2) * width + at;
+            d[r][j] = lanes == NETC_LANES ? netc_vload(from) : netc_vload_part(from, lanes);
+          }
+        netc_winograd_input(d, w);
+        for (int e = 0; e < 16; e++)
+          if (lanes == NETC_LANES) netc_vstore(to + (size_t)e * stride + t, w[e / 4][e % 4]);
+          else netc_vstore_part(to + (size_t)e * stride + t, w[e / 4][e % 4], lanes);
+      }
+    }
+
     /* out = the convolution of in by the 3x3 filters weight [out_c][in_c] (flip: weight is [in_c][out_c] and
        each filter turned by 180 degrees, the input gradient of a convolution from out_c to in_c channels).
-       Each chunk of images is one thread's: it transforms the inputs of each image's channel a vector of tiles
-       at a time, runs the 16 products, and transforms them back. Every output is computed the same way
-       whatever the thread count. scratch: the filters (16 * out_c * in_c floats), a chunk's transformed inputs
-       and products (16 * ld * (in_c + out_c)), the padded plane, its even and odd columns (padded floats;
-       they hold the outputs after), and the four planes of tile inputs (4 * plane). */
+       Each chunk of images is one thread's: it transforms the inputs of each image's channel, runs the 16
+       products, and transforms them back. Every output is computed the same way whatever the thread count.
+       scratch: the filters (16 * out_c * in_c floats), a chunk's transformed inputs and products (16 * ld *
+       (in_c + out_c)), then netc_winograd_input_plane's work (the padded plane, its even and odd columns,
+       which hold the outputs after, and 4 * plane). */
     static void netc_conv_winograd_train(const netc_team *team, const netc_window *c, const float *weight, int flip,
                                          const float *in, float *scratch, float *out) {
       const netc_winograd_shape s = netc_winograd_geometry(c);
       const size_t in_plane = (size_t)c->in_h * c->in_w, plane = (size_t)c->out_h * c->out_w;
       float *u = scratch, *v = u + 16 * (size_t)c->out_c * c->in_c, *products = v + 16 * s.ld * c->in_c;
       float *padded = products + 16 * s.ld * c->out_c, *even = padded + s.padded, *odd = even + s.padded / 2;
-      float *planes = odd + s.padded / 2;
-      /* A row of the padded plane's even (or odd) columns, and the rows of each parity there. */
-      const size_t row = (size_t)s.tiles_w + 1, rows = (size_t)s.tiles_h + 2;
       const int chunks = (c->batch + s.chunk - 1) / s.chunk;
       if (team->index >= chunks) return;
       netc_winograd_filters(c->out_c, c->in_c, weight, flip, u);
@@ -102,44 +151,9 @@ extension CKernel {
       for (int chunk = team->index; chunk < chunks; chunk += team->count) {
         const int first = chunk * s.chunk, images = c->batch - first < s.chunk ? c->batch - first : s.chunk;
         for (int n = 0; n < images; n++)
-          for (int i = 0; i < c->in_c; i++) {
-            const float *x = in + ((size_t)(first + n) * c->in_c + i) * in_plane;
-            for (int iy = 0; iy < c->in_h; iy++) {
-              const size_t at = ((size_t)((iy + c->pad_h) % 2) * rows + (size_t)((iy + c->pad_h) / 2)) * 2 * row;
-              memcpy(padded + at + c->pad_w, x + (size_t)iy * c->in_w, (size_t)c->in_w * sizeof(float));
-            }
-            netc_winograd_split(padded, s.padded / 2, even, odd);
-            /* Tile (ty, tx) reads its 4x4 inputs (r, j) at padded row 2 ty + r, column 2 tx + j: in the rows of
-               parity r % 2, row ty + r / 2 of plane j, where plane j holds the columns j, j + 2, ... (the even
-               and odd columns, then both one column on), tiles_w of them a row. A row of tiles then follows the
-               one before in every plane, so tile t = ty * tiles_w + tx reads column t + (r / 2) * tiles_w of
-               each: a vector of tiles is one load, and no products go to tiles past a row's end. */
-            for (size_t k = 0; k < 2 * rows; k++) {
-              const float *e = even + k * row, *o = odd + k * row;
-              float *to = planes + k * s.tiles_w;
-              for (int m = 0; m < s.tiles_w; m++) {
-                to[m] = e[m];
-                to[s.plane + m] = o[m];
-                to[2 * s.plane + m] = e[m + 1];
-                to[3 * s.plane + m] = o[m + 1];
-              }
-            }
-            for (int t = 0; t < s.tiles; t += NETC_LANES) {
-              const int lanes = s.tiles - t < NETC_LANES ? s.tiles - t : NETC_LANES;
-              netc_vec d[4][4], w[4][4];
-              for (int r = 0; r < 4; r++)
-                for (int j = 0; j < 4; j++) {
-                  const float *from = planes + (size_t)j * s.plane + (size_t)(r % 2) * (s.plane / 2) +
-                                      (size_t)(r / 2) * s.tiles_w + t;
-                  d[r][j] = lanes == NETC_LANES ? netc_vload(from) : netc_vload_part(from, lanes);
-                }
-              netc_winograd_input(d, w);
-              float *to = v + (size_t)i * s.ld + (size_t)n * s.tiles + t;
-              for (int e = 0; e < 16; e++)
-                if (lanes == NETC_LANES) netc_vstore(to + (size_t)e * c->in_c * s.ld, w[e / 4][e % 4]);
-                else netc_vstore_part(to + (size_t)e * c->in_c * s.ld, w[e / 4][e % 4], lanes);
-            }
-          }
+          for (int i = 0; i < c->in_c; i++)
+            netc_winograd_input_plane(c, &s, in + ((size_t)(first + n) * c->in_c + i) * in_plane, padded,
+                                      v + (size_t)i * s.ld + (size_t)n * s.tiles, (size_t)c->in_c * s.ld);
         for (int e = 0; e < 16; e++)
           netc_winograd_products(c->out_c, images * s.tiles, c->in_c, u + (size_t)e * c->out_c * c->in_c,
                                  v + (size_t)e * c->in_c * s.ld, products + (size_t)e * c->out_c * s.ld, s.ld);

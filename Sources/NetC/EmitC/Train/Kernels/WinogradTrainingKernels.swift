@@ -1,7 +1,7 @@
 // Winograd F(2x2, 3x3) over the training step's NCHW values, for the forward pass and the input gradient (a
 // convolution of dy by the flipped weights) of 3x3 stride-1 convolutions: per chunk of images, the input
 // transform of each channel's tiles (vectors of tiles on the inference kernels' transforms), 16 matrix products
-// on the training product, and the output transform.
+// on tiles of their own, and the output transform.
 
 extension CKernel {
   static let winogradTrain = CKernel(
@@ -18,9 +18,9 @@ extension CKernel {
        per chunk (one, or as many as keep its transformed inputs and products within 512 KiB, a quarter of the
        L2 cache: measured 20 % faster than 2 MiB at 64 channels); the distance between rows of the transformed
        values (a chunk's tiles rounded up to the products' blocks of 32 columns, and 16 floats past them for the
-       cache's sets); the floats of the zero-padded input plane,
-       2 (tiles_w + 1) wide, its even rows then its odd ones, tiles_h + 2 of each (room for the split's last
-       vector); and of each of the four planes the tiles read their inputs from (below). */
+       cache's sets); the floats of the zero-padded input plane, 2 (tiles_w + 1) wide, its even rows then its
+       odd ones, tiles_h + 2 of each (room for the split's last vector); and of each of the four planes narrow
+       rows of tiles read their inputs from (netc_winograd_input_plane). */
     typedef struct {
       int tiles_h, tiles_w, tiles, chunk;
       size_t ld, padded, plane;

@@ -1,11 +1,11 @@
 // Winograd F(2x2, 3x3) over the training step's NCHW values, for the forward pass and the input gradient (a
 // convolution of dy by the flipped weights) of 3x3 stride-1 convolutions: per chunk of images, the input
 // transform of each channel's tiles (vectors of tiles on the inference kernels' transforms), 16 matrix products
-// on the training product, and the output transform.
+// on tiles of their own, and the output transform.
 
 extension CKernel {
   static let winogradTrain = CKernel(
-    "netc_conv_winograd_train", uses: [team, winogradTransforms, trainingGemm],
+    "netc_conv_winograd_train", uses: [team, winogradTransforms, winogradProducts],
     #"""
     /* Whether a training convolution runs by Winograd F(2x2, 3x3): 3x3, stride 1, no dilation, one group, and
        a padding of at most 2 (so its input gradient, padded by 2 - pad, runs by it too). */
@@ -14,27 +14,28 @@ extension CKernel {
              c->dilation_w == 1 && c->groups == 1 && c->pad_h <= 2 && c->pad_w <= 2;
     }
 
-    /* The geometry of a Winograd training convolution: 2x2 output tiles per image, tiles_w + 1 a row (the last
-       one a spare whose products are dropped: the rows of tiles then lie evenly along a padded input plane), and
-       per image all tiles_h * (tiles_w + 1); images per chunk (enough for 256 tiles, whose 16 products then fill
-       the product's tiles); the distance between rows of the transformed values (16 floats past a chunk's tiles,
-       for the cache's sets); and the floats of the zero-padded input plane, 2 (tiles_w + 1) wide, its even
-       rows then its odd ones, tiles_h + 2 of each (room for a vector of the widest, 16 lanes, past the last
-       tile's rows). */
+    /* The geometry of a Winograd training convolution: tiles_h x tiles_w tiles of 2x2 outputs per image; images
+       per chunk (one, or as many as keep its transformed inputs and products within 512 KiB, a quarter of the
+       L2 cache: measured 20 % faster than 2 MiB at 64 channels); the distance between rows of the transformed
+       values (a chunk's tiles rounded up to the products' blocks of 32 columns, and 16 floats past them for the
+       cache's sets); the floats of the zero-padded input plane, 2 (tiles_w + 1) wide, its even rows then its
+       odd ones, tiles_h + 2 of each (room for the split's last vector); and of each of the four planes narrow
+       rows of tiles read their inputs from (netc_winograd_input_plane). */
     typedef struct {
-      int tiles_h, tiles_w, row, tiles, chunk;
-      size_t ld, padded;
+      int tiles_h, tiles_w, tiles, chunk;
+      size_t ld, padded, plane;
     } netc_winograd_shape;
 
     static netc_winograd_shape netc_winograd_geometry(const netc_window *c) {
       netc_winograd_shape s;
       s.tiles_h = (c->out_h + 1) / 2;
       s.tiles_w = (c->out_w + 1) / 2;
-      s.row = s.tiles_w + 1;
-      s.tiles = s.tiles_h * s.row;
-      s.chunk = (256 + s.tiles - 1) / s.tiles < c->batch ? (256 + s.tiles - 1) / s.tiles : c->batch;
-      s.ld = (size_t)s.chunk * s.tiles + 16;
-      s.padded = 4 * (size_t)s.row * ((size_t)s.tiles_h + 2);
+      s.tiles = s.tiles_h * s.tiles_w;
+      s.chunk = 8192 / (c->in_c + c->out_c) / s.tiles;
+      s.chunk = s.chunk < 1 ? 1 : s.chunk < c->batch ? s.chunk : c->batch;
+      s.ld = ((size_t)s.chunk * s.tiles + 31) / 32 * 32 + 16;
+      s.padded = 4 * ((size_t)s.tiles_w + 1) * ((size_t)s.tiles_h + 2);
+      s.plane = 2 * (size_t)s.tiles_w * ((size_t)s.tiles_h + 2);
       return s;
     }
 
@@ -75,67 +76,102 @@ extension CKernel {
       }
     }
 
+    /* The transformed inputs of one channel x of the input (in_h x in_w) into to[e * stride + t] for each of its
+       tiles t, a vector of tiles at a time. work: the zero-padded plane (whose padding nothing else writes), its
+       even and odd columns, and the four planes below. Tile (ty, tx) reads its 4x4 inputs (r, j) at padded row
+       2 ty + r, column 2 tx + j: in the rows of parity r % 2, row ty + r / 2 of the columns j, j + 2, ... (the
+       even or odd ones, j / 2 on). Where a row of tiles fills half a vector or more, vectors of a row's tiles
+       read them in place. Narrower rows would leave most lanes empty, so there each j goes to a plane of its
+       own, tiles_w a row: a row of tiles then follows the one before, tile t = ty * tiles_w + tx reads column
+       t + (r / 2) * tiles_w, and a vector of tiles across rows is one load (measured: in place 18 % faster at
+       16x16 images on AVX-512, the planes 30 % at 8x8). */
+    static void netc_winograd_input_plane(const netc_window *c, const netc_winograd_shape *s, const float *x,
+                                          float *work, float *to, size_t stride) {
+      float *padded = work, *even = padded + s->padded, *odd = even + s->padded / 2, *planes = odd + s->padded / 2;
+      /* A row of the padded plane's even (or odd) columns, and the rows of each parity there. */
+      const size_t row = (size_t)s->tiles_w + 1, rows = (size_t)s->tiles_h + 2;
+      for (int iy = 0; iy < c->in_h; iy++) {
+        const size_t at = ((size_t)((iy + c->pad_h) % 2) * rows + (size_t)((iy + c->pad_h) / 2)) * 2 * row;
+        memcpy(padded + at + c->pad_w, x + (size_t)iy * c->in_w, (size_t)c->in_w * sizeof(float));
+      }
+      netc_winograd_split(padded, s->padded / 2, even, odd);
+      const float *columns[4] = {even, odd, even + 1, odd + 1};
+      size_t width = row, parity = row * rows;
+      const int in_place = 2 * s->tiles_w >= NETC_LANES;
+      if (!in_place) {
+        for (size_t k = 0; k < 2 * rows; k++) {
+          const float *e = even + k * row, *o = odd + k * row;
+          float *plane = planes + k * s->tiles_w;
+          for (int m = 0; m < s->tiles_w; m++) {
+            plane[m] = e[m];
+            plane[s->plane + m] = o[m];
+            plane[2 * s->plane + m] = e[m + 1];
+            plane[3 * s->plane + m] = o[m + 1];
+          }
+        }
+        for (int j = 0; j < 4; j++) columns[j] = planes + (size_t)j * s->plane;
+        width = (size_t)s->tiles_w;
+        parity = s->plane / 2;
+      }
+      for (int t = 0, lanes; t < s->tiles; t += lanes) {
+        const int left = in_place ? s->tiles_w - t % s->tiles_w : s->tiles - t;
+        lanes = left < NETC_LANES ? left : NETC_LANES;
+        /* In place, a row of tiles starts one column past the row before's last. */
+        const size_t at = (size_t)t + (size_t)(t / s->tiles_w) * (width - (size_t)s->tiles_w);
+        netc_vec d[4][4], w[4][4];
+        for (int r = 0; r < 4; r++)
+          for (int j = 0; j < 4; j++) {
+            const float *from = columns[j] + (size_t)(r % 2) * parity + (size_t)(r / 2) * width + at;
+            d[r][j] = lanes == NETC_LANES ? netc_vload(from) : netc_vload_part(from, lanes);
+          }
+        netc_winograd_input(d, w);
+        for (int e = 0; e < 16; e++)
+          if (lanes == NETC_LANES) netc_vstore(to + (size_t)e * stride + t, w[e / 4][e % 4]);
+          else netc_vstore_part(to + (size_t)e * stride + t, w[e / 4][e % 4], lanes);
+      }
+    }
+
     /* out = the convolution of in by the 3x3 filters weight [out_c][in_c] (flip: weight is [in_c][out_c] and
        each filter turned by 180 degrees, the input gradient of a convolution from out_c to in_c channels).
-       Each chunk of images is one thread's: it transforms the inputs of each image's channel a vector of tiles
-       at a time (from the even and odd columns of the zero-padded channel), runs the 16 products, and
-       transforms them back. Every output is computed the same way whatever the thread count. scratch: the
-       filters (16 * out_c * in_c floats), a chunk's transformed inputs and products (16 * ld * (in_c +
-       out_c)), the padded plane, and its even and odd columns (2 * padded; they hold the outputs after). */
+       Each chunk of images is one thread's: it transforms the inputs of each image's channel, runs the 16
+       products, and transforms them back. Every output is computed the same way whatever the thread count.
+       scratch: the filters (16 * out_c * in_c floats); a chunk's transformed inputs and products, the 16 rows
+       of a channel ld floats apart and the channels 16 ld apart (a vector of tiles then goes to 16 rows near
+       each other, and comes back from them: measured 14 % faster transforms than 16 matrices apart); then
+       netc_winograd_input_plane's work (the padded plane, its even and odd columns, which hold the outputs
+       after, and 4 * plane). */
     static void netc_conv_winograd_train(const netc_team *team, const netc_window *c, const float *weight, int flip,
                                          const float *in, float *scratch, float *out) {
       const netc_winograd_shape s = netc_winograd_geometry(c);
       const size_t in_plane = (size_t)c->in_h * c->in_w, plane = (size_t)c->out_h * c->out_w;
       float *u = scratch, *v = u + 16 * (size_t)c->out_c * c->in_c, *products = v + 16 * s.ld * c->in_c;
       float *padded = products + 16 * s.ld * c->out_c, *even = padded + s.padded, *odd = even + s.padded / 2;
-      const size_t width = 2 * (size_t)s.row, parity = width * (size_t)(s.tiles_h + 2);
       const int chunks = (c->batch + s.chunk - 1) / s.chunk;
       if (team->index >= chunks) return;
       netc_winograd_filters(c->out_c, c->in_c, weight, flip, u);
-      /* The input goes inside the zero padding; nothing else writes the padding. */
+      /* The input goes inside the zero padding; nothing else writes the padding. The products read whole
+         blocks of columns, past a chunk's tiles, so those hold zeros until a chunk's transform. */
       memset(padded, 0, s.padded * sizeof(float));
+      memset(v, 0, 16 * s.ld * c->in_c * sizeof(float));
       for (int chunk = team->index; chunk < chunks; chunk += team->count) {
         const int first = chunk * s.chunk, images = c->batch - first < s.chunk ? c->batch - first : s.chunk;
         for (int n = 0; n < images; n++)
-          for (int i = 0; i < c->in_c; i++) {
-            /* Tile t = ty * row + tx reads its 4x4 inputs (r, j) at padded row 2 ty + r, column 2 tx + j: in the
-               rows of parity r % 2, the even (j = 0, 2) or odd (j = 1, 3) column t + (r / 2) * row + j / 2, a
-               vector of tiles at a time. */
-            const float *x = in + ((size_t)(first + n) * c->in_c + i) * in_plane;
-            for (int iy = 0; iy < c->in_h; iy++) {
-              const size_t at = (size_t)((iy + c->pad_h) % 2) * parity + (size_t)((iy + c->pad_h) / 2) * width;
-              memcpy(padded + at + c->pad_w, x + (size_t)iy * c->in_w, (size_t)c->in_w * sizeof(float));
-            }
-            netc_winograd_split(padded, s.padded / 2, even, odd);
-            for (int t = 0; t < s.tiles; t += NETC_LANES) {
-              const int lanes = s.tiles - t < NETC_LANES ? s.tiles - t : NETC_LANES;
-              netc_vec d[4][4], w[4][4];
-              for (int r = 0; r < 4; r++)
-                for (int j = 0; j < 4; j++) {
-                  const float *from = (j % 2 ? odd : even) + (size_t)(r % 2) * parity / 2 + (size_t)(r / 2) * s.row +
-                                      (size_t)t + j / 2;
-                  d[r][j] = lanes == NETC_LANES ? netc_vload(from) : netc_vload_part(from, lanes);
-                }
-              netc_winograd_input(d, w);
-              float *to = v + (size_t)i * s.ld + (size_t)n * s.tiles + t;
-              for (int e = 0; e < 16; e++)
-                if (lanes == NETC_LANES) netc_vstore(to + (size_t)e * c->in_c * s.ld, w[e / 4][e % 4]);
-                else netc_vstore_part(to + (size_t)e * c->in_c * s.ld, w[e / 4][e % 4], lanes);
-            }
-          }
+          for (int i = 0; i < c->in_c; i++)
+            netc_winograd_input_plane(c, &s, in + ((size_t)(first + n) * c->in_c + i) * in_plane, padded,
+                                      v + (size_t)i * 16 * s.ld + (size_t)n * s.tiles, s.ld);
         for (int e = 0; e < 16; e++)
-          netc_train_gemm(c->out_c, images * s.tiles, c->in_c, u + (size_t)e * c->out_c * c->in_c, (size_t)c->in_c,
-                          v + (size_t)e * c->in_c * s.ld, s.ld, products + (size_t)e * c->out_c * s.ld, s.ld, 0);
+          netc_winograd_products(c->out_c, images * s.tiles, c->in_c, u + (size_t)e * c->out_c * c->in_c,
+                                 v + (size_t)e * s.ld, products + (size_t)e * s.ld, 16 * s.ld);
         for (int n = 0; n < images; n++)
           for (int o = 0; o < c->out_c; o++) {
             /* The outputs (a, b) of every tile into even (b = 0) and odd (b = 1) planes, then row by row into
                the output plane. */
             for (int t = 0; t < s.tiles; t += NETC_LANES) {
               const int lanes = s.tiles - t < NETC_LANES ? s.tiles - t : NETC_LANES;
-              const float *from = products + (size_t)o * s.ld + (size_t)n * s.tiles + t;
+              const float *from = products + (size_t)o * 16 * s.ld + (size_t)n * s.tiles + t;
               netc_vec m[4][4], r[2][2];
               for (int e = 0; e < 16; e++) {
-                const float *at = from + (size_t)e * c->out_c * s.ld;
+                const float *at = from + (size_t)e * s.ld;
                 m[e / 4][e % 4] = lanes == NETC_LANES ? netc_vload(at) : netc_vload_part(at, lanes);
               }
               netc_winograd_output(m, r);
@@ -146,12 +182,68 @@ extension CKernel {
             for (int ty = 0; ty < s.tiles_h; ty++)
               for (int a = 0; a < 2 && 2 * ty + a < c->out_h; a++) {
                 float *line = y + (size_t)(2 * ty + a) * c->out_w;
-                const size_t at = (size_t)a * s.tiles + (size_t)ty * s.row;
+                const size_t at = (size_t)a * s.tiles + (size_t)ty * s.tiles_w;
                 netc_winograd_merge(even + at, odd + at, c->out_w / 2, line);
                 if (c->out_w % 2) line[c->out_w - 1] = even[at + (size_t)(c->out_w / 2)];
               }
           }
       }
+    }
+
+    """#)
+}
+
+extension CKernel {
+  /// The 16 matrix products of the Winograd training kernel, on tiles of their own: the training product
+  /// (`netc_train_gemm`) masks its edge columns and can accumulate, which costs on these short sums.
+  static let winogradProducts = CKernel(
+    "netc_winograd_products", uses: [trainingGemm],
+    #"""
+    /* C[r][j] = the sum over k < depth of A[r][k] * B[k][j] for R rows and the two vectors of columns j, summed
+       from zero in k order by netc_vfma as netc_train_gemm sums, so that the products are the same bit for bit
+       whatever the tile; no edge columns (the caller rounds them up) and no accumulating: measured 10 % faster
+       than netc_train_gemm on the CIFAR ResNets' products (depth 16 to 64, 256 columns). */
+    #define NETC_WINOGRAD_TILE(R)                                                                                 \
+      static void netc_winograd_tile_##R(int depth, const float *restrict a, const float *restrict b, size_t ld,   \
+                                         float *restrict c) {                                                     \
+        netc_vec acc[R][2];                                                                                       \
+        NETC_UNROLL for (int r = 0; r < R; r++) acc[r][0] = acc[r][1] = netc_vzero();                             \
+        for (int k = 0; k < depth; k++) {                                                                         \
+          const netc_vec w0 = netc_vload(b + (size_t)k * ld), w1 = netc_vload(b + (size_t)k * ld + NETC_LANES);   \
+          NETC_UNROLL for (int r = 0; r < R; r++) {                                                               \
+            const netc_vec x = netc_vbroadcast(a + (size_t)r * depth + k);                                        \
+            acc[r][0] = netc_vfma(x, w0, acc[r][0]);                                                              \
+            acc[r][1] = netc_vfma(x, w1, acc[r][1]);                                                              \
+          }                                                                                                       \
+        }                                                                                                         \
+        NETC_UNROLL for (int r = 0; r < R; r++) {                                                                 \
+          netc_vstore(c + (size_t)r * ld, acc[r][0]);                                                             \
+          netc_vstore(c + (size_t)r * ld + NETC_LANES, acc[r][1]);                                                \
+        }                                                                                                         \
+      }
+    /* Every height up to NETC_TRAIN_MR's widest (12, with 16-lane vectors); narrower vectors use the lower ones. */
+    NETC_WINOGRAD_TILE(1) NETC_WINOGRAD_TILE(2) NETC_WINOGRAD_TILE(3) NETC_WINOGRAD_TILE(4) NETC_WINOGRAD_TILE(5)
+    NETC_WINOGRAD_TILE(6) NETC_WINOGRAD_TILE(7) NETC_WINOGRAD_TILE(8) NETC_WINOGRAD_TILE(9) NETC_WINOGRAD_TILE(10)
+    NETC_WINOGRAD_TILE(11) NETC_WINOGRAD_TILE(12)
+    typedef void (*netc_winograd_tile)(int depth, const float *restrict a, const float *restrict b, size_t ld,
+                                       float *restrict c);
+    static const netc_winograd_tile netc_winograd_tiles[13] = {
+        NULL, netc_winograd_tile_1, netc_winograd_tile_2, netc_winograd_tile_3, netc_winograd_tile_4,
+        netc_winograd_tile_5, netc_winograd_tile_6, netc_winograd_tile_7, netc_winograd_tile_8,
+        netc_winograd_tile_9, netc_winograd_tile_10, netc_winograd_tile_11, netc_winograd_tile_12};
+
+    /* C[rows][columns] = A[rows][depth] * B[depth][columns], B and C ld floats a row, columns read and written in
+       whole blocks of two vectors. The blocks outermost, so that a block of B stays in cache for every tile of
+       rows; the tiles share the rows evenly, none left nearly empty. */
+    static void netc_winograd_products(int rows, int columns, int depth, const float *a, const float *b, float *c,
+                                       size_t ld) {
+      const int tiles = (rows + NETC_TRAIN_MR - 1) / NETC_TRAIN_MR;
+      for (int j = 0; j < columns; j += 2 * NETC_LANES)
+        for (int t = 0, i = 0; t < tiles; t++) {
+          const int height = (rows - i + (tiles - t) - 1) / (tiles - t);
+          netc_winograd_tiles[height](depth, a + (size_t)i * depth, b + j, ld, c + (size_t)i * ld + j);
+          i += height;
+        }
     }
 
     """#)

@@ -75,11 +75,13 @@ struct ConvScratch {
 
   /// Bytes of `netc_conv_winograd_train`'s scratch for a convolution from `input` to `output`.
   static func winogradBytes(from input: Shape, to output: Shape) -> Int {
-    let (tilesH, row) = ((output.height + 1) / 2, (output.width + 1) / 2 + 1)
-    let tiles = tilesH * row
-    let chunk = min((256 + tiles - 1) / tiles, output.batch)
-    let ld = chunk * tiles + 16
-    let padded = 4 * row * (tilesH + 2)
-    return (16 * output.channels * input.channels + 16 * ld * (input.channels + output.channels) + 2 * padded) * 4
+    let (tilesH, tilesW) = ((output.height + 1) / 2, (output.width + 1) / 2)
+    let tiles = tilesH * tilesW
+    let chunk = min(max(8192 / (input.channels + output.channels) / tiles, 1), output.batch)
+    let ld = (chunk * tiles + 31) / 32 * 32 + 16
+    let padded = 4 * (tilesW + 1) * (tilesH + 2)
+    let plane = 2 * tilesW * (tilesH + 2)
+    let transformed = 16 * ld * (input.channels + output.channels)
+    return (16 * output.channels * input.channels + transformed + 2 * padded + 4 * plane) * 4
   }
 }

@@ -41,7 +41,8 @@ struct FuzzTraining: Sendable {
     let c: StepOutcome
     do {
       let backend = try CTrainingBackend(
-        graph: graph, state: state, compiler: compiler, flags: flags, cacheDirectory: directory)
+        graph: graph, state: state, compiler: compiler, flags: flags,
+        cache: BuildCache(directory: directory, capacity: nil))
       let step = try backend.step(input: item.input.scalars, labels: labels, optimizer: Self.optimizer)
       c = StepOutcome(loss: step.loss, logits: step.logits, state: backend.state)
     } catch {

@@ -12,9 +12,10 @@ enum Plan: Command {
     """
   static let details = """
     Plans the activations of the model after the pass pipeline, in one 64-byte-aligned arena (the graph
-    input and output live there too). Prints a table of buffers (offset, bytes, live node range, values)
-    and three totals: naive (every activation its own buffer), lower bound (most bytes live at once) and
-    the arena.
+    input and output live there too, and so does the scratch memory a layer of the generated C works in,
+    listed as '<layer>#scratch'): the plan of the compiled C. Prints a table of buffers (offset, bytes, live
+    node range, values) and three totals: naive (every activation its own buffer), lower bound (most bytes
+    live at once) and the arena.
 
       <model>               a model in the architecture language or IR text (a '.nir' file)
     \(ModelOptions.help)
@@ -37,7 +38,7 @@ enum Plan: Command {
     if train { try pipeline.requireNoPasses("plans") }
     let loaded = try model.load()
     let graph = train ? try TrainingGraph.build(loaded) : try pipeline.run(loaded) { _ in }
-    let plan = MemoryPlanner.plan(graph)
+    let plan = train ? MemoryPlanner.plan(graph) : CEmitter.plan(for: graph)
     if json {
       console.out(plan.json(model: graph.name))
     } else {

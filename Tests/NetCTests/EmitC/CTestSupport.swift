@@ -56,10 +56,12 @@ enum CTest {
       "-fno-sanitize-recover=all",
     ]
 
-  static let cacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("netc-test-cache")
+  /// Kept whole: tests run in parallel, and one test's build must not prune a driver another is about to run.
+  static let cache = BuildCache(
+    directory: FileManager.default.temporaryDirectory.appendingPathComponent("netc-test-cache"), capacity: nil)
 
   static func builder(flags: [String] = sanitizerFlags) throws -> ModelBuilder {
-    ModelBuilder(compiler: try CCompiler.find(), flags: flags, cacheDirectory: cacheDirectory)
+    ModelBuilder(compiler: try CCompiler.find(), flags: flags, cache: cache)
   }
 
   /// A fresh directory for one test's files.

@@ -59,6 +59,19 @@ import Testing
         """)
   }
 
+  /// The plan is the generated file's: its arena holds the layers' scratch memory too, so it is the size the
+  /// header asks the caller to allocate.
+  @Test func arenaIsTheGeneratedFilesArena() throws {
+    let result = try runNetc(["plan", "Models/resnet20.net"])
+    #expect(result.status == 0)
+    #expect(result.stdout.contains("layer1.0.conv1#scratch"))
+    let arena = try #require(result.stdout.split(separator: "\n").first { $0.hasPrefix("arena") })
+    let header = try String(contentsOf: Fixtures.url("Generated/resnet20.h"), encoding: .utf8)
+    let define = try #require(header.split(separator: "\n").first { $0.hasPrefix("#define RESNET20_ARENA_BYTES ") })
+    let bytes = try #require(define.split(separator: " ").last)
+    #expect(arena.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first == bytes)
+  }
+
   @Test func svgIsDeterministic() throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("netc-plan-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)

@@ -132,25 +132,7 @@ enum TrainingDriver {
 
   /// Builds `program` with the driver (sanitizers on, warnings are errors), cached by the hash of its inputs.
   static func executable(_ program: CProgram, flags: [String] = CTest.sanitizerFlags) throws -> URL {
-    let compiler = try CCompiler.find()
-    let driver = source(prefix: program.prefix)
-    let inputs = [try compiler.version()] + flags + [program.source, program.header, driver]
-    let key = SHA256.hex(Array(inputs.joined(separator: "\u{0}").utf8))
-    let directory = CTest.cacheDirectory.appendingPathComponent("train-" + key)
-    let executable = directory.appendingPathComponent("driver")
-    if FileManager.default.isExecutableFile(atPath: executable.path) { return executable }
-    let staging = CTest.cacheDirectory.appendingPathComponent("train-\(key).\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: staging) }
-    let files = [("\(program.prefix).h", program.header), ("\(program.prefix).c", program.source), ("driver.c", driver)]
-    for (name, text) in files {
-      try text.write(to: staging.appendingPathComponent(name), atomically: false, encoding: .utf8)
-    }
-    try compiler.build(
-      [staging.appendingPathComponent("\(program.prefix).c").path, staging.appendingPathComponent("driver.c").path],
-      output: staging.appendingPathComponent("driver").path, flags: flags)
-    try? FileManager.default.moveItem(at: staging, to: directory)
-    return executable
+    try CTest.builder(flags: flags).executable(for: program, driver: source(prefix: program.prefix), flags: [])
   }
 
   /// Runs `steps` SGD steps of the generated C on one batch from `weights`, on `threads` threads.

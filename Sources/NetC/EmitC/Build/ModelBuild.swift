@@ -6,57 +6,41 @@ import Foundation
 public struct ModelBuilder: Sendable {
   public var compiler: CCompiler
   public var flags: [String]
-  public var cacheDirectory: URL
+  public var cache: BuildCache
 
   /// Optimized, and strict: a warning in generated C is a netc bug worth failing on.
   public static let defaultFlags = CCompiler.strictFlags + ["-O2"]
 
-  /// The user's cache directory (`~/.cache/netc` on Linux).
-  public static var defaultCacheDirectory: URL {
-    let caches =
-      FileManager.default.urls(for: .cachesDirectory, in: .userDomainMask).first
-      ?? FileManager.default.temporaryDirectory
-    return caches.appendingPathComponent("netc", isDirectory: true)
-  }
-
-  public init(compiler: CCompiler, flags: [String] = defaultFlags, cacheDirectory: URL = defaultCacheDirectory) {
+  public init(compiler: CCompiler, flags: [String] = defaultFlags, cache: BuildCache = BuildCache()) {
     self.compiler = compiler
     self.flags = flags
-    self.cacheDirectory = cacheDirectory
+    self.cache = cache
   }
 
-  /// The driver executable for `program`, built unless the cache has it. Concurrent builds of the same program
-  /// each build in a private directory and the first rename wins, so nobody sees a half-written executable.
+  /// The driver executable for `program`, built with threads (it runs on as many as it is asked for) unless the
+  /// cache has it.
   public func executable(for program: CProgram) throws -> URL {
-    let driver = CDriver.source(prefix: program.prefix)
-    let key = SHA256.hex(
-      Array(
-        ([try compiler.version(), compiler.path] + flags + [program.prefix, program.header, program.source, driver])
-          .joined(separator: "\u{0}").utf8))
-    let directory = cacheDirectory.appendingPathComponent(key, isDirectory: true)
-    let executable = directory.appendingPathComponent("driver")
-    if FileManager.default.isExecutableFile(atPath: executable.path) { return executable }
+    try executable(
+      for: program, driver: CDriver.source(prefix: program.prefix),
+      flags: ["-D\(program.prefix.uppercased())_THREADS", "-pthread"])
+  }
 
-    let staging = cacheDirectory.appendingPathComponent("\(key).\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: staging) }
+  /// `program` linked with `driver` (the C text of a `main`) into `driver`, built with the builder's flags and
+  /// `extra` unless the cache has it.
+  public func executable(for program: CProgram, driver: String, flags extra: [String]) throws -> URL {
+    let all = flags + extra
+    let inputs = [try compiler.version(), compiler.path] + all
+      + [program.prefix, program.header, program.source, driver]
+    let source = "\(program.prefix).c"
     let files = [
-      ("\(program.prefix).h", program.header), ("\(program.prefix).c", program.source), ("driver.c", driver),
+      (name: "\(program.prefix).h", text: program.header), (name: source, text: program.source),
+      (name: "driver.c", text: driver),
     ]
-    for (name, text) in files {
-      try text.write(to: staging.appendingPathComponent(name), atomically: false, encoding: .utf8)
+    return try cache.product("driver", inputs: inputs, files: files) { directory in
+      try compiler.build(
+        [source, "driver.c"].map { directory.appendingPathComponent($0).path },
+        output: directory.appendingPathComponent("driver").path, flags: all)
     }
-    // With threads: the driver runs on as many as it is asked for.
-    try compiler.build(
-      [staging.appendingPathComponent("\(program.prefix).c").path, staging.appendingPathComponent("driver.c").path],
-      output: staging.appendingPathComponent("driver").path,
-      flags: flags + ["-D\(program.prefix.uppercased())_THREADS", "-pthread"])
-    do {
-      try FileManager.default.moveItem(at: staging, to: directory)
-    } catch  where FileManager.default.isExecutableFile(atPath: executable.path) {
-      // Another build of the same program got there first; its executable is the same.
-    }
-    return executable
   }
 }
 

@@ -46,11 +46,8 @@ struct BlockClass {
       let (parameter, expression) = parameter(for: values)
       if let existing = parameters.first(where: { $0.name == parameter.name }), existing.values != parameter.values {
         var renamed = parameter
-        var suffix = 2
-        while parameters.contains(where: { $0.name == renamed.name }) {
-          renamed.name = parameter.name + "_\(suffix)"
-          suffix += 1
-        }
+        var taken = Set(parameters.map(\.name))
+        renamed.name = taken.claimUnique(parameter.name)
         parameters.append(renamed)
         replacements.append(Literal(renamed.name, role: values[0].role, isConstant: false))
         continue

@@ -97,11 +97,7 @@ private struct ForwardBuilder {
         append(node)
       }
     }
-    var suffix = 1
-    while names.contains(lossName) {
-      lossName = "loss_\(suffix)"
-      suffix += 1
-    }
+    lossName = names.claimUnique("loss")
   }
 
   mutating func appendLoss() {

@@ -20,12 +20,12 @@ public final class CTrainingBackend: TrainingBackend {
   /// loads it and starts from `state`; each step runs on `threads` threads.
   public init(
     graph: Graph, state: TrainingState, compiler: CCompiler, flags: [String] = ModelBuilder.defaultFlags,
-    cacheDirectory: URL = ModelBuilder.defaultCacheDirectory, threads: Int = 1
+    cache: BuildCache = BuildCache(), threads: Int = 1
   ) throws {
     let program = try TrainingCEmitter(graph: graph).emit()
     let library = try TrainingLibrary(
       program, compiler: compiler, flags: flags + ["-D\(program.prefix.uppercased())_THREADS", "-pthread"],
-      cacheDirectory: cacheDirectory)
+      cache: cache)
     self.library = library
     self.graph = graph
     batch = graph.batch

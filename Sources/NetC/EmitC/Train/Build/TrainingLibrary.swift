@@ -37,8 +37,8 @@ final class TrainingLibrary {
   let steps: Counter, seed: Counter, restore: Restore
 
   /// Builds `program` as a shared library unless the cache has it, and loads it.
-  init(_ program: CProgram, compiler: CCompiler, flags: [String], cacheDirectory: URL) throws {
-    let path = try Self.build(program, compiler: compiler, flags: flags, cacheDirectory: cacheDirectory)
+  init(_ program: CProgram, compiler: CCompiler, flags: [String], cache: BuildCache) throws {
+    let path = try Self.build(program, compiler: compiler, flags: flags, cache: cache)
     guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
       throw DiagnosticError(.error("cannot load the compiled training step '\(path)': \(String(cString: dlerror()))"))
     }
@@ -71,31 +71,17 @@ final class TrainingLibrary {
 
   deinit { dlclose(handle) }
 
-  /// `<cache>/<hash>/lib<prefix>.so`, built once per program, compiler and flags; concurrent builds each use a
-  /// private directory and the first to finish wins.
-  static func build(_ program: CProgram, compiler: CCompiler, flags: [String], cacheDirectory: URL) throws -> String {
+  /// `lib<prefix>.so` in `cache`, built once per program, compiler and flags.
+  static func build(_ program: CProgram, compiler: CCompiler, flags: [String], cache: BuildCache) throws -> String {
     let all = flags + ["-fPIC", "-shared"]
-    let key = SHA256.hex(
-      Swift.Array(
-        ([try compiler.version(), compiler.path] + all + [program.header, program.source])
-          .joined(separator: "\u{0}").utf8))
-    let directory = cacheDirectory.appendingPathComponent(key, isDirectory: true)
-    let library = directory.appendingPathComponent("lib\(program.prefix).so")
-    if FileManager.default.fileExists(atPath: library.path) { return library.path }
-    let staging = cacheDirectory.appendingPathComponent("\(key).\(UUID().uuidString)", isDirectory: true)
-    try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: staging) }
-    let source = staging.appendingPathComponent("\(program.prefix).c")
-    try program.source.write(to: source, atomically: false, encoding: .utf8)
-    let header = staging.appendingPathComponent("\(program.prefix).h")
-    try program.header.write(to: header, atomically: false, encoding: .utf8)
-    let output = staging.appendingPathComponent("lib\(program.prefix).so")
-    try compiler.build([source.path], output: output.path, flags: all)
-    do {
-      try FileManager.default.moveItem(at: staging, to: directory)
-    } catch where FileManager.default.fileExists(atPath: library.path) {
-      // Another build of the same program got there first; its library is the same.
-    }
-    return library.path
+    let library = "lib\(program.prefix).so"
+    let source = "\(program.prefix).c"
+    let files = [(name: source, text: program.source), (name: "\(program.prefix).h", text: program.header)]
+    let inputs = [try compiler.version(), compiler.path] + all + [program.header, program.source]
+    return try cache.product(library, inputs: inputs, files: files) { directory in
+      try compiler.build(
+        [directory.appendingPathComponent(source).path], output: directory.appendingPathComponent(library).path,
+        flags: all)
+    }.path
   }
 }

@@ -3826,15 +3826,15 @@ static void layer2_0_conv2(const struct resnet101_model *m, const float *in, flo
 /* layer2.0.downsample.0: [1,256,56,56] -> [1,512,28,28]
    conv2d out=512 kernel=1x1 stride=2x2 pad=0x0 dilation=1x1 groups=1 weight=@layer2.0.downsample.0.weight
    fused: batchnorm @layer2.0.downsample.1 eps=1e-05 (folded at load into a scale and shift)
-   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in @6422528, out
-   @3211264 */
+   lowering: matrix product over packed weights, rows read in place, 4 row tiles through every panel; arena:
+   in @6422528, out @3211264 */
 static void layer2_0_downsample_0(const struct resnet101_model *m, const float *in, float *out,
                                   const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 256, .in_h = 56, .in_w = 56, .out_c = 512,
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 2, .stride_w = 2, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
                                  .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_0_downsample_0_scale,
                                        .shift = m->layer2_0_downsample_0_shift, .relu = 0};
@@ -3844,15 +3844,15 @@ static void layer2_0_downsample_0(const struct resnet101_model *m, const float *
 /* layer2.0.conv3: [1,128,28,28] + [1,512,28,28] -> [1,512,28,28]
    conv2d out=512 kernel=1x1 stride=1x1 pad=0x0 dilation=1x1 groups=1 weight=@layer2.0.conv3.weight
    fused: batchnorm @layer2.0.bn3 eps=1e-05 (folded at load into a scale and shift), + shortcut, relu
-   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in @1605632,
-   shortcut @3211264, out @3211264 (over shortcut) */
+   lowering: matrix product over packed weights, rows read in place, 4 row tiles through every panel; arena:
+   in @1605632, shortcut @3211264, out @3211264 (over shortcut) */
 static void layer2_0_conv3(const struct resnet101_model *m, const float *in, const float *shortcut,
                            float *out, const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 128, .in_h = 28, .in_w = 28, .out_c = 512,
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
                                  .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_0_conv3_scale, .shift = m->layer2_0_conv3_shift,
                                        .relu = 1};
@@ -3862,15 +3862,15 @@ static void layer2_0_conv3(const struct resnet101_model *m, const float *in, con
 /* layer2.1.conv1: [1,512,28,28] -> [1,128,28,28]
    conv2d out=128 kernel=1x1 stride=1x1 pad=0x0 dilation=1x1 groups=1 weight=@layer2.1.conv1.weight
    fused: batchnorm @layer2.1.bn1 eps=1e-05 (folded at load into a scale and shift), relu
-   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in @3211264, out
-   @4816896 */
+   lowering: matrix product over packed weights, rows read in place, 4 row tiles through every panel; arena:
+   in @3211264, out @4816896 */
 static void layer2_1_conv1(const struct resnet101_model *m, const float *in, float *out,
                            const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 512, .in_h = 28, .in_w = 28, .out_c = 128,
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
                                  .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_1_conv1_scale, .shift = m->layer2_1_conv1_shift,
                                        .relu = 1};
@@ -3895,15 +3895,15 @@ static void layer2_1_conv2(const struct resnet101_model *m, const float *in, voi
 /* layer2.1.conv3: [1,128,28,28] + [1,512,28,28] -> [1,512,28,28]
    conv2d out=512 kernel=1x1 stride=1x1 pad=0x0 dilation=1x1 groups=1 weight=@layer2.1.conv3.weight
    fused: batchnorm @layer2.1.bn3 eps=1e-05 (folded at load into a scale and shift), + shortcut, relu
-   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in @5218304,
-   shortcut @3211264, out @3211264 (over shortcut) */
+   lowering: matrix product over packed weights, rows read in place, 4 row tiles through every panel; arena:
+   in @5218304, shortcut @3211264, out @3211264 (over shortcut) */
 static void layer2_1_conv3(const struct resnet101_model *m, const float *in, const float *shortcut,
                            float *out, const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 128, .in_h = 28, .in_w = 28, .out_c = 512,
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
                                  .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_1_conv3_scale, .shift = m->layer2_1_conv3_shift,
                                        .relu = 1};
@@ -3913,15 +3913,15 @@ static void layer2_1_conv3(const struct resnet101_model *m, const float *in, con
 /* layer2.2.conv1: [1,512,28,28] -> [1,128,28,28]
    conv2d out=128 kernel=1x1 stride=1x1 pad=0x0 dilation=1x1 groups=1 weight=@layer2.2.conv1.weight
    fused: batchnorm @layer2.2.bn1 eps=1e-05 (folded at load into a scale and shift), relu
-   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in @3211264, out
-   @4816896 */
+   lowering: matrix product over packed weights, rows read in place, 4 row tiles through every panel; arena:
+   in @3211264, out @4816896 */
 static void layer2_2_conv1(const struct resnet101_model *m, const float *in, float *out,
                            const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 512, .in_h = 28, .in_w = 28, .out_c = 128,
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
                                  .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_2_conv1_scale, .shift = m->layer2_2_conv1_shift,
                                        .relu = 1};
@@ -3946,15 +3946,15 @@ static void layer2_2_conv2(const struct resnet101_model *m, const float *in, voi
 /* layer2.2.conv3: [1,128,28,28] + [1,512,28,28] -> [1,512,28,28]
    conv2d out=512 kernel=1x1 stride=1x1 pad=0x0 dilation=1x1 groups=1 weight=@layer2.2.conv3.weight
    fused: batchnorm @layer2.2.bn3 eps=1e-05 (folded at load into a scale and shift), + shortcut, relu
-   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in @5218304,
-   shortcut @3211264, out @3211264 (over shortcut) */
+   lowering: matrix product over packed weights, rows read in place, 4 row tiles through every panel; arena:
+   in @5218304, shortcut @3211264, out @3211264 (over shortcut) */
 static void layer2_2_conv3(const struct resnet101_model *m, const float *in, const float *shortcut,
                            float *out, const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 128, .in_h = 28, .in_w = 28, .out_c = 512,
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
                                  .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_2_conv3_scale, .shift = m->layer2_2_conv3_shift,
                                        .relu = 1};
@@ -3964,15 +3964,15 @@ static void layer2_2_conv3(const struct resnet101_model *m, const float *in, con
 /* layer2.3.conv1: [1,512,28,28] -> [1,128,28,28]
    conv2d out=128 kernel=1x1 stride=1x1 pad=0x0 dilation=1x1 groups=1 weight=@layer2.3.conv1.weight
    fused: batchnorm @layer2.3.bn1 eps=1e-05 (folded at load into a scale and shift), relu
-   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in @3211264, out
-   @4816896 */
+   lowering: matrix product over packed weights, rows read in place, 4 row tiles through every panel; arena:
+   in @3211264, out @4816896 */
 static void layer2_3_conv1(const struct resnet101_model *m, const float *in, float *out,
                            const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 512, .in_h = 28, .in_w = 28, .out_c = 128,
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
                                  .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_3_conv1_scale, .shift = m->layer2_3_conv1_shift,
                                        .relu = 1};
@@ -3997,15 +3997,15 @@ static void layer2_3_conv2(const struct resnet101_model *m, const float *in, voi
 /* layer2.3.conv3: [1,128,28,28] + [1,512,28,28] -> [1,512,28,28]
    conv2d out=512 kernel=1x1 stride=1x1 pad=0x0 dilation=1x1 groups=1 weight=@layer2.3.conv3.weight
    fused: batchnorm @layer2.3.bn3 eps=1e-05 (folded at load into a scale and shift), + shortcut, relu
-   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in @5218304,
-   shortcut @3211264, out @3211264 (over shortcut) */
+   lowering: matrix product over packed weights, rows read in place, 4 row tiles through every panel; arena:
+   in @5218304, shortcut @3211264, out @3211264 (over shortcut) */
 static void layer2_3_conv3(const struct resnet101_model *m, const float *in, const float *shortcut,
                            float *out, const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 128, .in_h = 28, .in_w = 28, .out_c = 512,
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
                                  .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer2_3_conv3_scale, .shift = m->layer2_3_conv3_shift,
                                        .relu = 1};
@@ -4015,14 +4015,15 @@ static void layer2_3_conv3(const struct resnet101_model *m, const float *in, con
 /* layer3.0.conv1: [1,512,28,28] -> [1,256,28,28]
    conv2d out=256 kernel=1x1 stride=1x1 pad=0x0 dilation=1x1 groups=1 weight=@layer3.0.conv1.weight
    fused: batchnorm @layer3.0.bn1 eps=1e-05 (folded at load into a scale and shift), relu
-   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in @3211264, out @0 */
+   lowering: matrix product over packed weights, rows read in place, 4 row tiles through every panel; arena:
+   in @3211264, out @0 */
 static void layer3_0_conv1(const struct resnet101_model *m, const float *in, float *out,
                            const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 512, .in_h = 28, .in_w = 28, .out_c = 256,
                                             .out_h = 28, .out_w = 28, .kernel_h = 1, .kernel_w = 1,
                                             .stride_h = 1, .stride_w = 1, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 0, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
+                                 .nchw = 0, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
                                  .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->layer3_0_conv1_scale, .shift = m->layer3_0_conv1_shift,
                                        .relu = 1};

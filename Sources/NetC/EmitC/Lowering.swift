@@ -114,7 +114,8 @@ enum LoweringPolicy {
       if let grouped = GroupedConvLowering(conv: conv, input: inputShapes[0], inputIsNCHW: inputIsNCHW) {
         return grouped
       }
-      return GemmConvLowering.plan(conv, input: inputShapes[0], inputIsNCHW: inputIsNCHW)
+      return GemmConvLowering.plan(
+        conv, input: inputShapes[0], output: node.shape, inputIsNCHW: inputIsNCHW)
         ?? DirectConvLowering(conv: conv)
     case .batchNorm(let bn): return BatchNormLowering(batchNorm: bn)
     case .relu: return ReLULowering()

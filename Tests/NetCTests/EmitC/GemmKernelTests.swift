@@ -50,6 +50,9 @@ private let convCases = [
     input: [1, 96, 6, 5], out: 96, kernel: 3, pad: 1,
     epilogue: Epilogue(batchNorm: folded, residual: .identity, relu: true),
     why: "weights past 128 KB (panels outer), identity residual in place"),
+  ProductCase(
+    input: [1, 192, 14, 14], out: 192, kernel: 1, epilogue: Epilogue(batchNorm: folded, relu: true),
+    why: "1x1, weights past 128 KB but smaller than its rows (rows outer)"),
   ProductCase(input: [1, 3, 19, 17], out: 20, kernel: 7, stride: 2, pad: 3, afterReLU: false, why: "NCHW input, gathered"),
   ProductCase(input: [1, 5, 11, 8], out: 33, kernel: 5, stride: 2, pad: 2, why: "few channels per tap, gathered"),
   ProductCase(input: [1, 20, 12, 11], out: 18, kernel: 3, stride: 2, pad: 1, dilation: 2, bias: true, why: "dilation"),

@@ -1,7 +1,7 @@
 // The grouped conv kernel (several narrow groups per panel, each lane picking its own group's inputs) against the
 // interpreter on every instruction set this machine runs: group widths 1 to 32, strides, padding, dilation, a
-// last panel only partly filled, fewer inputs than outputs per group, and the widths it leaves to the general
-// product; and the same bits on any number of threads.
+// last panel only partly filled, fewer inputs than outputs per group, rows split into several runs (kernels 3
+// wide at stride 1), and the widths it leaves to the general product; and the same bits on any number of threads.
 
 import Testing
 
@@ -56,6 +56,15 @@ private let groupedCases = [
   GroupedCase(
     layer: ProductCase(
       input: [1, 16, 6, 7], out: 32, kernel: 3, pad: 1, groups: 4, why: "4 inputs and 8 outputs per group"),
+    groupedKernel: true),
+  GroupedCase(
+    layer: ProductCase(
+      input: [1, 32, 4, 29], out: 32, kernel: 3, pad: 1, groups: 8, epilogue: bnReLU,
+      why: "width 4, rows of 29: several runs along a row, split evenly"),
+    groupedKernel: true),
+  GroupedCase(
+    layer: ProductCase(
+      input: [1, 16, 6, 17], out: 16, kernel: 3, groups: 2, why: "width 8, unpadded: every run's pixels inside"),
     groupedKernel: true),
   GroupedCase(
     layer: ProductCase(input: [1, 64, 6, 6], out: 64, kernel: 3, pad: 1, groups: 4, why: "width 16"),

@@ -66,7 +66,8 @@ enum Winograd {
     return expression
   }
 
-  private static func literal(_ value: Double) -> String { "\(Int(value)).0f" }
+  /// Exact in float: the matrices hold small integers and halves.
+  private static func literal(_ value: Double) -> String { "\(value)f" }
 
   /// `static const double netc_winograd_g[n][3] = {…}` with exact fractions.
   static var filterTable: String {

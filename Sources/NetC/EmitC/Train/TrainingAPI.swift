@@ -71,9 +71,10 @@ enum TrainingAPI {
       /* One step of SGD on a batch: forward pass in training mode (batch statistics, which also update the
          running statistics; dropout), softmax cross-entropy (the mean over the batch), backward pass, then the
          update of every parameter and momentum buffer. input holds \#(u)_INPUT_SIZE floats, labels
-         \#(u)_TRAIN_BATCH class indices; arena has \#(u)_TRAIN_ARENA_BYTES bytes aligned for double. loss (when not
-         NULL) gets the loss before the update, logits (when not NULL) the \#(u)_TRAIN_BATCH x \#(u)_TRAIN_CLASSES
-         logits it came from. A label outside 0..\#(f.classes - 1) is \#(u)_ERR_ARGUMENT and changes nothing. */
+         \#(u)_TRAIN_BATCH class indices; arena has \#(u)_TRAIN_ARENA_BYTES bytes aligned for double (fastest
+         aligned on 64 bytes, where vectors do not straddle cache lines). loss (when not NULL) gets the loss before
+         the update, logits (when not NULL) the \#(u)_TRAIN_BATCH x \#(u)_TRAIN_CLASSES logits it came from. A
+         label outside 0..\#(f.classes - 1) is \#(u)_ERR_ARGUMENT and changes nothing. */
       \#(p)_status \#(p)_train_step(\#(p)_train_state *state, const float *input, const int32_t *labels,
                                     const \#(p)_sgd *sgd, void *arena, float *loss, float *logits);
 

@@ -84,9 +84,9 @@ import Testing
     #expect(c.profile.allSatisfy { $0.seconds >= 0 } && c.profile.contains { $0.seconds > 0 })
   }
 
-  /// Each layer the threads share is split so that every result is summed by one thread in a fixed order (the
-  /// weight gradient by input channels, not by images): 1, 2 and 3 threads (3 does not divide the batch of 4)
-  /// give the same bytes, not merely close ones.
+  /// Each layer the threads share is split so that every result is summed in a fixed order (the weight gradient
+  /// over blocks of images fixed by the layer, their sums added in block order): 1, 2 and 3 threads (3 does not
+  /// divide the batch of 4) give the same bytes, not merely close ones.
   @Test func everyThreadCountGivesTheSameBits() throws {
     let graph = try ModelLoader.load(path: Zoo.path("resnet20"), options: LoadOptions(batch: 4))
     try expectTheSameBitsOnEveryThreadCount(graph)
@@ -115,7 +115,8 @@ import Testing
       flags: CTest.sanitizerFlags + isa.flags)
   }
 
-  /// The shifted weight gradient splits input channels (5, 7, and 3 per group) over 1, 2 and 3 threads.
+  /// The shifted weight gradient's 3 blocks of one image each, and their input channels (5, 7, and 3 per group),
+  /// shared out over 1, 2 and 3 threads (2 threads split the middle block's channels).
   @Test(arguments: InstructionSet.testable)
   func shiftedWeightGradientsGiveTheSameBitsOnEveryThreadCount(isa: InstructionSet) throws {
     try expectTheSameBitsOnEveryThreadCount(try TrainingNets.shiftedWeightGradients(batch: 3), flags: isa.flags)

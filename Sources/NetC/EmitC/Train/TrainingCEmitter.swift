@@ -18,19 +18,28 @@ public struct TrainingCEmitter: Sendable {
     let prefix = try inference.prefix()
     let state = TrainingStateLayout(graph: training)
     let layers = Self.layers(of: training, prefix: prefix, avoiding: inference.graph)
+    // A layer's scratch in the arena: thread 0's own, then (64-byte aligned) the team's shared part.
     var scratch: [String: Int] = [:]
+    var own: Set<String> = []
+    var sharedStart: [String: Int] = [:]
     for entry in layers {
-      let bytes = entry.lowering.scratchBytes(entry.layer)
-      if bytes > 0 { scratch[entry.layer.node.name] = bytes }
+      let name = entry.layer.node.name
+      let bytes = entry.lowering.scratchBytes(entry.layer), shared = entry.lowering.sharedScratchBytes(entry.layer)
+      let start = shared > 0 ? (bytes + 63) / 64 * 64 : bytes
+      if start + shared > 0 { scratch[name] = start + shared }
+      if bytes > 0 { own.insert(name) }
+      if shared > 0 { sharedStart[name] = start }
     }
     let plan = MemoryPlanner.plan(training, scratch: scratch)
     var offsets: [String: Int] = [:]
     for buffer in plan.buffers {
       for value in buffer.values { offsets[value] = buffer.offset }
     }
+    let scratchOffset = { (name: String) in offsets[MemoryPlan.scratchName(of: name)]! }
     var section = TrainingLayerSection(
       prefix: prefix, graph: training, layers: layers, state: state, offsets: offsets,
-      scratch: Dictionary(uniqueKeysWithValues: scratch.keys.map { ($0, offsets[MemoryPlan.scratchName(of: $0)]!) }))
+      scratch: Dictionary(uniqueKeysWithValues: own.map { ($0, scratchOffset($0)) }),
+      shared: Dictionary(uniqueKeysWithValues: sharedStart.map { ($0.key, scratchOffset($0.key) + $0.value) }))
     for i in section.layers.indices {
       let node = section.layers[i].layer.node
       section.layers[i].layer.inPlace = !node.inputs.isEmpty && offsets[node.inputs[0]] == offsets[node.name]

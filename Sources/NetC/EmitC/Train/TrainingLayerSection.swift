@@ -28,9 +28,11 @@ struct TrainingLayerSection {
   var graph: Graph
   var layers: [TrainingLayer]
   var state: TrainingStateLayout
-  /// Arena offset of every value but the graph input, and of each layer's scratch.
+  /// Arena offset of every value but the graph input, of each layer's own scratch (thread 0's), and of the
+  /// scratch its team shares.
   var offsets: [String: Int]
   var scratch: [String: Int]
+  var shared: [String: Int] = [:]
 
   /// The values of the layers with code, in program order: the entries of the training profile.
   var profiled: [String] {
@@ -40,7 +42,7 @@ struct TrainingLayerSection {
   var text: String {
     var out = "/* A value's first float, and a layer's scratch, at an offset from the training plan. */\n"
     out += "static float *netc_train_value(unsigned char *arena, size_t offset) { return (float *)(arena + offset); }\n"
-    if !scratch.isEmpty {
+    if !scratch.isEmpty || !shared.isEmpty {
       out += "static void *netc_train_scratch(unsigned char *arena, size_t offset) { return arena + offset; }\n"
     }
     if sharesScratch {
@@ -77,6 +79,7 @@ struct TrainingLayerSection {
     if entry.lowering.readsLabels { parameters.append("const int32_t *labels") }
     parameters += entry.lowering.operands(entry.layer).map { "const float *\($0)" }
     if scratch[entry.layer.node.name] != nil { parameters.append(entry.lowering.scratchScalar + " *scratch") }
+    if shared[entry.layer.node.name] != nil { parameters.append("double *shared") }
     return parameters + entry.lowering.alsoWrites(entry.layer).map { "float *\($0.name)" } + ["float *out"]
   }
 
@@ -88,9 +91,11 @@ struct TrainingLayerSection {
       "\(name) " + (value == graph.input.name ? "the caller's input" : "@\(offsets[value]!)")
     }
     let written = lowering.alsoWrites(entry.layer).map { "\($0.name) (%\($0.value)) @\(offsets[$0.value]!)" }
+    let team = shared[node.name].map { ["shared @\($0)"] } ?? []
     return [
       "\(node.name): \(LayerDescription.op(node.op)), \(shapes)",
-      "\(lowering.summary); arena: " + (operands + written + ["out @\(offsets[node.name]!)"]).joined(separator: ", "),
+      "\(lowering.summary); arena: "
+        + (operands + written + team + ["out @\(offsets[node.name]!)"]).joined(separator: ", "),
     ]
   }
 
@@ -125,6 +130,7 @@ struct TrainingLayerSection {
         let arena = "netc_train_scratch(arena, \(offset))"
         arguments.append(entry.lowering.splitsWork ? "netc_train_own(team, workspace, \(arena))" : arena)
       }
+      if let offset = shared[node.name] { arguments.append("netc_train_scratch(arena, \(offset))") }
       arguments += entry.lowering.alsoWrites(entry.layer).map { location($0.value) }
       arguments.append(location(node.name))
       let call = CText.call(entry.function, arguments)

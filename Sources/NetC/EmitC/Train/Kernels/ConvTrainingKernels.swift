@@ -136,7 +136,7 @@ extension CKernel {
   static let conv2dGradWeight = CKernel(
     "netc_conv2d_grad_weight", uses: [share, convGeometry, tapRows, stridedTranspose, trainingGemm, shiftedGradWeight],
     #"""
-    /* Images whose products netc_conv2d_grad_weight sums in float before it adds them to its double sums: as
+    /* Images whose products netc_grad_weight_taps sums in float before it adds them to its double sums: as
        many as make 1024 terms (one 32 x 32 plane), at least one. A float sum of n terms is off by about
        sqrt(n) roundings, so a bounded n keeps the batch's sum near PyTorch's; the double pass is over dW once
        per chunk, little beside the chunk's products. */
@@ -145,36 +145,24 @@ extension CKernel {
       return images < 1 ? 1 : (int)images;
     }
 
-    /* The weight gradient of a convolution: by netc_conv_grad_weight_shifted where netc_conv_shifts, else
-       dW^T[i * taps + t][o] = the sum over images, and over the output positions p where tap t reads inside the
-       input, of the input value it reads there times dy^T[p][o]: the product of im2col columns and dy^T without
-       the columns (a tap's rows read the input in place, skipping the padding's zero terms). Summed in float
-       over netc_grad_weight_chunk images, then in double over the chunks, then stored in PyTorch's layout. The
-       team shares out the output channels, so that each thread transposes only its own rows of dy, and every
-       element is summed by one thread in the same order whatever the count. scratch: the shifted kernel's, or
-       this thread's dW^T in double then in float (at most in_c / groups * taps * out_c values each), then its
-       rows of one image's dy^T (at most plane * out_c floats). */
-    static void netc_conv2d_grad_weight(const netc_team *team, const netc_window *c, const float *dy,
-                                        const float *x, float *scratch, float *dw) {
+    /* The weight gradient of images [n0, n1) for output channels [lo, hi): dW^T[i * taps + t][o] = the sum over
+       the images, and over the output positions p where tap t reads inside the input, of the input value it
+       reads there times dy^T[p][o]: the product of im2col columns and dy^T without the columns (a tap's rows
+       read the input in place, skipping the padding's zero terms). Summed in float over netc_grad_weight_chunk
+       images, then in double into totals (dW^T, rows out_c apart). Splitting output channels, each caller
+       transposes only its own rows of dy. scratch: the float sums (at most in_c / groups * taps * out_c), then
+       one image's rows of dy^T (at most plane * out_c floats). */
+    static void netc_grad_weight_taps(const netc_window *c, int n0, int n1, int lo, int hi, const float *dy,
+                                      const float *x, float *scratch, double *totals) {
       const int in_per_group = c->in_c / c->groups, out_per_group = c->out_c / c->groups, depth = netc_conv_depth(c);
-      const int taps = c->kernel_h * c->kernel_w, chunk = netc_grad_weight_chunk(c);
+      const int taps = c->kernel_h * c->kernel_w, chunk = netc_grad_weight_chunk(c), outs = hi - lo;
       const size_t in_plane = (size_t)c->in_h * c->in_w, plane = (size_t)c->out_h * c->out_w;
-      if (netc_conv_shifts(c)) {
-        netc_conv_grad_weight_shifted(team, c, dy, x, scratch, dw);
-        return;
-      }
-      long first, end;
-      netc_share(team, (long)c->out_c, &first, &end);
-      const int outs = (int)(end - first);
-      if (outs == 0) return;
-      const size_t count = (size_t)depth * outs;
-      double *totals = (double *)scratch;
-      float *sums = (float *)(totals + count), *gradient = sums + count;
-      for (int n = 0; n < c->batch; n++) {
-        netc_strided_transpose(outs, (int)plane, dy + ((size_t)n * c->out_c + first) * plane, plane, gradient,
+      float *sums = scratch, *gradient = sums + (size_t)depth * outs;
+      for (int n = n0; n < n1; n++) {
+        netc_strided_transpose(outs, (int)plane, dy + ((size_t)n * c->out_c + lo) * plane, plane, gradient,
                                (size_t)outs);
-        for (int o = (int)first; o < end;) {
-          const int g = o / out_per_group, next = (g + 1) * out_per_group < end ? (g + 1) * out_per_group : (int)end;
+        for (int o = lo; o < hi;) {
+          const int g = o / out_per_group, next = (g + 1) * out_per_group < hi ? (g + 1) * out_per_group : hi;
           const float *image = x + ((size_t)n * c->in_c + (size_t)g * in_per_group) * in_plane;
           for (int t = 0; t < taps; t++) {
             const int ky = t / c->kernel_w, kx = t % c->kernel_w;
@@ -187,17 +175,57 @@ extension CKernel {
             const ptrdiff_t from = (ptrdiff_t)(y0 * c->stride_h + ky * c->dilation_h - c->pad_h) * c->in_w +
                                    (x0 * c->stride_w + kx * c->dilation_w - c->pad_w);
             netc_train_gemm_walk(in_per_group, next - o, &walk, inside ? image + from : image, in_plane,
-                                 gradient + (inside ? ((size_t)y0 * c->out_w + x0) * outs : 0) + (o - first),
-                                 (size_t)outs, sums + (size_t)t * outs + (o - first), (size_t)taps * outs,
-                                 n % chunk > 0);
+                                 gradient + (inside ? ((size_t)y0 * c->out_w + x0) * outs : 0) + (o - lo),
+                                 (size_t)outs, sums + (size_t)t * outs + (o - lo), (size_t)taps * outs,
+                                 (n - n0) % chunk > 0);
           }
           o = next;
         }
-        if ((n + 1) % chunk == 0 || n + 1 == c->batch)
-          for (size_t k = 0; k < count; k++) totals[k] = (n < chunk ? 0.0 : totals[k]) + sums[k];
+        if ((n - n0 + 1) % chunk == 0 || n + 1 == n1)
+          for (int r = 0; r < depth; r++) {
+            double *row = totals + (size_t)r * c->out_c + lo;
+            const float *from = sums + (size_t)r * outs;
+            for (int j = 0; j < outs; j++) row[j] = (n - n0 < chunk ? 0.0 : row[j]) + from[j];
+          }
       }
-      for (int j = 0; j < outs; j++)
-        for (int r = 0; r < depth; r++) dw[(first + j) * depth + r] = (float)totals[(size_t)r * outs + j];
+    }
+
+    /* The weight gradient of a convolution, by netc_conv_grad_weight_shifted where netc_conv_shifts, else by
+       netc_grad_weight_taps: the batch cut into `blocks` blocks of images, each summed in double into its own
+       partial sums in shared (blocks * out_c * in_c / groups * taps doubles), then, once the team has met,
+       every element of dW the sum of its blocks' in block order, stored in PyTorch's layout. blocks is the
+       layer's, not the thread count's, so the bits are the same whatever the count. The team shares out blocks
+       * count units, a unit one of count slices of a block's channels (output channels for the taps, a group's
+       input channels for the shifted planes): when the count divides blocks every thread sums whole blocks,
+       reading only its own images, and the shares are even whatever it is. scratch: the kernel's. */
+    static void netc_conv2d_grad_weight(const netc_team *team, const netc_window *c, int blocks, const float *dy,
+                                        const float *x, float *scratch, double *shared, float *dw) {
+      const int shifts = netc_conv_shifts(c), depth = netc_conv_depth(c);
+      const size_t size = (size_t)c->out_c * depth;
+      const long slices = team->count, channels = shifts ? c->in_c / c->groups : c->out_c;
+      long first, end;
+      netc_share(team, blocks * slices, &first, &end);
+      for (long unit = first; unit < end;) {
+        const int b = (int)(unit / slices);
+        const long next = (b + 1) * slices < end ? (b + 1) * slices : end;
+        const int n0 = c->batch * b / blocks, n1 = c->batch * (b + 1) / blocks;
+        const int lo = (int)(channels * (unit - b * slices) / slices);
+        const int hi = (int)(channels * (next - b * slices) / slices);
+        if (lo < hi && shifts) netc_conv_grad_weight_shifted(c, n0, n1, lo, hi, dy, x, scratch, shared + b * size);
+        if (lo < hi && !shifts) netc_grad_weight_taps(c, n0, n1, lo, hi, dy, x, scratch, shared + b * size);
+        unit = next;
+      }
+      netc_sync(team);
+      /* A block's element (o, r) is at o * down + r * across: dW's layout for the shifted planes, dW^T's for
+         the taps. */
+      const size_t down = shifts ? (size_t)depth : 1, across = shifts ? 1 : (size_t)c->out_c;
+      netc_share(team, (long)size, &first, &end);
+      for (long e = first; e < end; e++) {
+        const size_t at = (size_t)e / depth * down + (size_t)e % depth * across;
+        double sum = 0.0;
+        for (int b = 0; b < blocks; b++) sum += shared[b * size + at];
+        dw[e] = (float)sum;
+      }
     }
 
     """#)

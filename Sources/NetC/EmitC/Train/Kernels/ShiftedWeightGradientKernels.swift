@@ -121,7 +121,7 @@ extension CKernel {
     """#
 
   static let shiftedGradWeight = CKernel(
-    "netc_conv_grad_weight_shifted", uses: [share, window, dotProduct],
+    "netc_conv_grad_weight_shifted", uses: [window, dotProduct],
     #"""
     /* Copies channels planes of h x w into planes of height x width, at row top and column left, zeros around. */
     static void netc_place_planes(int channels, int h, int w, const float *restrict from, int height, int width,
@@ -160,49 +160,39 @@ extension CKernel {
       return chunk < 1 ? 1 : chunk > (size_t)c->batch ? c->batch : (int)chunk;
     }
 
-    /* The weight gradient of a stride-1 convolution: with dy's rows padded to the width of the zero-padded
-       input (the extra columns 0), output position p of a row (oy * width + ox) reads tap (ky, kx) at padded
-       input position p + ky * dilation_h * width + kx * dilation_w, so dW[o][i][tap] is a dot product of dy's
-       row o and input row i shifted, over (out_h - 1) * width + out_w positions: per image in float lanes (a
-       few dozen terms each on the CIFAR ResNets), over the images in double. The team shares out each group's
-       input channels, so every element is summed by one thread in the same order whatever the count. scratch:
-       dW in double (out_c * in_c / groups * taps values), then netc_shifted_chunk images of
+    /* The weight gradient of a stride-1 convolution over images [n0, n1), for input channels [lo, hi) of every
+       group: with dy's rows padded to the width of the zero-padded input (the extra columns 0), output position
+       p of a row (oy * width + ox) reads tap (ky, kx) at padded input position p + ky * dilation_h * width + kx
+       * dilation_w, so dW[o][i][tap] is a dot product of dy's row o and input row i shifted, over (out_h - 1) *
+       width + out_w positions: per image in float lanes (a few dozen terms each on the CIFAR ResNets), over the
+       images in double into totals (dW's layout). scratch: netc_shifted_chunk images of
        netc_shifted_image_floats. */
-    static void netc_conv_grad_weight_shifted(const netc_team *team, const netc_window *c, const float *dy,
-                                              const float *x, float *scratch, float *dw) {
-      const int in_per_group = c->in_c / c->groups, out_per_group = c->out_c / c->groups;
+    static void netc_conv_grad_weight_shifted(const netc_window *c, int n0, int n1, int lo, int hi, const float *dy,
+                                              const float *x, float *scratch, double *totals) {
+      const int in_per_group = c->in_c / c->groups, out_per_group = c->out_c / c->groups, channels = hi - lo;
       const int taps = c->kernel_h * c->kernel_w, depth = in_per_group * taps, chunk = netc_shifted_chunk(c);
       const int height = c->in_h + 2 * c->pad_h, width = c->in_w + 2 * c->pad_w;
       const size_t in_plane = (size_t)c->in_h * c->in_w, plane = (size_t)c->out_h * c->out_w;
       const size_t dy_plane = (size_t)c->out_h * width, x_plane = (size_t)height * width;
-      long first, end;
-      netc_share(team, (long)in_per_group, &first, &end);
-      const int channels = (int)(end - first);
-      if (channels == 0) return;
-      double *totals = (double *)scratch;
-      float *gradients = (float *)(totals + (size_t)c->out_c * depth);
-      float *inputs = gradients + (size_t)chunk * c->out_c * dy_plane;
+      float *gradients = scratch, *inputs = gradients + (size_t)chunk * c->out_c * dy_plane;
       const netc_dot_shape d = {(c->out_h - 1) * width + c->out_w, taps, c->kernel_w, dy_plane, x_plane,
                                 (size_t)c->dilation_h * width, (size_t)c->dilation_w, (size_t)depth};
-      for (int n0 = 0; n0 < c->batch; n0 += chunk) {
-        const int images = c->batch - n0 < chunk ? c->batch - n0 : chunk;
-        netc_place_planes(images * c->out_c, c->out_h, c->out_w, dy + (size_t)n0 * c->out_c * plane, c->out_h,
+      for (int first = n0; first < n1; first += chunk) {
+        const int images = n1 - first < chunk ? n1 - first : chunk;
+        netc_place_planes(images * c->out_c, c->out_h, c->out_w, dy + (size_t)first * c->out_c * plane, c->out_h,
                           width, 0, 0, gradients);
         for (int g = 0; g < c->groups; g++) {
           for (int n = 0; n < images; n++)
             netc_place_planes(channels, c->in_h, c->in_w,
-                              x + ((size_t)(n0 + n) * c->in_c + (size_t)(g * in_per_group + first)) * in_plane,
+                              x + ((size_t)(first + n) * c->in_c + (size_t)(g * in_per_group + lo)) * in_plane,
                               height, width, c->pad_h, c->pad_w, inputs + (size_t)n * channels * x_plane);
           for (int n = 0; n < images; n++)
             netc_dot(&d, out_per_group, channels * taps,
                      gradients + ((size_t)n * c->out_c + (size_t)g * out_per_group) * dy_plane,
-                     inputs + (size_t)n * channels * x_plane, totals + (size_t)g * out_per_group * depth + first * taps,
-                     n0 + n > 0);
+                     inputs + (size_t)n * channels * x_plane, totals + (size_t)g * out_per_group * depth + lo * taps,
+                     first + n > n0);
         }
       }
-      for (int o = 0; o < c->out_c; o++)
-        for (int t = (int)first * taps; t < (int)end * taps; t++)
-          dw[(size_t)o * depth + t] = (float)totals[(size_t)o * depth + t];
     }
 
     """#)

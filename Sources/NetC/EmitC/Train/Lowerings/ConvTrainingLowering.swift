@@ -41,9 +41,16 @@ struct ConvScratch {
   /// `netc_conv_grad_weight_shifted`'s padded copies of dy and x when the convolution runs by it
   /// (`netc_conv_shifts`), else nil.
   var shiftedCopies: Int?
-  /// The weight gradient's sums in double (twice `weights`), then the shifted kernel's copies, or the float sums of
-  /// a chunk of images and one image's output gradient transposed.
-  var gradWeight: Int { 2 * weights + (shiftedCopies ?? weights + plane * outChannels * 4) }
+  /// The weight gradient's own scratch: the shifted kernel's copies, or the float sums of a chunk of images and
+  /// one image's output gradient transposed.
+  var gradWeight: Int { shiftedCopies ?? weights + plane * outChannels * 4 }
+  /// Blocks of images whose weight gradients `netc_conv2d_grad_weight` sums apart: 4, so that up to 4 threads
+  /// each sum whole blocks (reading only their own images), halved while the blocks' sums in double pass 1 MiB
+  /// (measured: 4 blocks of the 64-channel CIFAR layers' sums crowd their operands out of a 2 MiB L2; threads
+  /// share out a block's channels past the blocks), at most one per image.
+  var gradWeightBlocks: Int
+  /// The blocks' sums in double, which the team shares.
+  var gradWeightShared: Int { gradWeightBlocks * 2 * weights }
 
   init(_ conv: Conv, input: Shape, output: Shape) {
     let taps = conv.kernel.h * conv.kernel.w
@@ -54,6 +61,9 @@ struct ConvScratch {
     columns = inPlace ? 0 : depth * (plane + 16) * 4
     weights = depth * conv.outChannels * 4
     outChannels = conv.outChannels
+    var blocks = min(4, output.batch)
+    while blocks > 1 && blocks * 2 * weights > 1 << 20 { blocks /= 2 }
+    gradWeightBlocks = blocks
     let flips = conv.stride == Pair(square: 1) && !inPlace && conv.pad.h <= conv.dilation.h * (conv.kernel.h - 1)
       && conv.pad.w <= conv.dilation.w * (conv.kernel.w - 1)
     flippedColumns = flips ? conv.outChannels / conv.groups * taps * (input.height * input.width + 16) * 4 : nil

@@ -13,6 +13,9 @@ protocol TrainingLowering {
   func scratchBytes(_ layer: Layer) -> Int
   /// The C type of `scratch`'s elements.
   var scratchScalar: String { get }
+  /// Bytes of `shared`, doubles in the arena that every thread of the team works in (partial sums that the
+  /// threads add up after they meet), live only while the layer runs; 0 for none.
+  func sharedScratchBytes(_ layer: Layer) -> Int
   /// The C names of the operands, in `operandValues` order.
   func operands(_ layer: Layer) -> [String]
   /// The values the body reads: the node's operands, or a fused layer's.
@@ -34,6 +37,7 @@ protocol TrainingLowering {
 extension TrainingLowering {
   func scratchBytes(_ layer: Layer) -> Int { 0 }
   var scratchScalar: String { "double" }
+  func sharedScratchBytes(_ layer: Layer) -> Int { 0 }
   func operandValues(_ layer: Layer) -> [String] { layer.node.inputs }
   func alsoWrites(_ layer: Layer) -> [(name: String, value: String)] { [] }
   func stateAccess(_ layer: Layer) -> StateAccess { .none }

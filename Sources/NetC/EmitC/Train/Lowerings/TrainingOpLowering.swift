@@ -66,6 +66,11 @@ struct TrainingOpLowering: TrainingLowering {
     }
   }
 
+  func sharedScratchBytes(_ layer: Layer) -> Int {
+    guard case .convGradWeight(let conv) = op else { return 0 }
+    return ConvScratch(conv, input: layer.inputShapes[1], output: layer.input).gradWeightShared
+  }
+
   var scratchScalar: String {
     switch op {
     case .convGradInput, .convGradWeight: "float"
@@ -146,8 +151,9 @@ struct TrainingOpLowering: TrainingLowering {
         + CText.call(
           "netc_conv2d_grad_input", ["team", "&window", field(grad.conv.module + ".weight"), "dy", "scratch", "out"])
     case .convGradWeight(let conv):
+      let blocks = ConvScratch(conv, input: layer.inputShapes[1], output: dy).gradWeightBlocks
       return TrainingShapes.window(conv: conv, input: layer.inputShapes[1], output: dy)
-        + CText.call("netc_conv2d_grad_weight", ["team", "&window", "dy", "x", "scratch", "out"])
+        + CText.call("netc_conv2d_grad_weight", ["team", "&window", "\(blocks)", "dy", "x", "scratch", "shared", "out"])
     case .biasGrad:
       return TrainingShapes.maps(dy) + CText.call("netc_bias_grad", ["team", "&maps", "dy", "out"])
     case .batchNormGradWeight(let bn):

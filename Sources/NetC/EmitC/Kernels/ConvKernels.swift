@@ -11,22 +11,10 @@ extension CKernel {
   static let indirectTaps = 128
 
   static let convRows = CKernel(
-    "netc_conv_rows", uses: [window],
+    "netc_conv_rows", uses: [window, nextCell],
     #"""
     /* Zeros standing in for the input in the padding: an indirect row points here. */
     static const float netc_zero_row[\#(zeroRowFloats)] = {0.0f};
-
-    /* Output pixel (ox, oy) of batch item n to the next one: a run of rows steps along instead of dividing its
-       index out per row, as the divisions cost as much as a narrow group's products or a stem row's copies. */
-    static inline void netc_next_pixel(const netc_window *w, int *ox, int *oy, int *n) {
-      if (++*ox == w->out_w) {
-        *ox = 0;
-        if (++*oy == w->out_h) {
-          *oy = 0;
-          ++*n;
-        }
-      }
-    }
 
     /* Pointers to the input channels of group `group` that output rows [first, first + count) read through each
        tap: a[t * count + m], or the zero row where the tap falls in the padding. */
@@ -34,7 +22,7 @@ extension CKernel {
                                const float **a) {
       const int cin = w->in_c / w->groups;
       int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
-      for (int m = 0; m < count; m++, netc_next_pixel(w, &ox, &oy, &n)) {
+      for (int m = 0; m < count; m++, netc_next_cell(w->out_w, w->out_h, &ox, &oy, &n)) {
         for (int ky = 0; ky < w->kernel_h; ky++) {
           const int iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
           const int row_inside = iy >= 0 && iy < w->in_h;
@@ -73,7 +61,7 @@ extension CKernel {
       const netc_window *w = &c->window;
       const int cin = w->in_c / w->groups, taps = w->kernel_h * w->kernel_w;
       int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
-      for (int m = 0; m < count; m++, netc_next_pixel(w, &ox, &oy, &n)) {
+      for (int m = 0; m < count; m++, netc_next_cell(w->out_w, w->out_h, &ox, &oy, &n)) {
         const int x0 = ox * w->stride_w - w->pad_w, y0 = oy * w->stride_h - w->pad_h;
         float *row = buf + (size_t)m * taps * cin;
         if (c->nchw) {

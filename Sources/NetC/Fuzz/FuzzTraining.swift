@@ -1,11 +1,17 @@
 // The training leg (`netc fuzz --train`): one SGD step of a program's generated training C against the
-// training interpreter's step — loss, logits, and every weight and momentum buffer after the update.
+// training interpreter's step — loss, logits, and every weight and momentum buffer after the update — on each
+// kernel path and thread count asked for.
 
 import Foundation
 
 struct FuzzTraining: Sendable {
   var compiler: CCompiler
   var flags: [String]
+  /// The instruction sets the training C is built for, a build each: the kernels differ by vector width.
+  var kernelPaths: [FuzzKernelPath]
+  /// The thread counts each build's step runs with. Every count must compute the same bits as the first, as
+  /// the generated C promises.
+  var threadCounts: [Int]
 
   /// The step's hyperparameters: momentum and weight decay on, so their terms of the update are compared too.
   static let optimizer = SGD(learningRate: 0.1, momentum: 0.9, weightDecay: 5e-4)
@@ -38,52 +44,86 @@ struct FuzzTraining: Sendable {
       return (FuzzFailure("train-interpreter", Self.message(error)), nil)
     }
     guard reference.loss.isFinite else { return (nil, nil) }
-    let c: StepOutcome
-    do {
-      let backend = try CTrainingBackend(
-        graph: graph, state: state, compiler: compiler, flags: flags,
-        cache: BuildCache(directory: directory, capacity: nil))
-      let step = try backend.step(input: item.input.scalars, labels: labels, optimizer: Self.optimizer)
-      c = StepOutcome(loss: step.loss, logits: step.logits, state: backend.state)
-    } catch {
-      return (FuzzFailure("train-c \(compiler.name)", Self.message(error)), nil)
+    var largest = 0.0
+    var rounding: [String: Double]?
+    for path in kernelPaths {
+      var first: StepOutcome?
+      for threads in threadCounts {
+        let leg = "\(compiler.name) \(path.rawValue)"
+        let c: StepOutcome
+        do {
+          let backend = try CTrainingBackend(
+            graph: graph, state: state, compiler: compiler, flags: flags + path.flags,
+            cache: BuildCache(directory: directory, capacity: nil), threads: threads)
+          let step = try backend.step(input: item.input.scalars, labels: labels, optimizer: Self.optimizer)
+          c = StepOutcome(loss: step.loss, logits: step.logits, state: backend.state)
+        } catch {
+          return (FuzzFailure("train-c \(leg) threads=\(threads)", Self.message(error)), nil)
+        }
+        if let first {
+          // No `threads=` word: the shrinker keeps every count, the first one included, to compare with.
+          let unlike = Self.differences(c, from: first, parameters: graph.parameters).filter { $0.error != 0 }
+          if let worst = unlike.max(by: { $0.error < $1.error }) {
+            let detail = "on \(threads) threads, " + worst.detail.replacingOccurrences(
+              of: "the interpreter's", with: "\(threadCounts[0]) thread's")
+            return (FuzzFailure("train-threads \(leg)", detail), largest)
+          }
+          continue
+        }
+        first = c
+        let differences = Self.differences(c, from: reference, parameters: graph.parameters)
+        largest = max(largest, differences.map(\.error).max() ?? 0)
+        let beyond = differences.filter { !($0.error <= Self.tolerance) }
+        guard !beyond.isEmpty else { continue }
+        if rounding == nil {
+          do {
+            rounding = try Self.rounding(
+              of: interpreter, from: reference, state, item, labels, parameters: graph.parameters)
+          } catch {
+            return (FuzzFailure("train-interpreter", "with f32 rounding: " + Self.message(error)), largest)
+          }
+        }
+        for difference in beyond {
+          let allowed = rounding![difference.what, default: 0]
+          guard !(difference.error <= Self.roundingAllowance * allowed) else { continue }
+          let detail = difference.detail + "; f32 rounding moves the interpreter's by \(allowed)"
+          return (FuzzFailure("train-mismatch \(leg) threads=\(threads)", detail), largest)
+        }
+      }
     }
-    let differences = Self.differences(c, from: reference, parameters: graph.parameters)
-    let largest = differences.map(\.error).max() ?? 0
-    let beyond = differences.filter { !($0.error <= Self.tolerance) }
-    guard !beyond.isEmpty else { return (nil, largest) }
-    // Beyond the tolerance, f32 rounding alone may still explain it: a batch norm whose batch variance is 0 or
-    // tiny multiplies the rounding of the gradient it passes back by γ/√(var + ε) (316γ at ε = 1e-5), and a
-    // gradient that cancels to 0 in exact arithmetic (a bias before a batch norm) keeps that amplified rounding,
-    // which no move of the input or weights shows: Σ(dy − mean dy) is exactly 0 for every dy, only its f32
-    // evaluation is not. The interpreter rounding each value it computes, by the two models of `ValueRounding`
-    // (rounding to nearest is coherent over a channel, noise breaks ties the C breaks too), measures that for
-    // this program, tensor by tensor. The C rounds each value at least once, and inside its kernels a few times
-    // more (float partial sums, the Winograd transforms, the batch-norm backward's float arithmetic), each by the
-    // same unit 2⁻²⁴ of values of the same size, so its rounding differs from the larger of the two by a small
-    // factor of the same noise, not by orders of magnitude: ten times it is allowed, as the inference leg allows
-    // over its perturbation. The exception is a sum whose partial sums outgrow its result by orders of magnitude
-    // (a conv weight gradient over N·H·W amplified terms that cancel): there the probe sums in f32 as the C does.
+    return (nil, largest)
+  }
+
+  /// How far f32 rounding alone moves the interpreter's step, value by value (the largest of two models).
+  ///
+  /// Beyond the tolerance, f32 rounding alone may still explain a difference: a batch norm whose batch variance
+  /// is 0 or tiny multiplies the rounding of the gradient it passes back by γ/√(var + ε) (316γ at ε = 1e-5), and
+  /// a gradient that cancels to 0 in exact arithmetic (a bias before a batch norm) keeps that amplified
+  /// rounding, which no move of the input or weights shows: Σ(dy − mean dy) is exactly 0 for every dy, only its
+  /// f32 evaluation is not. The interpreter rounding each value it computes, by the two models of
+  /// `ValueRounding` (rounding to nearest is coherent over a channel, noise breaks ties the C breaks too),
+  /// measures that for this program, tensor by tensor. The C rounds each value at least once, and inside its
+  /// kernels a few times more (float partial sums, the Winograd transforms, the batch-norm backward's float
+  /// arithmetic), each by the same unit 2⁻²⁴ of values of the same size, so its rounding differs from the larger
+  /// of the two by a small factor of the same noise, not by orders of magnitude: ten times it is allowed, as the
+  /// inference leg allows over its perturbation. The exception is a sum whose partial sums outgrow its result by
+  /// orders of magnitude (a conv weight gradient over N·H·W amplified terms that cancel): there the probe sums
+  /// in f32 as the C does.
+  private static func rounding(
+    of interpreter: TrainingInterpreter, from reference: StepOutcome, _ state: TrainingState, _ item: FuzzPrepared,
+    _ labels: [Int32], parameters: [Parameter]
+  ) throws -> [String: Double] {
     var rounding: [String: Double] = [:]
     for model in [ValueRounding.nearest, .noise(RandomSource(seed: item.fuzzCase.seed, stream: "netc.fuzz.rounding"))] {
       var rounded = interpreter
       rounded.rounding = model
-      do {
-        let probe = StepOutcome(
-          try rounded.step(state, input: item.input, labels: labels.map(Int.init), optimizer: Self.optimizer))
-        for difference in Self.differences(probe, from: reference, parameters: graph.parameters) {
-          rounding[difference.what] = max(rounding[difference.what] ?? 0, difference.error)
-        }
-      } catch {
-        return (FuzzFailure("train-interpreter", "with f32 rounding: " + Self.message(error)), largest)
+      let probe = StepOutcome(
+        try rounded.step(state, input: item.input, labels: labels.map(Int.init), optimizer: optimizer))
+      for difference in differences(probe, from: reference, parameters: parameters) {
+        rounding[difference.what] = max(rounding[difference.what] ?? 0, difference.error)
       }
     }
-    for difference in beyond where !(difference.error <= Self.roundingAllowance * (rounding[difference.what] ?? 0)) {
-      let detail =
-        difference.detail + "; f32 rounding moves the interpreter's by \(rounding[difference.what] ?? 0)"
-      return (FuzzFailure("train-mismatch \(compiler.name)", detail), largest)
-    }
-    return (nil, largest)
+    return rounding
   }
 
   /// What a step computed that the comparison reads.

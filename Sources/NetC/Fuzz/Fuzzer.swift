@@ -23,8 +23,8 @@ public struct FuzzOptions: Sendable {
   /// turns by seed, its front-end graph (the C of every unfused layer) or its random-passes graph (epilogue
   /// combinations the default pipeline never makes). The compiles are most of a campaign's time.
   public var alternateGraphs = true
-  /// Whether trainable programs also take one training step in C (built with the first compiler) and in the
-  /// training interpreter (see `FuzzTraining`).
+  /// Whether trainable programs also take one training step in C (built with the first compiler, for the
+  /// program's kernel paths, run at each thread count) and in the training interpreter (see `FuzzTraining`).
   public var train = false
   /// A Python with torch, for the PyTorch leg.
   public var python: String?
@@ -62,7 +62,8 @@ public struct FuzzOptions: Sendable {
   }
 
   /// Only the legs that can show `failure` again, so that shrinking checks no more than it needs. A C leg's
-  /// check reads `c-<what> <compiler> <graph> <path> threads=<n>`; a training leg's `train-<what> <compiler>`.
+  /// check reads `c-<what> <compiler> <graph> <path> threads=<n>`; a training leg's
+  /// `train-<what> <compiler> <path>`, with `threads=<n>` unless it compares thread counts.
   func restricted(to failure: FuzzFailure) -> FuzzOptions {
     var options = self
     let words = failure.check.split(separator: " ").map(String.init)
@@ -149,9 +150,12 @@ public struct Fuzzer: Sendable {
     for (index, _) in prepared { stage(index, "c") }
     var failures = FuzzCBuild(options: options).run(prepared.map(\.item), in: directory, errors: &errors)
     if options.train, let compiler = options.compilers.first {
-      let training = FuzzTraining(compiler: compiler, flags: options.cFlags)
       for position in prepared.indices where failures[position] == nil {
         stage(prepared[position].index, "train")
+        let training = FuzzTraining(
+          compiler: compiler, flags: options.cFlags,
+          kernelPaths: options.kernelPaths(seed: prepared[position].item.fuzzCase.seed),
+          threadCounts: options.threadCounts)
         let result = training.run(prepared[position].item, in: directory)
         failures[position] = result.failure
         if let error = result.error { errors[position]["train"] = error }

@@ -24,7 +24,8 @@ enum Fuzz: Command {
       --kernels LIST        kernel paths to build the C for, each program taking one in turn
                             (default: those the machine runs, of plain,avx2,avx512); 'all' builds every
                             program for each, with every compiler
-      --train               also take one training step in C and in the interpreter (trainable programs)
+      --train               also take one training step in C and in the interpreter (trainable programs;
+                            the C on the program's kernel paths, at each thread count)
       --sanitize            build the C with the address and undefined-behaviour sanitizers
       --pytorch PYTHON      also run each program's 'netc emit pytorch' module with this Python (needs torch)
       --keep DIR            write each failure's shrunk reproducer to DIR

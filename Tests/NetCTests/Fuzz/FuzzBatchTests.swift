@@ -1,8 +1,9 @@
 // The CI batch: a fixed range of random programs through every path — front end against the generator's model,
 // IR text round trips, the default and a random pass pipeline against the front end's IR in the interpreter,
 // and the generated C (clang, and gcc where installed, for each kernel path the machine runs, on 1 and 2
-// threads where the C takes a thread count) against the interpreter; one training step in C against the
-// training interpreter; PyTorch where `bench/.venv` has it — plus every committed reproducer of a past failure.
+// threads where the C takes a thread count) against the interpreter; one training step in C (on each kernel path
+// by turns, at 1 and 2 threads, which must agree bit for bit) against the training interpreter; PyTorch where
+// `bench/.venv` has it — plus every committed reproducer of a past failure.
 
 import Foundation
 import Testing

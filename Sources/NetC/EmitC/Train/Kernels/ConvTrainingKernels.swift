@@ -47,7 +47,7 @@ extension CKernel {
     """#)
 
   static let conv2dTrain = CKernel(
-    "netc_conv2d_train", uses: [convImages, winogradTrain],
+    "netc_conv2d_train", uses: [team, convImages, winogradTrain],
     #"""
     /* A convolution in the training step (weight [out_c, in_c / groups, kernel_h, kernel_w], bias or NULL), by
        Winograd where it fits, else over im2col columns; the bias added per image after. scratch: the Winograd
@@ -55,10 +55,14 @@ extension CKernel {
     static void netc_conv2d_train(const netc_team *team, const netc_window *c, const float *weight,
                                   const float *bias, const float *in, float *scratch, float *out) {
       const size_t plane = (size_t)c->out_h * c->out_w;
-      if (netc_winograd_train_fits(c))
+      if (netc_winograd_train_fits(c)) {
         netc_conv_winograd_train(team, c, weight, 0, in, scratch, out);
-      else
+        /* Winograd shares out chunks of images, not every count-th image as the bias below: without this wait a
+           thread would add the bias to an image another thread has not yet written. */
+        if (bias) netc_sync(team);
+      } else {
         netc_conv_images(team, c, weight, in, scratch, out);
+      }
       if (bias)
         for (int n = team->index; n < c->batch; n += team->count)
           for (int o = 0; o < c->out_c; o++)

@@ -19,14 +19,17 @@ enum BatchNormAddFusion {
       guard readers[node.inputs[0]] == [index], let producer = position[node.inputs[0]],
         let normalization = result[producer].lowering as? TrainingOpLowering, !normalization.relu
       else { continue }
+      let bn: BatchNorm
+      switch normalization.op {
+      case .batchNormTrain(let op), .batchNormRecompute(let op): bn = op
+      default: continue
+      }
       let normalized = result[producer].layer
+      // The batch norm's input and its statistics.
       let operands = normalized.node.inputs
       let live = operands.allSatisfy { $0 == graph.input.name || readLater($0, than: index) }
       guard live || normalized.inPlace && readLater(operands[1], than: index) else { continue }
-      switch normalization.op {
-      case .batchNormTrain(let bn), .batchNormRecompute(let bn): add.batchNorm = (bn, operands)
-      default: continue
-      }
+      add.batchNorm = (bn, operands)
       result[index].lowering = add
       result[producer].lowering = DoneByLowering(into: entry.function, verb: "applied")
     }

@@ -137,20 +137,21 @@ typedef struct {
   int kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w, groups;
 } netc_window;
 
-/* Zeros standing in for the input in the padding: an indirect row points here. */
-static const float netc_zero_row[4096] = {0.0f};
-
-/* Output pixel (ox, oy) of batch item n to the next one: a run of rows steps along instead of dividing its
-   index out per row, as the divisions cost as much as a narrow group's products or a stem row's copies. */
-static inline void netc_next_pixel(const netc_window *w, int *ox, int *oy, int *n) {
-  if (++*ox == w->out_w) {
-    *ox = 0;
-    if (++*oy == w->out_h) {
-      *oy = 0;
+/* Cell (x, y) of batch item n of a width x height grid (a map's pixels, a Winograd conv's tiles) to the next
+   one: a run of cells steps along instead of dividing its index out per cell, as the divisions cost as much
+   as a narrow group's products, a stem row's copies or a tile's transform. */
+static inline void netc_next_cell(int width, int height, int *x, int *y, int *n) {
+  if (++*x == width) {
+    *x = 0;
+    if (++*y == height) {
+      *y = 0;
       ++*n;
     }
   }
 }
+
+/* Zeros standing in for the input in the padding: an indirect row points here. */
+static const float netc_zero_row[4096] = {0.0f};
 
 /* Pointers to the input channels of group `group` that output rows [first, first + count) read through each
    tap: a[t * count + m], or the zero row where the tap falls in the padding. */
@@ -158,7 +159,7 @@ static void netc_conv_rows(const netc_window *w, const float *in, int group, lon
                            const float **a) {
   const int cin = w->in_c / w->groups;
   int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
-  for (int m = 0; m < count; m++, netc_next_pixel(w, &ox, &oy, &n)) {
+  for (int m = 0; m < count; m++, netc_next_cell(w->out_w, w->out_h, &ox, &oy, &n)) {
     for (int ky = 0; ky < w->kernel_h; ky++) {
       const int iy = oy * w->stride_h - w->pad_h + ky * w->dilation_h;
       const int row_inside = iy >= 0 && iy < w->in_h;
@@ -168,6 +169,39 @@ static void netc_conv_rows(const netc_window *w, const float *in, int group, lon
         const int ix = ox * w->stride_w - w->pad_w + kx * w->dilation_w;
         const int inside = row_inside && ix >= 0 && ix < w->in_w;
         a[(ky * w->kernel_w + kx) * count + m] = inside ? line + (size_t)ix * w->in_c : netc_zero_row;
+      }
+    }
+  }
+}
+
+/* The rows of an NCHW input (dilation_w 1): a pointer per input channel of group `group` and kernel row to
+   the kernel_w floats that output row m reads along it, a[(i * kernel_h + ky) * count + m]: the input itself,
+   the zero row where the kernel row lies in the padding, or a zero-filled copy in edges (count * depth
+   floats) where it reaches past a side. The stem reads its 3 channels in place instead of copying them: a
+   3x3 stem's copies took 3 times as long as its products. */
+static void netc_conv_rows_nchw(const netc_window *w, const float *in, int group, long first, int count,
+                                const float **a, float *edges) {
+  const int cin = w->in_c / w->groups, kh = w->kernel_h, kw = w->kernel_w;
+  int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
+  for (int m = 0; m < count; m++, netc_next_cell(w->out_w, w->out_h, &ox, &oy, &n)) {
+    const int x0 = ox * w->stride_w - w->pad_w, y0 = oy * w->stride_h - w->pad_h;
+    const int whole = x0 >= 0 && x0 + kw <= w->in_w;
+    for (int i = 0; i < cin; i++) {
+      const float *plane = in + ((size_t)n * w->in_c + (size_t)group * cin + i) * w->in_h * w->in_w;
+      for (int ky = 0; ky < kh; ky++) {
+        const int iy = y0 + ky * w->dilation_h, t = i * kh + ky;
+        if (iy < 0 || iy >= w->in_h) {
+          a[t * count + m] = netc_zero_row;
+          continue;
+        }
+        const float *line = plane + (size_t)iy * w->in_w;
+        if (whole) {
+          a[t * count + m] = line + x0;
+          continue;
+        }
+        float *copy = edges + ((size_t)m * cin * kh + t) * kw;
+        for (int kx = 0; kx < kw; kx++) copy[kx] = x0 + kx >= 0 && x0 + kx < w->in_w ? line[x0 + kx] : 0.0f;
+        a[t * count + m] = copy;
       }
     }
   }
@@ -663,7 +697,7 @@ static const struct {
 /* A conv as a matrix product: a netc_window and how the product walks it. */
 typedef struct {
   netc_window window;
-  int nchw;       /* the input is the caller's NCHW tensor (gathered), not NHWC */
+  int nchw;       /* the input is the caller's NCHW tensor (gathered, or its kernel rows read in place), not NHWC */
   int gather;     /* rows are copied contiguous first: an NCHW input, or few channels per tap */
   int rows_outer; /* units are blocks of rows, each through every panel: the weights are small */
   int tiles;      /* row tiles (of the widest kernel) per unit */
@@ -679,7 +713,7 @@ static void netc_conv_gather(const netc_conv *c, const float *in, int group, lon
   const netc_window *w = &c->window;
   const int cin = w->in_c / w->groups, taps = w->kernel_h * w->kernel_w;
   int ox = (int)(first % w->out_w), oy = (int)(first / w->out_w % w->out_h), n = (int)(first / w->out_w / w->out_h);
-  for (int m = 0; m < count; m++, netc_next_pixel(w, &ox, &oy, &n)) {
+  for (int m = 0; m < count; m++, netc_next_cell(w->out_w, w->out_h, &ox, &oy, &n)) {
     const int x0 = ox * w->stride_w - w->pad_w, y0 = oy * w->stride_h - w->pad_h;
     float *row = buf + (size_t)m * taps * cin;
     if (c->nchw) {
@@ -811,7 +845,8 @@ static void netc_conv_gemm(const netc_conv *c, const float *weight, const netc_g
         res[m] = residual ? residual + at : NULL;
         if (c->gather) a[m] = gathered + (size_t)(r - begin + m) * depth;
       }
-      if (!c->gather) netc_conv_rows(w, in, group, r, count, a);
+      if (c->nchw && !c->gather) netc_conv_rows_nchw(w, in, group, r, count, a, gathered);
+      else if (!c->gather) netc_conv_rows(w, in, group, r, count, a);
       /* The first row tiles of a panel run (panels outer) fetch the next run's panels, one each. */
       const float *next = NULL;
       const long pass = (r - begin) / mr + b * ((block + mr - 1) / mr);
@@ -820,7 +855,10 @@ static void netc_conv_gemm(const netc_conv *c, const float *weight, const netc_g
         if (pass < panels - next_first && pass < NETC_MAX_PANELS)
           next = weight + ((size_t)((panel_run + 1) / runs) * panels + next_first + pass) * panel_stride;
       }
-      netc_gemm_kernels[np].run(count, c->gather ? 1 : taps, c->gather ? (int)depth : cin, a,
+      /* Gathered rows are one tap deep; NCHW rows have a tap per channel and kernel row, kernel_w deep. */
+      const int row_taps = c->gather ? 1 : c->nchw ? cin * w->kernel_h : taps;
+      const int row_depth = c->gather ? (int)depth : c->nchw ? w->kernel_w : cin;
+      netc_gemm_kernels[np].run(count, row_taps, row_depth, a,
                                 weight + ((size_t)group * panels + first_panel) * panel_stride, panel_stride,
                                 next, &run_epilogue, residual ? res : NULL, o, columns);
     }

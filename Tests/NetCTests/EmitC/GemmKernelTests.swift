@@ -54,6 +54,12 @@ private let convCases = [
     input: [1, 192, 14, 14], out: 192, kernel: 1, epilogue: Epilogue(batchNorm: folded, relu: true),
     why: "1x1, weights past 128 KB but smaller than its rows (rows outer)"),
   ProductCase(input: [1, 3, 19, 17], out: 20, kernel: 7, stride: 2, pad: 3, afterReLU: false, why: "NCHW input, gathered"),
+  ProductCase(
+    input: [2, 3, 13, 11], out: 20, kernel: 3, stride: 2, pad: 1, afterReLU: false,
+    why: "NCHW input, 3x3 kernel rows read in place, batch 2, copies at both sides"),
+  ProductCase(
+    input: [1, 6, 9, 10], out: 18, kernel: 3, pad: 2, groups: 2, afterReLU: false,
+    why: "NCHW input read in place, groups of 3 channels, rows wholly in the padding"),
   ProductCase(input: [1, 5, 11, 8], out: 33, kernel: 5, stride: 2, pad: 2, why: "few channels per tap, gathered"),
   ProductCase(input: [1, 20, 12, 11], out: 18, kernel: 3, stride: 2, pad: 1, dilation: 2, bias: true, why: "dilation"),
   ProductCase(

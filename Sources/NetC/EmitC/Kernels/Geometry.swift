@@ -121,6 +121,24 @@ extension CKernel {
 
     """#)
 
+  static let nextCell = CKernel(
+    "netc_next_cell",
+    #"""
+    /* Cell (x, y) of batch item n of a width x height grid (a map's pixels, a Winograd conv's tiles) to the next
+       one: a run of cells steps along instead of dividing its index out per cell, as the divisions cost as much
+       as a narrow group's products, a stem row's copies or a tile's transform. */
+    static inline void netc_next_cell(int width, int height, int *x, int *y, int *n) {
+      if (++*x == width) {
+        *x = 0;
+        if (++*y == height) {
+          *y = 0;
+          ++*n;
+        }
+      }
+    }
+
+    """#)
+
   /// Only where a kernel splits work: a file whose layers all run in place has none, and clang rejects an unused
   /// static inline function.
   static let share = CKernel(

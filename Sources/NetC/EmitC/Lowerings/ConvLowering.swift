@@ -6,6 +6,8 @@ struct GemmConvLowering: Lowering {
   var conv: Conv
   /// How the product walks the layer, decided from its shape when the layer is lowered.
   var gather: Bool
+  /// The input is NCHW and its kernel rows are read in place (`netc_conv_rows_nchw`).
+  var readsNCHWRows: Bool
   var rowsOuter: Bool
   var tiles: Int
   var prefetch: Bool
@@ -19,7 +21,8 @@ struct GemmConvLowering: Lowering {
   }
 
   var kernels: [CKernel] { [.convGemm] + (ResidualText.isOptionA(conv) ? [.add] : []) }
-  var readsNCHWInput: Bool { gather }
+  /// Planned for an NCHW input, the product gathers it or reads its kernel rows in place.
+  var readsNCHWInput: Bool { gather || readsNCHWRows }
 
   func fields(_ layer: Layer) -> [ModelField] {
     let (cin, taps) = (layer.input.channels / conv.groups, conv.kernel.h * conv.kernel.w)
@@ -60,8 +63,16 @@ struct GemmConvLowering: Lowering {
     let taps = conv.kernel.h * conv.kernel.w
     let depth = cin * taps
     let padded = conv.pad.h > 0 || conv.pad.w > 0
-    // Few channels per tap make the indirect rows short; an NCHW input has no contiguous channel rows at all.
-    let gather = inputIsNCHW || cin < 8 || taps > CKernel.indirectTaps || (padded && cin > CKernel.zeroRowFloats)
+    // Few channels per tap make the indirect rows short; an NCHW input has no contiguous channel rows at all,
+    // but a narrow kernel's rows along it are read in place (netc_conv_rows_nchw: ResNet-20's 3x3 stem 37 -> 24
+    // µs) when their pointers and the copies at the sides (a tile of the tallest kernel's rows, 14) fit. Wider
+    // stems (7x7, 11x11) copy longer runs at a time and keep gathering, not measured in place.
+    let nchwRows =
+      inputIsNCHW && conv.kernel.w <= 3 && conv.dilation.w == 1 && cin * conv.kernel.h <= CKernel.indirectTaps
+      && depth * 14 <= CKernel.gatherFloats
+    let gather =
+      (inputIsNCHW && !nchwRows)
+      || (!inputIsNCHW && (cin < 8 || taps > CKernel.indirectTaps || (padded && cin > CKernel.zeroRowFloats)))
     let widestTile = 6
     if gather && depth * widestTile > CKernel.gatherFloats { return nil }
     let weightBytes = conv.outChannels * depth * 4
@@ -82,9 +93,11 @@ struct GemmConvLowering: Lowering {
     // stage 3: 30 % faster); the tile then reads every group's weights, which must stay in L2 (stage 4's do
     // not, and run 10 % slower that way).
     let shifted =
-      conv.groups > 1 && !gather && weightBytes <= 512 << 10 && (!padded || input.channels <= CKernel.zeroRowFloats)
+      conv.groups > 1 && !gather && !nchwRows && weightBytes <= 512 << 10
+      && (!padded || input.channels <= CKernel.zeroRowFloats)
     return GemmConvLowering(
-      conv: conv, gather: gather, rowsOuter: rowsOuter, tiles: tiles, prefetch: prefetch && !shifted, shifted: shifted)
+      conv: conv, gather: gather, readsNCHWRows: nchwRows, rowsOuter: rowsOuter, tiles: tiles,
+      prefetch: prefetch && !shifted, shifted: shifted)
   }
 }
 

@@ -237,9 +237,12 @@ typedef struct {
   pthread_cond_t wake;
 } netc_waiting;
 
-/* Seconds a waiting thread spins before it sleeps: longer than most waits at a layer's end on idle cores,
-   and short enough not to hold a core long from a thread that needs it. */
-#define NETC_SPIN_SECONDS 50e-6
+/* Seconds a waiting thread spins before it sleeps: longer than a wake-up takes, and short enough not to
+   hold a core long from a thread that needs it. At 50 us, on a virtual machine whose wake-ups took about as
+   long, half the processes settled into a cascade: a woken thread came late to the next meeting, where the
+   other had already gone to sleep, and ResNet-20 on 2 threads took 1.7 ms instead of 0.25. At 1 ms none
+   did (OpenMP runtimes spin for 200 ms by default). */
+#define NETC_SPIN_SECONDS 1e-3
 
 static int netc_waiting_init(netc_waiting *w) {
   atomic_init(&w->sleepers, 0);
@@ -987,9 +990,9 @@ static void netc_winograd_inputs(const netc_window *w, const float *in, float *v
 
 /* M[k] = V[k] U[k] over rows [begin, stop) of the planes for panel run `run`; the first row tiles fetch
    the next run's weights (pass: the first tile's index among the run's) when prefetch is set. */
-static void netc_winograd_products(const netc_window *w, const float *weight, int prefetch, const float *v,
-                                   float *products, long plane, int k, int run, long begin, long stop,
-                                   long pass) {
+static void netc_winograd_panel_products(const netc_window *w, const float *weight, int prefetch,
+                                         const float *v, float *products, long plane, int k, int run,
+                                         long begin, long stop, long pass) {
   const int cin = w->in_c, panels = (w->out_c + NETC_PANEL - 1) / NETC_PANEL, columns = panels * NETC_PANEL;
   const int runs = (panels + NETC_MAX_PANELS - 1) / NETC_MAX_PANELS, first_panel = run * NETC_MAX_PANELS;
   const int np = panels - first_panel < NETC_MAX_PANELS ? panels - first_panel : NETC_MAX_PANELS;
@@ -1079,7 +1082,7 @@ static void netc_conv_winograd(const netc_window *w, const float *weight, int pr
       netc_winograd_inputs(w, in, v, block, begin, begin, stop);
       for (int k = 0; k < 16; k++)
         for (int run = 0; run < runs; run++)
-          netc_winograd_products(w, weight, 0, v, products, block, k, run, 0, stop - begin, 0);
+          netc_winograd_panel_products(w, weight, 0, v, products, block, k, run, 0, stop - begin, 0);
       netc_winograd_outputs(w, e, residual, products, block, begin, out, begin, stop);
     }
     return;
@@ -1093,8 +1096,8 @@ static void netc_conv_winograd(const netc_window *w, const float *weight, int pr
     const int k = (int)(unit / (runs * blocks)), run = (int)(unit / blocks % runs);
     const int rest = panels - run * NETC_MAX_PANELS, np = rest < NETC_MAX_PANELS ? rest : NETC_MAX_PANELS;
     const long begin = unit % blocks * block, stop = begin + block < tiles ? begin + block : tiles;
-    netc_winograd_products(w, weight, prefetch, v, products, tiles, k, run, begin, stop,
-                           unit % blocks * (block / netc_gemm_kernels[np].rows));
+    netc_winograd_panel_products(w, weight, prefetch, v, products, tiles, k, run, begin, stop,
+                                 unit % blocks * (block / netc_gemm_kernels[np].rows));
   }
   netc_sync(team);
   netc_share(team, tiles, &first, &end);

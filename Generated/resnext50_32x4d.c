@@ -238,9 +238,12 @@ typedef struct {
   pthread_cond_t wake;
 } netc_waiting;
 
-/* Seconds a waiting thread spins before it sleeps: longer than most waits at a layer's end on idle cores,
-   and short enough not to hold a core long from a thread that needs it. */
-#define NETC_SPIN_SECONDS 50e-6
+/* Seconds a waiting thread spins before it sleeps: longer than a wake-up takes, and short enough not to
+   hold a core long from a thread that needs it. At 50 us, on a virtual machine whose wake-ups took about as
+   long, half the processes settled into a cascade: a woken thread came late to the next meeting, where the
+   other had already gone to sleep, and ResNet-20 on 2 threads took 1.7 ms instead of 0.25. At 1 ms none
+   did (OpenMP runtimes spin for 200 ms by default). */
+#define NETC_SPIN_SECONDS 1e-3
 
 static int netc_waiting_init(netc_waiting *w) {
   atomic_init(&w->sleepers, 0);

@@ -152,9 +152,9 @@ extension CKernel {
 
     /* M[k] = V[k] U[k] over rows [begin, stop) of the planes for panel run `run`; the first row tiles fetch
        the next run's weights (pass: the first tile's index among the run's) when prefetch is set. */
-    static void netc_winograd_products(const netc_window *w, const float *weight, int prefetch, const float *v,
-                                       float *products, long plane, int k, int run, long begin, long stop,
-                                       long pass) {
+    static void netc_winograd_panel_products(const netc_window *w, const float *weight, int prefetch,
+                                             const float *v, float *products, long plane, int k, int run,
+                                             long begin, long stop, long pass) {
       const int cin = w->in_c, panels = (w->out_c + NETC_PANEL - 1) / NETC_PANEL, columns = panels * NETC_PANEL;
       const int runs = (panels + NETC_MAX_PANELS - 1) / NETC_MAX_PANELS, first_panel = run * NETC_MAX_PANELS;
       const int np = panels - first_panel < NETC_MAX_PANELS ? panels - first_panel : NETC_MAX_PANELS;
@@ -244,7 +244,7 @@ extension CKernel {
           netc_winograd_inputs(w, in, v, block, begin, begin, stop);
           for (int k = 0; k < \#(n * n); k++)
             for (int run = 0; run < runs; run++)
-              netc_winograd_products(w, weight, 0, v, products, block, k, run, 0, stop - begin, 0);
+              netc_winograd_panel_products(w, weight, 0, v, products, block, k, run, 0, stop - begin, 0);
           netc_winograd_outputs(w, e, residual, products, block, begin, out, begin, stop);
         }
         return;
@@ -258,8 +258,8 @@ extension CKernel {
         const int k = (int)(unit / (runs * blocks)), run = (int)(unit / blocks % runs);
         const int rest = panels - run * NETC_MAX_PANELS, np = rest < NETC_MAX_PANELS ? rest : NETC_MAX_PANELS;
         const long begin = unit % blocks * block, stop = begin + block < tiles ? begin + block : tiles;
-        netc_winograd_products(w, weight, prefetch, v, products, tiles, k, run, begin, stop,
-                               unit % blocks * (block / netc_gemm_kernels[np].rows));
+        netc_winograd_panel_products(w, weight, prefetch, v, products, tiles, k, run, begin, stop,
+                                     unit % blocks * (block / netc_gemm_kernels[np].rows));
       }
       netc_sync(team);
       netc_share(team, tiles, &first, &end);

@@ -95,26 +95,80 @@ enum Winograd {
     let rows = left.count
     let inner = left[0].count
     var text = "  netc_vec s[\(rows)][\(inner)];\n"
-    for i in 0..<rows {
-      for j in 0..<inner {
-        text += "  s[\(i)][\(j)] = \(combination(left[i], { "\(x)[\($0)][\(j)]" }));\n"
-      }
+    for j in 0..<inner {
+      text += product(left, { "\(x)[\($0)][\(j)]" }, { "s[\($0)][\(j)]" })
     }
     for i in 0..<rows {
-      for j in 0..<rows {
-        text += "  \(y)[\(i)][\(j)] = \(combination(left[j], { "s[\(i)][\($0)]" }));\n"
-      }
+      text += product(left, { "s[\(i)][\($0)]" }, { "\(y)[\(i)][\($0)]" })
     }
     return text
   }
 
-  /// Σ_k coefficients[k] · operand(k) over the nonzero coefficients, a unit one first where there is one.
-  private static func combination(_ coefficients: [Double], _ operand: (Int) -> String) -> String {
-    let rank = { (term: (offset: Int, element: Double)) in (term.element == 1 ? 0 : 1, term.offset) }
-    let terms = coefficients.enumerated().filter { $0.element != 0 }.sorted { rank($0) < rank($1) }
+  /// A coefficient of a combination and what it weighs: an operand k, or a partial sum shared by rows.
+  private struct Term {
+    var coefficient: Double
+    var column: Int
+    var operand: String
+  }
+
+  /// `target(i) = Σ_k left[i][k] · operand(k)` for every row i, with the partial sums rows share computed once
+  /// (in a block of their own): columns k and l that three or more rows weigh alike or oppositely are added and
+  /// subtracted once (Aᵀ of F(4x4, 3x3): x1 ± x2, x3 ± x4, 10 operations a column instead of 14); two rows that
+  /// weigh two or more columns alike and two or more oppositely take the sum and the difference of those parts
+  /// (Bᵀ of F(4x4, 3x3): rows 1 and 2, 3 and 4). F(2x2, 3x3)'s matrices have neither, so their statements are
+  /// each row's own combination, as the training kernels have always summed them.
+  private static func product(_ left: [[Double]], _ operand: (Int) -> String, _ target: (Int) -> String) -> String {
+    var terms = left.map { row in
+      row.enumerated().filter { $0.element != 0 }.map {
+        Term(coefficient: $0.element, column: $0.offset, operand: operand($0.offset))
+      }
+    }
+    var shared: [String] = []
+    var paired: Set<Int> = []
+    let columns = left[0].indices
+    for k in columns where !paired.contains(k) {
+      for l in columns where l > k && !paired.contains(l) && !paired.contains(k) {
+        let users = left.filter { $0[k] != 0 }.count
+        guard users >= 3, left.allSatisfy({ $0[l] == $0[k] || $0[l] == -$0[k] }) else { continue }
+        paired.formUnion([k, l])
+        shared.append("const netc_vec sum\(k) = netc_vadd(\(operand(k)), \(operand(l)))")
+        shared.append("const netc_vec difference\(k) = netc_vsub(\(operand(k)), \(operand(l)))")
+        for (i, row) in left.enumerated() where row[k] != 0 {
+          terms[i].removeAll { $0.column == k || $0.column == l }
+          let partial = row[l] == row[k] ? "sum\(k)" : "difference\(k)"
+          terms[i].append(Term(coefficient: row[k], column: k, operand: partial))
+          terms[i].sort { $0.column < $1.column }
+        }
+      }
+    }
+    var statements = terms.indices.map { "\(target($0)) = \(combination(terms[$0]))" }
+    if paired.isEmpty {
+      var done: Set<Int> = []
+      for i in left.indices where !done.contains(i) {
+        for j in left.indices where j > i && !done.contains(j) && !done.contains(i) {
+          let alike = terms[i].filter { left[j][$0.column] == $0.coefficient }
+          let opposite = terms[i].filter { left[j][$0.column] == -$0.coefficient }
+          guard alike.count >= 2, opposite.count >= 2, alike.count + opposite.count == terms[j].count,
+            terms[i].count == terms[j].count
+          else { continue }
+          done.formUnion([i, j])
+          shared.append("const netc_vec even\(i) = \(combination(alike))")
+          shared.append("const netc_vec odd\(i) = \(combination(opposite))")
+          statements[i] = "\(target(i)) = netc_vadd(even\(i), odd\(i))"
+          statements[j] = "\(target(j)) = netc_vsub(even\(i), odd\(i))"
+        }
+      }
+    }
+    if shared.isEmpty { return statements.map { "  \($0);\n" }.joined() }
+    return "  {\n" + (shared + statements).map { "    \($0);\n" }.joined() + "  }\n"
+  }
+
+  /// Σ coefficient · operand over the terms, a unit one first where there is one.
+  private static func combination(_ terms: [Term]) -> String {
+    let rank = { (term: Term) in (term.coefficient == 1 ? 0 : 1, term.column) }
     var expression = ""
-    for (k, c) in terms {
-      let x = operand(k)
+    for term in terms.sorted(by: { rank($0) < rank($1) }) {
+      let (c, x) = (term.coefficient, term.operand)
       if expression.isEmpty {
         expression = c == 1 ? x : "netc_vmul(netc_vset(\(literal(c))), \(x))"
       } else if c == 1 {

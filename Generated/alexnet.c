@@ -1718,14 +1718,14 @@ static float *netc_at(unsigned char *arena, size_t offset) { return (float *)(ar
    conv2d out=64 kernel=11x11 stride=4x4 pad=2x2 dilation=1x1 groups=1 weight=@features.0.weight
    bias=@features.0.bias
    fused: relu
-   lowering: matrix product over packed weights, rows gathered, 3 row tiles through every panel; arena: in =
-   the caller's input, out @0 */
+   lowering: matrix product over packed weights, rows read in place, 4 row tiles through every panel; arena:
+   in = the caller's input, out @0 */
 static void features_0(const struct alexnet_model *m, const float *in, float *out, const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 3, .in_h = 224, .in_w = 224, .out_c = 64,
                                             .out_h = 55, .out_w = 55, .kernel_h = 11, .kernel_w = 11,
                                             .stride_h = 4, .stride_w = 4, .pad_h = 2, .pad_w = 2,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 1, .gather = 1, .rows_outer = 1, .tiles = 3, .prefetch = 0,
+                                 .nchw = 1, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
                                  .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = NULL, .shift = m->features_0_shift, .relu = 1};
   netc_conv_gemm(&conv, m->features_0_weight, &epilogue, NULL, in, out, team);

@@ -1744,15 +1744,15 @@ static float *netc_at(unsigned char *arena, size_t offset) { return (float *)(ar
    conv2d out=96 kernel=11x11 stride=4x4 pad=0x0 dilation=1x1 groups=1 weight=@conv1.conv.weight
    bias=@conv1.conv.bias
    fused: relu
-   lowering: matrix product over packed weights, rows gathered, 3 row tiles through every panel; arena: in =
-   the caller's input, out @0 */
+   lowering: matrix product over packed weights, rows read in place, panels outer; arena: in = the caller's
+   input, out @0 */
 static void conv1_conv(const struct alexnet_paper_model *m, const float *in, float *out,
                        const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 3, .in_h = 227, .in_w = 227, .out_c = 96,
                                             .out_h = 55, .out_w = 55, .kernel_h = 11, .kernel_w = 11,
                                             .stride_h = 4, .stride_w = 4, .pad_h = 0, .pad_w = 0,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 1, .gather = 1, .rows_outer = 1, .tiles = 3, .prefetch = 0,
+                                 .nchw = 1, .gather = 0, .rows_outer = 0, .tiles = 1, .prefetch = 0,
                                  .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = NULL, .shift = m->conv1_conv_shift, .relu = 1};
   netc_conv_gemm(&conv, m->conv1_conv_weight, &epilogue, NULL, in, out, team);

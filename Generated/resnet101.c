@@ -4085,14 +4085,14 @@ static float *netc_at(unsigned char *arena, size_t offset) { return (float *)(ar
 /* conv1: [1,3,224,224] -> [1,64,112,112]
    conv2d out=64 kernel=7x7 stride=2x2 pad=3x3 dilation=1x1 groups=1 weight=@conv1.weight
    fused: batchnorm @bn1 eps=1e-05 (folded at load into a scale and shift), relu
-   lowering: matrix product over packed weights, rows gathered, 4 row tiles through every panel; arena: in =
-   the caller's input, out @0 */
+   lowering: matrix product over packed weights, rows read in place, 4 row tiles through every panel; arena:
+   in = the caller's input, out @0 */
 static void conv1(const struct resnet101_model *m, const float *in, float *out, const netc_team *team) {
   static const netc_conv conv = {.window = {.batch = 1, .in_c = 3, .in_h = 224, .in_w = 224, .out_c = 64,
                                             .out_h = 112, .out_w = 112, .kernel_h = 7, .kernel_w = 7,
                                             .stride_h = 2, .stride_w = 2, .pad_h = 3, .pad_w = 3,
                                             .dilation_h = 1, .dilation_w = 1, .groups = 1},
-                                 .nchw = 1, .gather = 1, .rows_outer = 1, .tiles = 4, .prefetch = 0,
+                                 .nchw = 1, .gather = 0, .rows_outer = 1, .tiles = 4, .prefetch = 0,
                                  .shifted = 0};
   const netc_gemm_epilogue epilogue = {.scale = m->conv1_scale, .shift = m->conv1_shift, .relu = 1};
   netc_conv_gemm(&conv, m->conv1_weight, &epilogue, NULL, in, out, team);

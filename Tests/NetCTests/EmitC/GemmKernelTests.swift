@@ -53,7 +53,15 @@ private let convCases = [
   ProductCase(
     input: [1, 192, 14, 14], out: 192, kernel: 1, epilogue: Epilogue(batchNorm: folded, relu: true),
     why: "1x1, weights past 128 KB but smaller than its rows (rows outer)"),
-  ProductCase(input: [1, 3, 19, 17], out: 20, kernel: 7, stride: 2, pad: 3, afterReLU: false, why: "NCHW input, gathered"),
+  ProductCase(
+    input: [1, 3, 19, 17], out: 20, kernel: 7, stride: 2, pad: 3, afterReLU: false,
+    why: "NCHW input, 7x7 kernel rows read in place, stride 2, copies at both sides"),
+  ProductCase(
+    input: [1, 3, 37, 30], out: 64, kernel: 11, stride: 4, pad: 2, bias: true, afterReLU: false,
+    why: "NCHW input, 11x11 kernel rows read in place, stride 4, four panels"),
+  ProductCase(
+    input: [1, 3, 19, 17], out: 20, kernel: 3, pad: 2, dilation: 2, afterReLU: false,
+    why: "NCHW input, dilated: gathered"),
   ProductCase(
     input: [2, 3, 13, 11], out: 20, kernel: 3, stride: 2, pad: 1, afterReLU: false,
     why: "NCHW input, 3x3 kernel rows read in place, batch 2, copies at both sides"),

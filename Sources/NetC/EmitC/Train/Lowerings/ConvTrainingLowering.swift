@@ -74,9 +74,11 @@ struct ConvScratch {
     let fits = conv.kernel == Pair(square: 3) && conv.stride == Pair(square: 1) && conv.dilation == Pair(square: 1)
       && conv.groups == 1 && conv.pad.h <= 2 && conv.pad.w <= 2
     winograd = fits ? (Self.winogradBytes(from: input, to: output), Self.winogradBytes(from: output, to: input)) : nil
-    winogradGradWeight = fits ? Self.winogradGradWeightBytes(from: input, to: output) : nil
+    // `netc_winograd_grad_weight_fits`
+    let winogradGradient = fits && output.width >= 32
+    winogradGradWeight = winogradGradient ? Self.winogradGradWeightBytes(from: input, to: output) : nil
     // `netc_conv_shifts`, unless Winograd takes the weight gradient.
-    shiftedCopies = shifts && !fits ? Self.shiftedBytes(conv, input, output) : nil
+    shiftedCopies = shifts && !winogradGradient ? Self.shiftedBytes(conv, input, output) : nil
   }
 
   /// Bytes of `netc_conv_grad_weight_shifted`'s scratch: `netc_shifted_chunk` images of padded dy and x planes.
@@ -88,7 +90,7 @@ struct ConvScratch {
   }
 
   /// Bytes of `netc_conv_grad_weight_winograd`'s scratch: the sums in double, a chunk's transformed inputs and
-  /// output gradients (`netc_winograd_grad_chunk` images), the padded input plane's work and four planes of tiles.
+  /// output gradients (`netc_winograd_grad_chunk` images) and the padded input plane's work.
   static func winogradGradWeightBytes(from input: Shape, to output: Shape) -> Int {
     let (tilesH, tilesW) = ((output.height + 1) / 2, (output.width + 1) / 2)
     let tiles = tilesH * tilesW
@@ -97,7 +99,7 @@ struct ConvScratch {
     let padded = 4 * (tilesW + 1) * (tilesH + 2)
     let plane = 2 * tilesW * (tilesH + 2)
     let sums = 2 * 16 * output.channels * input.channels
-    return (sums + 16 * ld * (input.channels + output.channels) + 2 * padded + 4 * plane + 4 * tiles) * 4
+    return (sums + 16 * ld * (input.channels + output.channels) + 2 * padded + 4 * plane) * 4
   }
 
   /// Bytes of `netc_conv_winograd_train`'s scratch for a convolution from `input` to `output`.

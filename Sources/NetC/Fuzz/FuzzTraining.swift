@@ -62,11 +62,11 @@ struct FuzzTraining: Sendable {
         }
         if let first {
           // No `threads=` word: the shrinker keeps every count, the first one included, to compare with.
-          let unlike = Self.differences(c, from: first, parameters: graph.parameters).filter { $0.error != 0 }
+          let unlike = Self.differences(
+            c, from: first, named: "the \(threadCounts[0]) thread's", parameters: graph.parameters
+          ).filter { $0.error != 0 }
           if let worst = unlike.max(by: { $0.error < $1.error }) {
-            let detail = "on \(threads) threads, " + worst.detail.replacingOccurrences(
-              of: "the interpreter's", with: "\(threadCounts[0]) thread's")
-            return (FuzzFailure("train-threads \(leg)", detail), largest)
+            return (FuzzFailure("train-threads \(leg)", "on \(threads) threads, " + worst.detail), largest)
           }
           continue
         }
@@ -146,9 +146,10 @@ struct FuzzTraining: Sendable {
 
   /// The relative difference of each value a step computes (loss, logits, every weight and momentum buffer)
   /// from the reference's, with a sentence naming where it is largest.
-  static func differences(_ step: StepOutcome, from reference: StepOutcome, parameters: [Parameter]) -> [(
-    what: String, error: Double, detail: String
-  )] {
+  static func differences(
+    _ step: StepOutcome, from reference: StepOutcome, named referenceName: String = "the interpreter's",
+    parameters: [Parameter]
+  ) -> [(what: String, error: Double, detail: String)] {
     // A gradient that should vanish (a conv's bias before a batch norm, which removes any constant) is f32
     // rounding noise of the gradients flowing past it, so momentum buffers (after one step: the gradient plus
     // weight decay) are compared relative to the largest of them all, and weights to at least the learning
@@ -169,7 +170,7 @@ struct FuzzTraining: Sendable {
     }
     return compared.map { what, values, expected, scale in
       let error = Self.relativeError(values, expected, scale: scale)
-      let detail = "\(what) after one step differs from the interpreter's by \(error)"
+      let detail = "\(what) after one step differs from \(referenceName) by \(error)"
         + Self.worstElement(values, expected)
       return (what, error, detail)
     }

@@ -94,4 +94,7 @@ extension MemoryPlan {
   /// The name under which the plan lists the scratch buffer of op `name` (`layer1.0.conv2#scratch`); `#`
   /// never occurs in a value name, so it cannot clash with one.
   public static func scratchName(of name: String) -> String { name + "#scratch" }
+
+  /// Whether a name in the plan is a layer's scratch buffer rather than a value.
+  public static func isScratchName(_ name: String) -> Bool { name.hasSuffix("#scratch") }
 }

@@ -22,10 +22,10 @@ enum Plan: Command {
       --json                print the plan as JSON instead of the table
       --svg FILE            also draw the buffers over time and offset as an SVG file
     \(PipelineOptions.help)
-      --train               plan the training graph (forward in training mode, loss, backward; no passes):
-                            activations saved for the backward pass, activation gradients and parameter
-                            gradients share the arena by liveness; the table ends with what the memory
-                            goes to at the peak
+      --train               plan the training graph (forward in training mode, loss, backward; no passes)
+                            as the generated training step does: activations saved for the backward pass,
+                            activation gradients, parameter gradients and the layers' scratch share the arena
+                            by liveness; the table ends with what the memory goes to at the peak
     """
 
   static func run(_ arguments: inout Arguments, _ console: Console) throws -> Int32 {
@@ -38,7 +38,7 @@ enum Plan: Command {
     if train { try pipeline.requireNoPasses("plans") }
     let loaded = try model.load()
     let graph = train ? try TrainingGraph.build(loaded) : try pipeline.run(loaded) { _ in }
-    let plan = train ? MemoryPlanner.plan(graph) : CEmitter.plan(for: graph)
+    let plan = train ? TrainingCEmitter.plan(forTraining: graph) : CEmitter.plan(for: graph)
     if json {
       console.out(plan.json(model: graph.name))
     } else {

@@ -51,27 +51,46 @@ extension CKernel {
 
     """#)
 
-  static let averagePool = CKernel(
-    "netc_avgpool", uses: [window, windowMean, share],
+  static let averagePoolSpan = CKernel(
+    "netc_avgpool_span", uses: [window],
     #"""
-    /* Average pooling: the window ends at most pad past the input; count_include_pad divides by that padded
-       window, otherwise by the part inside the input (PyTorch's rule, which matters at the edges in ceil mode).
-       Output pixels are split over the team. */
+    /* The input rows [y0, y1) and columns [x0, x1) that output (oy, ox) of an average pool averages, and what
+       it divides them by (0 when the window holds no input): the window ends at most pad past the input;
+       count_include_pad divides by that padded window, otherwise by the part inside the input (PyTorch's rule,
+       which matters at the edges in ceil mode). */
+    typedef struct {
+      int y0, y1, x0, x1, divisor;
+    } netc_pool_span;
+
+    static netc_pool_span netc_avgpool_span(const netc_window *p, int count_include_pad, int oy, int ox) {
+      const int py0 = oy * p->stride_h - p->pad_h;
+      const int py1 = py0 + p->kernel_h < p->in_h + p->pad_h ? py0 + p->kernel_h : p->in_h + p->pad_h;
+      const int px0 = ox * p->stride_w - p->pad_w;
+      const int px1 = px0 + p->kernel_w < p->in_w + p->pad_w ? px0 + p->kernel_w : p->in_w + p->pad_w;
+      netc_pool_span s;
+      s.y0 = py0 < 0 ? 0 : py0;
+      s.y1 = py1 < p->in_h ? py1 : p->in_h;
+      s.x0 = px0 < 0 ? 0 : px0;
+      s.x1 = px1 < p->in_w ? px1 : p->in_w;
+      s.divisor = s.y1 <= s.y0 || s.x1 <= s.x0 ? 0
+                : count_include_pad ? (py1 - py0) * (px1 - px0) : (s.y1 - s.y0) * (s.x1 - s.x0);
+      return s;
+    }
+
+    """#)
+
+  static let averagePool = CKernel(
+    "netc_avgpool", uses: [window, averagePoolSpan, windowMean, share],
+    #"""
+    /* Average pooling (netc_avgpool_span's windows); output pixels are split over the team. */
     static void netc_avgpool(const netc_window *p, int count_include_pad, const float *restrict in,
                              float *restrict out, const netc_team *team) {
       long first, end;
       netc_share(team, (long)p->batch * p->out_h * p->out_w, &first, &end);
       for (long i = first; i < end; i++) {
         const int ox = (int)(i % p->out_w), oy = (int)(i / p->out_w % p->out_h), n = (int)(i / p->out_w / p->out_h);
-        const int py0 = oy * p->stride_h - p->pad_h;
-        const int py1 = py0 + p->kernel_h < p->in_h + p->pad_h ? py0 + p->kernel_h : p->in_h + p->pad_h;
-        const int y0 = py0 < 0 ? 0 : py0, y1 = py1 < p->in_h ? py1 : p->in_h;
-        const int px0 = ox * p->stride_w - p->pad_w;
-        const int px1 = px0 + p->kernel_w < p->in_w + p->pad_w ? px0 + p->kernel_w : p->in_w + p->pad_w;
-        const int x0 = px0 < 0 ? 0 : px0, x1 = px1 < p->in_w ? px1 : p->in_w;
-        const int divisor = y1 <= y0 || x1 <= x0 ? 0
-                          : count_include_pad ? (py1 - py0) * (px1 - px0) : (y1 - y0) * (x1 - x0);
-        netc_window_mean(p, n, y0, y1, x0, x1, divisor, in, out + (size_t)i * p->in_c);
+        const netc_pool_span s = netc_avgpool_span(p, count_include_pad, oy, ox);
+        netc_window_mean(p, n, s.y0, s.y1, s.x0, s.x1, s.divisor, in, out + (size_t)i * p->in_c);
       }
     }
 

@@ -1,21 +1,24 @@
 // Lowering of the pools: max, average and adaptive average, each one kernel over the shared window geometry.
 
 struct PoolLowering: Lowering {
+  /// Which pool; the training step's NCHW pools are the same three.
   enum Kind: Sendable {
     case max(Pool)
     case average(Pool)
     case adaptive
+
+    var summary: String {
+      switch self {
+      case .max: "max pooling"
+      case .average: "average pooling"
+      case .adaptive: "adaptive average pooling"
+      }
+    }
   }
 
   var kind: Kind
 
-  var summary: String {
-    switch kind {
-    case .max: "max pooling"
-    case .average: "average pooling"
-    case .adaptive: "adaptive average pooling"
-    }
-  }
+  var summary: String { kind.summary }
 
   var kernels: [CKernel] {
     switch kind {

@@ -18,19 +18,8 @@ public struct TrainingCEmitter: Sendable {
     let prefix = try inference.prefix()
     let state = TrainingStateLayout(graph: training)
     let layers = Self.layers(of: training, prefix: prefix, avoiding: inference.graph)
-    // A layer's scratch in the arena: thread 0's own, then (64-byte aligned) the team's shared part.
-    var scratch: [String: Int] = [:]
-    var own: Set<String> = []
-    var sharedStart: [String: Int] = [:]
-    for entry in layers {
-      let name = entry.layer.node.name
-      let bytes = entry.lowering.scratchBytes(entry.layer), shared = entry.lowering.sharedScratchBytes(entry.layer)
-      let start = shared > 0 ? (bytes + 63) / 64 * 64 : bytes
-      if start + shared > 0 { scratch[name] = start + shared }
-      if bytes > 0 { own.insert(name) }
-      if shared > 0 { sharedStart[name] = start }
-    }
-    let plan = MemoryPlanner.plan(training, scratch: scratch)
+    let scratch = LayerScratch(layers)
+    let plan = MemoryPlanner.plan(training, scratch: scratch.total)
     var offsets: [String: Int] = [:]
     for buffer in plan.buffers {
       for value in buffer.values { offsets[value] = buffer.offset }
@@ -38,8 +27,8 @@ public struct TrainingCEmitter: Sendable {
     let scratchOffset = { (name: String) in offsets[MemoryPlan.scratchName(of: name)]! }
     var section = TrainingLayerSection(
       prefix: prefix, graph: training, layers: layers, state: state, offsets: offsets,
-      scratch: Dictionary(uniqueKeysWithValues: own.map { ($0, scratchOffset($0)) }),
-      shared: Dictionary(uniqueKeysWithValues: sharedStart.map { ($0.key, scratchOffset($0.key) + $0.value) }))
+      scratch: Dictionary(uniqueKeysWithValues: scratch.own.map { ($0, scratchOffset($0)) }),
+      shared: Dictionary(uniqueKeysWithValues: scratch.sharedStart.map { ($0.key, scratchOffset($0.key) + $0.value) }))
     for i in section.layers.indices {
       let node = section.layers[i].layer.node
       section.layers[i].layer.inPlace = !node.inputs.isEmpty && offsets[node.inputs[0]] == offsets[node.name]
@@ -76,11 +65,41 @@ public struct TrainingCEmitter: Sendable {
         kernels: kernels, declarations: TrainingAPI.declarations(facts), definitions: definitions, profiled: true))
   }
 
+  /// The plan of the generated training step's arena: the training graph's values and every layer's scratch,
+  /// as `netc plan --train` shows it. The file's arena is the largest of this, the parameters (which a load
+  /// reads through it) and the inference arena.
+  public static func plan(forTraining training: Graph) -> MemoryPlan {
+    let layers = Self.layers(of: training, prefix: CNames.defaultPrefix(for: training.name))
+    return MemoryPlanner.plan(training, scratch: LayerScratch(layers).total)
+  }
+
+  /// A layer's scratch in the arena: thread 0's own, then (64-byte aligned) the team's shared part.
+  private struct LayerScratch {
+    /// Bytes of both parts, by layer.
+    var total: [String: Int] = [:]
+    /// The layers with scratch of thread 0's own.
+    var own: Set<String> = []
+    /// Where the shared part starts in a layer's scratch.
+    var sharedStart: [String: Int] = [:]
+
+    init(_ layers: [TrainingLayer]) {
+      for entry in layers {
+        let name = entry.layer.node.name
+        let bytes = entry.lowering.scratchBytes(entry.layer)
+        let shared = entry.lowering.sharedScratchBytes(entry.layer)
+        let start = shared > 0 ? (bytes + 63) / 64 * 64 : bytes
+        if start + shared > 0 { total[name] = start + shared }
+        if bytes > 0 { own.insert(name) }
+        if shared > 0 { sharedStart[name] = start }
+      }
+    }
+  }
+
   /// Every node but the input with its lowering and C function name: `train_<value>`, made unique against the
   /// inference layers' names too.
-  private static func layers(of graph: Graph, prefix: String, avoiding inference: Graph) -> [TrainingLayer] {
+  private static func layers(of graph: Graph, prefix: String, avoiding inference: Graph? = nil) -> [TrainingLayer] {
     let names = CNames(graph: graph, prefix: prefix)
-    var taken = Set(CNames(graph: inference, prefix: prefix).functions.values)
+    var taken = Set(inference.map { Array(CNames(graph: $0, prefix: prefix).functions.values) } ?? [])
     let index = graph.indexByName()
     return graph.nodes.dropFirst().map { node in
       let inputShapes = node.inputs.map { graph.nodes[index[$0]!].shape }

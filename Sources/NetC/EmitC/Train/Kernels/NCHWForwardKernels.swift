@@ -147,28 +147,19 @@ extension CKernel {
     """#)
 
   static let nchwAveragePool = CKernel(
-    "netc_nchw_avgpool", uses: [window, nchwWindowMean],
+    "netc_nchw_avgpool", uses: [window, averagePoolSpan, nchwWindowMean],
     #"""
-    /* Average pooling: the window ends at most pad past the input; count_include_pad divides by that padded
-       window, otherwise by the part inside the input (PyTorch's rule, which matters at the edges in ceil mode). */
+    /* Average pooling over NCHW planes (netc_avgpool_span's windows). */
     static void netc_nchw_avgpool(const netc_window *p, int count_include_pad, const float *restrict in,
                              float *restrict out) {
       for (int plane = 0; plane < p->batch * p->in_c; plane++) {
         const float *x = in + (size_t)plane * p->in_h * p->in_w;
         float *o = out + (size_t)plane * p->out_h * p->out_w;
-        for (int oy = 0; oy < p->out_h; oy++) {
-          const int py0 = oy * p->stride_h - p->pad_h;
-          const int py1 = py0 + p->kernel_h < p->in_h + p->pad_h ? py0 + p->kernel_h : p->in_h + p->pad_h;
-          const int y0 = py0 < 0 ? 0 : py0, y1 = py1 < p->in_h ? py1 : p->in_h;
+        for (int oy = 0; oy < p->out_h; oy++)
           for (int ox = 0; ox < p->out_w; ox++) {
-            const int px0 = ox * p->stride_w - p->pad_w;
-            const int px1 = px0 + p->kernel_w < p->in_w + p->pad_w ? px0 + p->kernel_w : p->in_w + p->pad_w;
-            const int x0 = px0 < 0 ? 0 : px0, x1 = px1 < p->in_w ? px1 : p->in_w;
-            const int divisor = y1 <= y0 || x1 <= x0 ? 0
-                              : count_include_pad ? (py1 - py0) * (px1 - px0) : (y1 - y0) * (x1 - x0);
-            o[(size_t)oy * p->out_w + ox] = netc_nchw_window_mean(x, p->in_w, y0, y1, x0, x1, divisor);
+            const netc_pool_span s = netc_avgpool_span(p, count_include_pad, oy, ox);
+            o[(size_t)oy * p->out_w + ox] = netc_nchw_window_mean(x, p->in_w, s.y0, s.y1, s.x0, s.x1, s.divisor);
           }
-        }
       }
     }
 

@@ -52,29 +52,23 @@ extension CKernel {
     """#)
 
   static let averagePoolGrad = CKernel(
-    "netc_avgpool_grad", uses: [window, windowSpread],
+    "netc_avgpool_grad", uses: [window, averagePoolSpan, windowSpread],
     #"""
-    /* Each dy spread evenly over the inside of its window, divided as the forward pass divided (count_include_pad:
-       the window clipped to the padded input, else to the input). Sums per plane in scratch (in_h * in_w doubles). */
+    /* Each dy spread evenly over the inside of its window, divided as the forward pass divided
+       (netc_avgpool_span). Sums per plane in scratch (in_h * in_w doubles). */
     static void netc_avgpool_grad(const netc_window *p, int count_include_pad, const float *dy, double *scratch,
                                   float *dx) {
       const size_t in_plane = (size_t)p->in_h * p->in_w;
       for (int plane = 0; plane < p->batch * p->in_c; plane++) {
         const float *g = dy + (size_t)plane * p->out_h * p->out_w;
         for (size_t k = 0; k < in_plane; k++) scratch[k] = 0.0;
-        for (int oy = 0; oy < p->out_h; oy++) {
-          const int py0 = oy * p->stride_h - p->pad_h;
-          const int py1 = py0 + p->kernel_h < p->in_h + p->pad_h ? py0 + p->kernel_h : p->in_h + p->pad_h;
-          const int y0 = py0 < 0 ? 0 : py0, y1 = py1 < p->in_h ? py1 : p->in_h;
+        for (int oy = 0; oy < p->out_h; oy++)
           for (int ox = 0; ox < p->out_w; ox++) {
-            const int px0 = ox * p->stride_w - p->pad_w;
-            const int px1 = px0 + p->kernel_w < p->in_w + p->pad_w ? px0 + p->kernel_w : p->in_w + p->pad_w;
-            const int x0 = px0 < 0 ? 0 : px0, x1 = px1 < p->in_w ? px1 : p->in_w;
-            if (y1 <= y0 || x1 <= x0) continue;
-            const int divisor = count_include_pad ? (py1 - py0) * (px1 - px0) : (y1 - y0) * (x1 - x0);
-            netc_window_spread(scratch, p->in_w, y0, y1, x0, x1, (double)g[(size_t)oy * p->out_w + ox] / divisor);
+            const netc_pool_span s = netc_avgpool_span(p, count_include_pad, oy, ox);
+            if (s.divisor == 0) continue;
+            const double share = (double)g[(size_t)oy * p->out_w + ox] / s.divisor;
+            netc_window_spread(scratch, p->in_w, s.y0, s.y1, s.x0, s.x1, share);
           }
-        }
         float *out = dx + (size_t)plane * in_plane;
         for (size_t k = 0; k < in_plane; k++) out[k] = (float)scratch[k];
       }

@@ -81,21 +81,9 @@ struct NCHWShortcutALowering: TrainingLowering {
 }
 
 struct NCHWPoolLowering: TrainingLowering {
-  enum Kind {
-    case max(Pool)
-    case average(Pool)
-    case adaptive
-  }
+  var kind: PoolLowering.Kind
 
-  var kind: Kind
-
-  var summary: String {
-    switch kind {
-    case .max: "max pooling"
-    case .average: "average pooling"
-    case .adaptive: "adaptive average pooling"
-    }
-  }
+  var summary: String { kind.summary }
 
   var kernels: [CKernel] {
     switch kind {

@@ -116,14 +116,14 @@ enum TrainingNets {
   }
 
   /// 3x3 stride-1 convolutions whose weight gradients run by Winograd F(3x3, 2x2)
-  /// (`netc_conv_grad_weight_winograd`, outputs at least 32 wide): padding 1, 0 and 2, odd heights (a row of
-  /// half tiles) and widths off the vector widths (a row's last vector of tiles partly filled), channel counts
-  /// off them too; batch norm and ReLU between them, so every gradient reaches every conv.
+  /// (`netc_conv_grad_weight_winograd`: outputs at least 32 wide, at least 8 input channels): padding 1, 0 and
+  /// 2, odd heights (a row of half tiles) and widths off the vector widths (a row's last vector of tiles partly
+  /// filled), channel counts off them too; batch norm and ReLU between them, so every gradient reaches every conv.
   static func winogradWeightGradients(batch: Int) throws -> Graph {
-    var net = GraphBuilder("winograd_weight_gradients", input: [batch, 5, 33, 36])
+    var net = GraphBuilder("winograd_weight_gradients", input: [batch, 9, 33, 36])
     let convs = [
-      Conv(outChannels: 7, kernel: Pair(square: 3), pad: Pair(square: 1), module: "same", hasBias: false),
-      Conv(outChannels: 9, kernel: Pair(square: 3), module: "valid", hasBias: false),
+      Conv(outChannels: 10, kernel: Pair(square: 3), pad: Pair(square: 1), module: "same", hasBias: false),
+      Conv(outChannels: 11, kernel: Pair(square: 3), module: "valid", hasBias: false),
       Conv(outChannels: 6, kernel: Pair(square: 3), pad: Pair(square: 2), module: "padded", hasBias: false),
     ]
     for conv in convs {

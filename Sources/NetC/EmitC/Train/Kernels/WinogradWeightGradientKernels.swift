@@ -18,17 +18,18 @@ extension CKernel {
     uses: [winogradTrain, winogradGradientTransform, dotProduct],
     #"""
     /* Whether a convolution's weight gradient runs by Winograd F(3x3, 2x2): where its forward pass does, on
-       outputs at least 32 wide (measured on the CIFAR ResNets with AVX-512: 19 % faster than the shifted planes
-       at 32 x 32, but 25 % slower than the in-place products at 16 x 16 and 2x at 8 x 8, where a row's 4 or 8
-       tiles fill a vector only partly and the transforms are a larger share of the work). */
+       outputs at least 32 wide from at least 8 input channels (measured on the CIFAR ResNets with AVX-512: 19 %
+       faster than the shifted planes at 32 x 32 from 16 channels, but 20 % slower from the image's 3, whose
+       products are too narrow for the dot-product tiles; 25 % slower than the in-place products at 16 x 16 and
+       2x at 8 x 8, where a row's 4 or 8 tiles fill a vector only partly and the transforms weigh more). */
     static int netc_winograd_grad_weight_fits(const netc_window *c) {
-      return netc_winograd_train_fits(c) && c->out_w >= 32;
+      return netc_winograd_train_fits(c) && c->out_w >= 32 && c->in_c >= 8;
     }
 
     /* Images whose tiles one dot product runs over: about 512 tiles, so that the lanes' sums (netc_vsum, then
        double) are a small part of it, while the chunk's transformed values stay in L2. */
     static int netc_winograd_grad_chunk(const netc_window *c) {
-      const int tiles = ((c->out_h + 1) / 2) * ((c->out_w + 1) / 2), chunk = 512 / tiles;
+      const int tiles = ((c->out_h + 1) / 2) * ((c->out_w + 1) / 2), chunk = 256 / tiles;
       return chunk < 1 ? 1 : chunk < c->batch ? chunk : c->batch;
     }
 

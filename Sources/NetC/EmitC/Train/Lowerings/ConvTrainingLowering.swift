@@ -75,7 +75,7 @@ struct ConvScratch {
       && conv.groups == 1 && conv.pad.h <= 2 && conv.pad.w <= 2
     winograd = fits ? (Self.winogradBytes(from: input, to: output), Self.winogradBytes(from: output, to: input)) : nil
     // `netc_winograd_grad_weight_fits`
-    let winogradGradient = fits && output.width >= 32
+    let winogradGradient = fits && output.width >= 32 && input.channels >= 8
     winogradGradWeight = winogradGradient ? Self.winogradGradWeightBytes(from: input, to: output) : nil
     // `netc_conv_shifts`, unless Winograd takes the weight gradient.
     shiftedCopies = shifts && !winogradGradient ? Self.shiftedBytes(conv, input, output) : nil
@@ -94,7 +94,7 @@ struct ConvScratch {
   static func winogradGradWeightBytes(from input: Shape, to output: Shape) -> Int {
     let (tilesH, tilesW) = ((output.height + 1) / 2, (output.width + 1) / 2)
     let tiles = tilesH * tilesW
-    let chunk = min(max(512 / tiles, 1), output.batch)
+    let chunk = min(max(256 / tiles, 1), output.batch)
     let ld = (chunk * tiles + 15) / 16 * 16 + 16
     let padded = 4 * (tilesW + 1) * (tilesH + 2)
     let plane = 2 * tilesW * (tilesH + 2)

@@ -955,7 +955,8 @@ static void netc_linear(int batch, int in_features, int out_features, const floa
 typedef enum {
   NETC_COPY,  /* the floats of t[tensor] */
   NETC_PACK,  /* t[tensor], [groups * out][in][taps], in panels (netc_pack) */
-  NETC_WINOGRAD, /* t[tensor], [out][in][3][3], Winograd-transformed in panels (netc_winograd_pack) */
+  NETC_WINOGRAD, /* t[tensor], [out][in][3][3], Winograd-transformed to taps points in panels
+                    (netc_winograd_pack) */
   NETC_SCALE, /* per output channel: a batch norm's scale (t[tensor] its weight, then bias, running_mean,
                  running_var) */
   NETC_SHIFT  /* per output channel: the norm's shift after the bias t[bias]; without a norm (tensor -1), the
@@ -1004,28 +1005,29 @@ static void netc_pack(float *out, const unsigned char *weight, int groups, int c
         }
 }
 
-/* A 3x3 conv weight [cout][cin][3][3] as the Winograd F(2x2, 3x3) filter U = G g Gt of every
-   channel pair, computed in double and rounded once, laid out [16][panels of 16 output
-   channels][cin][16], zero past cout. */
+/* A 3x3 conv weight [cout][cin][3][3] as the Winograd F(m x m, 3x3) filter U = G g Gt of every channel pair,
+   computed in double and rounded once, laid out [points][panels of 16 output channels][cin][16], zero past
+   cout; points is (m + 2)^2. */
 static const double netc_winograd_g[4][3] = {{1.0, 0.0, 0.0}, {1.0 / 2, 1.0 / 2, 1.0 / 2}, {1.0 / 2, -1.0 / 2, 1.0 / 2}, {0.0, 0.0, 1.0}};
+static const double netc_winograd4_g[6][3] = {{1.0 / 4, 0.0, 0.0}, {-1.0 / 6, -1.0 / 6, -1.0 / 6}, {-1.0 / 6, 1.0 / 6, -1.0 / 6}, {1.0 / 24, 1.0 / 12, 1.0 / 6}, {1.0 / 24, -1.0 / 12, 1.0 / 6}, {0.0, 0.0, 1.0}};
 
-static void netc_winograd_pack(float *out, const unsigned char *weight, int cout, int cin) {
+static void netc_winograd_pack(float *out, const unsigned char *weight, int cout, int cin, int points) {
   const int panels = (cout + 15) / 16;
+  const int n = points == 16 ? 4 : 6;
+  const double (*table)[3] = n == 4 ? netc_winograd_g : netc_winograd4_g;
   for (int o = 0; o < panels * 16; o++)
     for (int i = 0; i < cin; i++) {
-      double g[3][3] = {{0.0}}, s[4][3], u[4][4];
+      double g[3][3] = {{0.0}}, s[6][3], u[6][6];
       if (o < cout)
         for (int k = 0; k < 9; k++) g[k / 3][k % 3] = netc_f32(weight + 4 * (((size_t)o * cin + i) * 9 + k));
-      for (int a = 0; a < 4; a++)
+      for (int a = 0; a < n; a++)
         for (int b = 0; b < 3; b++)
-          s[a][b] = netc_winograd_g[a][0] * g[0][b] + netc_winograd_g[a][1] * g[1][b] +
-                    netc_winograd_g[a][2] * g[2][b];
-      for (int a = 0; a < 4; a++)
-        for (int b = 0; b < 4; b++)
-          u[a][b] = s[a][0] * netc_winograd_g[b][0] + s[a][1] * netc_winograd_g[b][1] +
-                    s[a][2] * netc_winograd_g[b][2];
-      for (int k = 0; k < 16; k++)
-        out[(((size_t)k * panels + o / 16) * cin + i) * 16 + o % 16] = (float)u[k / 4][k % 4];
+          s[a][b] = table[a][0] * g[0][b] + table[a][1] * g[1][b] + table[a][2] * g[2][b];
+      for (int a = 0; a < n; a++)
+        for (int b = 0; b < n; b++)
+          u[a][b] = s[a][0] * table[b][0] + s[a][1] * table[b][1] + s[a][2] * table[b][2];
+      for (int k = 0; k < points; k++)
+        out[(((size_t)k * panels + o / 16) * cin + i) * 16 + o % 16] = (float)u[k / n][k % n];
     }
 }
 
@@ -1412,7 +1414,7 @@ static void netc_load_weights(void *model, const unsigned char *const *t) {
     case NETC_PACK:
       netc_pack(field, t[s->tensor], s->groups, s->out, s->in, s->taps, s->channel_major);
       break;
-    case NETC_WINOGRAD: netc_winograd_pack(field, t[s->tensor], s->out, s->in); break;
+    case NETC_WINOGRAD: netc_winograd_pack(field, t[s->tensor], s->out, s->in, s->taps); break;
     case NETC_SCALE:
     case NETC_SHIFT: {
       /* A batch norm's four tensors always lie within t; saying so lets gcc's -Warray-bounds see it too in

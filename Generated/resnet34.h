@@ -29,10 +29,10 @@ extern "C" {
 #define RESNET34_OUTPUT_SIZE 1000
 /* Bytes of working memory (the arena) a forward pass needs, whatever the number of threads; a multiple
    of 64. */
-#define RESNET34_ARENA_BYTES 8028160
+#define RESNET34_ARENA_BYTES 5218304
 /* Bytes of a loaded model: the weights, packed for the kernels, batch norms folded into a scale and shift
    per channel. */
-#define RESNET34_MODEL_BYTES 111291584
+#define RESNET34_MODEL_BYTES 122432704
 /* Layers a profile times, each one layer function of the C. */
 #define RESNET34_LAYER_COUNT 40
 /* Room for the longest detail the load functions write about an error. */

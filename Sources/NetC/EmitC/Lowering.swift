@@ -39,8 +39,9 @@ struct ModelField: Hashable, Sendable {
     case copy(String)
     /// A conv or linear weight `[groups * out][in][taps]` packed in panels of 16 output channels per group.
     case pack(String, groups: Int, out: Int, in: Int, taps: Int, channelMajor: Bool)
-    /// A 3x3 conv weight `[out][in][3][3]` as its Winograd transform in panels (`netc_winograd_pack`).
-    case winograd(String, out: Int, in: Int)
+    /// A 3x3 conv weight `[out][in][3][3]` as its Winograd transform to `points` points (16 for F(2x2, 3x3), 36
+    /// for F(4x4, 3x3)) in panels (`netc_winograd_pack`).
+    case winograd(String, out: Int, in: Int, points: Int)
     /// Per output channel (`out` per group, padded to whole panels when `padded`), a batch norm's scale, or its
     /// shift after a bias; without a norm, the bias alone.
     case scale(bn: String, eps: Double, groups: Int, out: Int, padded: Bool)

@@ -78,9 +78,9 @@ struct WeightsSection {
           ".taps = \(taps)", ".channel_major = \(channelMajor ? 1 : 0)",
         ]
         comment = tensor + " in panels of 16 output channels" + (channelMajor ? ", channel-major" : "")
-      case .winograd(let tensor, let outChannels, let inChannels):
+      case .winograd(let tensor, let outChannels, let inChannels, let points):
         items = [".kind = NETC_WINOGRAD"] + items + [
-          ".tensor = \(index[tensor]!)", ".out = \(outChannels)", ".in = \(inChannels)",
+          ".tensor = \(index[tensor]!)", ".out = \(outChannels)", ".in = \(inChannels)", ".taps = \(points)",
         ]
         comment = tensor + " as its Winograd transform, in panels of 16 output channels"
       case .scale(let bn, let eps, let groups, let outChannels, let padded):

@@ -96,7 +96,7 @@ extension CKernel {
         case NETC_PACK:
           netc_pack(field, t[s->tensor], s->groups, s->out, s->in, s->taps, s->channel_major);
           break;
-        case NETC_WINOGRAD: netc_winograd_pack(field, t[s->tensor], s->out, s->in); break;
+        case NETC_WINOGRAD: netc_winograd_pack(field, t[s->tensor], s->out, s->in, s->taps); break;
         case NETC_SCALE:
         case NETC_SHIFT: {
           /* A batch norm's four tensors always lie within t; saying so lets gcc's -Warray-bounds see it too in
@@ -118,7 +118,8 @@ extension CKernel {
     typedef enum {
       NETC_COPY,  /* the floats of t[tensor] */
       NETC_PACK,  /* t[tensor], [groups * out][in][taps], in panels (netc_pack) */
-      NETC_WINOGRAD, /* t[tensor], [out][in][3][3], Winograd-transformed in panels (netc_winograd_pack) */
+      NETC_WINOGRAD, /* t[tensor], [out][in][3][3], Winograd-transformed to taps points in panels
+                        (netc_winograd_pack) */
       NETC_SCALE, /* per output channel: a batch norm's scale (t[tensor] its weight, then bias, running_mean,
                      running_var) */
       NETC_SHIFT  /* per output channel: the norm's shift after the bias t[bias]; without a norm (tensor -1), the

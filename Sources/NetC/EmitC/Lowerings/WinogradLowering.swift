@@ -1,14 +1,19 @@
-// Lowering of 3x3 stride-1 convs by Winograd F(2x2, 3x3): the filter transformed once at load time, the input
-// and output transforms and the 16 matrix products in `netc_conv_winograd`.
+// Lowering of 3x3 stride-1 convs by Winograd F(m x m, 3x3), the tile size chosen per layer: the filter
+// transformed once at load time, the input and output transforms and the products in `netc_conv_<stem>`.
 
 struct WinogradConvLowering: Lowering {
   var conv: Conv
-  var summary: String { "Winograd F(\(Winograd.m)x\(Winograd.m), 3x3) over transformed weights" }
-  var kernels: [CKernel] { [.winograd] + (ResidualText.isOptionA(conv) ? [.add] : []) }
+  var tile: Winograd.Tile
+  var summary: String { "Winograd F(\(tile.m)x\(tile.m), 3x3) over transformed weights" }
+  var kernels: [CKernel] { [.winograd(tile)] + (ResidualText.isOptionA(conv) ? [.add] : []) }
 
   /// The lowering for a conv Winograd suits: 3x3, stride 1, no dilation or groups, enough channels for the
   /// products to outweigh the transforms, and outputs of at least 8x8 (on smaller maps the 16/9 times larger
-  /// transformed weights are read for too few outputs); nil otherwise.
+  /// transformed weights are read for too few outputs); nil otherwise. F(4x4, 3x3) where its transformed
+  /// weights, 36/16 times F(2x2, 3x3)'s, are read for enough tiles: at least 49 (ResNet-50 at 1 thread:
+  /// 56x56x64 0.96 -> 0.59 ms, 28x28x128 0.75 -> 0.52), or 16 where they stay in L2 (ResNet-20's 16x16x32:
+  /// 21 -> 16 us); F(2x2, 3x3) elsewhere (F(4x4, 3x3) measured 1.4x slower on ResNet-50's 14x14x256, whose
+  /// 9 MiB of weights serve 16 tiles, and on ResNet-20's 8x8x64, 4 tiles).
   init?(conv: Conv, input: Shape) {
     let square = { (pair: Pair, side: Int) in pair == Pair(square: side) }
     let output = (height: input.height + 2 * conv.pad.h - 2, width: input.width + 2 * conv.pad.w - 2)
@@ -16,10 +21,13 @@ struct WinogradConvLowering: Lowering {
       input.channels >= 16, conv.outChannels >= 16, output.height >= 8, output.width >= 8
     else { return nil }
     self.conv = conv
+    let tiles = input.batch * ((output.height + 3) / 4) * ((output.width + 3) / 4)
+    let weights = Winograd.Tile.f4x4.points * GemmConvLowering.panels(conv.outChannels) * 16 * input.channels * 4
+    tile = tiles >= 49 || (tiles >= 16 && weights <= 2 << 20) ? .f4x4 : .f2x2
   }
 
   private func tiles(_ layer: Layer) -> Int {
-    let side = { (size: Int) in (size + Winograd.m - 1) / Winograd.m }
+    let side = { (size: Int) in (size + tile.m - 1) / tile.m }
     return layer.shape.batch * side(layer.shape.height) * side(layer.shape.width)
   }
 
@@ -29,20 +37,21 @@ struct WinogradConvLowering: Lowering {
     let weight = conv.module + ".weight"
     let cin = layer.input.channels
     let transformed = ModelField(
-      name: layer.field("weight"), count: Winograd.n * Winograd.n * columns * cin,
-      source: .winograd(weight, out: conv.outChannels, in: cin), comment: weight + ", Winograd-transformed")
+      name: layer.field("weight"), count: tile.points * columns * cin,
+      source: .winograd(weight, out: conv.outChannels, in: cin, points: tile.points),
+      comment: weight + ", Winograd-transformed")
     return [transformed] + ChannelFields.fields(conv, layer, padded: true)
   }
 
   /// The transformed input and the products, a matrix per point of the tile each.
   func scratchBytes(_ layer: Layer) -> Int {
-    Winograd.n * Winograd.n * tiles(layer) * (layer.input.channels + columns) * 4
+    tile.points * tiles(layer) * (layer.input.channels + columns) * 4
   }
 
   /// Whether the products fetch each panel run's successor: the transformed weights outgrow L2 (ResNet-50's
   /// stage 3: 5 % faster; smaller ones stay in the caches, where the fetches only cost).
   private func prefetches(_ layer: Layer) -> Bool {
-    Winograd.n * Winograd.n * columns * layer.input.channels * 4 > 2 << 20
+    tile.points * columns * layer.input.channels * 4 > 2 << 20
       && layer.input.channels * 16 * 4 * 4 <= 512 << 10
   }
 
@@ -57,7 +66,7 @@ struct WinogradConvLowering: Lowering {
     let (epilogue, after) = ResidualText.split(conv, layer)
     return window + ChannelFields.epilogue(conv, layer, relu: epilogue.relu)
       + CText.call(
-        "netc_conv_winograd",
+        "netc_conv_" + tile.stem,
         [
           "&window", "m->" + layer.field("weight"), prefetches(layer) ? "1" : "0", alone(layer) ? "1" : "0",
           "&epilogue",

@@ -122,6 +122,22 @@ import Testing
     try expectTheSameBitsOnEveryThreadCount(try TrainingNets.shiftedWeightGradients(batch: 3), flags: isa.flags)
   }
 
+  /// The Winograd weight gradient at batch 1 and 6 (blocks of two images: the sums of a block's second image
+  /// added to its first's), on every vector width: its transforms' partial vectors differ per width.
+  @Test(arguments: InstructionSet.testable, [1, 6])
+  func winogradWeightGradientsMatchTheInterpreter(isa: InstructionSet, batch: Int) throws {
+    try compare(
+      try TrainingNets.winogradWeightGradients(batch: batch), steps: 2, seed: 11,
+      flags: CTest.sanitizerFlags + isa.flags)
+  }
+
+  /// The Winograd weight gradient's 4 blocks of 6 images, shared out over 1, 2 and 3 threads (3 split blocks by
+  /// output channels).
+  @Test(arguments: InstructionSet.testable)
+  func winogradWeightGradientsGiveTheSameBitsOnEveryThreadCount(isa: InstructionSet) throws {
+    try expectTheSameBitsOnEveryThreadCount(try TrainingNets.winogradWeightGradients(batch: 6), flags: isa.flags)
+  }
+
   /// Two steps on 1, 2 and 3 threads give the same bytes, built with `flags` (a vector width's) beside threads.
   func expectTheSameBitsOnEveryThreadCount(_ graph: Graph, flags: [String] = []) throws {
     let program = try TrainingCEmitter(graph: graph).emit()

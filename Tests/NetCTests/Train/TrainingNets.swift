@@ -115,6 +115,28 @@ enum TrainingNets {
     return net.graph()
   }
 
+  /// 3x3 stride-1 convolutions whose weight gradients run by Winograd F(3x3, 2x2)
+  /// (`netc_conv_grad_weight_winograd`: outputs at least 32 wide, at least 8 input channels): padding 1, 0 and
+  /// 2, odd heights (a row of half tiles) and widths off the vector widths (a row's last vector of tiles partly
+  /// filled), channel counts off them too; batch norm and ReLU between them, so every gradient reaches every conv.
+  static func winogradWeightGradients(batch: Int) throws -> Graph {
+    var net = GraphBuilder("winograd_weight_gradients", input: [batch, 9, 33, 36])
+    let convs = [
+      Conv(outChannels: 10, kernel: Pair(square: 3), pad: Pair(square: 1), module: "same", hasBias: false),
+      Conv(outChannels: 11, kernel: Pair(square: 3), module: "valid", hasBias: false),
+      Conv(outChannels: 6, kernel: Pair(square: 3), pad: Pair(square: 2), module: "padded", hasBias: false),
+    ]
+    for conv in convs {
+      try net.add(conv.module, .conv(conv))
+      try net.add(conv.module + "_bn", .batchNorm(BatchNorm(module: conv.module + "_bn")))
+      try net.add(conv.module + "_relu", .relu)
+    }
+    try net.add("pool", .adaptiveAvgPool(AdaptiveAvgPool(out: Pair(square: 1))))
+    try net.add("flatten", .flatten)
+    try net.add("fc", .linear(Linear(outFeatures: 4, module: "fc", hasBias: true)))
+    return net.graph()
+  }
+
   /// Dense layers with a softmax between them (its backward op) and a final softmax (left out by the loss).
   static func dense(batch: Int = 4) throws -> Graph {
     var net = GraphBuilder("dense", input: [batch, 2, 3, 1])

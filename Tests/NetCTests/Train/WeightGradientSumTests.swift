@@ -8,10 +8,11 @@ import Testing
 
 @Suite struct WeightGradientSumTests {
   /// A 3x3 convolution straight into the classifier (so its output gradient is one short float sum away from
-  /// exact) with 16384 terms an element of its weight gradient: 16 images of 32 x 32 (the shifted-planes
-  /// kernel) and 64 of 16 x 16 (the in-place product). Measured: 3.3e-7 and 5.6e-7 of the largest element from
-  /// the interpreter's double sums; when the shifted kernel's float lanes ran over 14 images before the double
-  /// sum, the first was 1.3e-6, which the bound rejects.
+  /// exact) with 16384 terms an element of its weight gradient: 16 images of 32 x 32 (Winograd F(3x3, 2x2))
+  /// and 64 of 16 x 16 (the in-place product). Measured: 3.5e-7 and 5.6e-7 of the largest element from the
+  /// interpreter's double sums (the shifted-planes kernel that ran the first before Winograd: 3.3e-7); when the
+  /// shifted kernel's float lanes ran over 14 images before the double sum, the first was 1.3e-6, which the
+  /// bound rejects.
   @Test(arguments: [(16, 32), (64, 16)])
   func weightGradientIsNearTheDoubleSum(batch: Int, size: Int) throws {
     var net = GraphBuilder("sums", input: [batch, 8, size, size])

@@ -134,7 +134,8 @@ extension CKernel {
     """#)
 
   static let conv2dGradWeight = CKernel(
-    "netc_conv2d_grad_weight", uses: [share, convGeometry, tapRows, stridedTranspose, trainingGemm, shiftedGradWeight],
+    "netc_conv2d_grad_weight",
+    uses: [share, convGeometry, tapRows, stridedTranspose, trainingGemm, shiftedGradWeight, winogradGradWeight],
     #"""
     /* Images whose products netc_grad_weight_taps sums in float before it adds them to its double sums: as
        many as make 1024 terms (one 32 x 32 plane), at least one. A float sum of n terms is off by about
@@ -190,17 +191,20 @@ extension CKernel {
       }
     }
 
-    /* The weight gradient of a convolution, by netc_conv_grad_weight_shifted where netc_conv_shifts, else by
+    /* The weight gradient of a convolution, by netc_conv_grad_weight_winograd where
+       netc_winograd_grad_weight_fits, else by netc_conv_grad_weight_shifted where netc_conv_shifts, else by
        netc_grad_weight_taps: the batch cut into `blocks` blocks of images, each summed in double into its own
        partial sums in shared (blocks * out_c * in_c / groups * taps doubles), then, once the team has met,
        every element of dW the sum of its blocks' in block order, stored in PyTorch's layout. blocks is the
        layer's, not the thread count's, so the bits are the same whatever the count. The team shares out blocks
        * count units, a unit one of count slices of a block's channels (output channels for the taps, a group's
        input channels for the shifted planes): when the count divides blocks every thread sums whole blocks,
-       reading only its own images, and the shares are even whatever it is. scratch: the kernel's. */
+       reading only its own images, and the shares are even whatever it is (the shifted planes slice a group's input
+       channels, the others output channels). scratch: the kernel's. */
     static void netc_conv2d_grad_weight(const netc_team *team, const netc_window *c, int blocks, const float *dy,
                                         const float *x, float *scratch, double *shared, float *dw) {
-      const int shifts = netc_conv_shifts(c), depth = netc_conv_depth(c);
+      const int winograd = netc_winograd_grad_weight_fits(c), shifts = !winograd && netc_conv_shifts(c);
+      const int depth = netc_conv_depth(c);
       const size_t size = (size_t)c->out_c * depth;
       const long slices = team->count, channels = shifts ? c->in_c / c->groups : c->out_c;
       long first, end;
@@ -211,14 +215,17 @@ extension CKernel {
         const int n0 = c->batch * b / blocks, n1 = c->batch * (b + 1) / blocks;
         const int lo = (int)(channels * (unit - b * slices) / slices);
         const int hi = (int)(channels * (next - b * slices) / slices);
-        if (lo < hi && shifts) netc_conv_grad_weight_shifted(c, n0, n1, lo, hi, dy, x, scratch, shared + b * size);
-        if (lo < hi && !shifts) netc_grad_weight_taps(c, n0, n1, lo, hi, dy, x, scratch, shared + b * size);
+        double *totals = shared + b * size;
+        if (lo < hi && winograd) netc_conv_grad_weight_winograd(c, n0, n1, lo, hi, dy, x, scratch, totals);
+        else if (lo < hi && shifts) netc_conv_grad_weight_shifted(c, n0, n1, lo, hi, dy, x, scratch, totals);
+        else if (lo < hi) netc_grad_weight_taps(c, n0, n1, lo, hi, dy, x, scratch, totals);
         unit = next;
       }
       netc_sync(team);
-      /* A block's element (o, r) is at o * down + r * across: dW's layout for the shifted planes, dW^T's for
-         the taps. */
-      const size_t down = shifts ? (size_t)depth : 1, across = shifts ? 1 : (size_t)c->out_c;
+      /* A block's element (o, r) is at o * down + r * across: dW's layout for Winograd and the shifted planes,
+         dW^T's for the taps. */
+      const int transposed = !winograd && !shifts;
+      const size_t down = transposed ? 1 : (size_t)depth, across = transposed ? (size_t)c->out_c : 1;
       netc_share(team, (long)size, &first, &end);
       for (long e = first; e < end; e++) {
         const size_t at = (size_t)e / depth * down + (size_t)e % depth * across;

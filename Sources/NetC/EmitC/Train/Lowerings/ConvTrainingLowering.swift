@@ -41,9 +41,12 @@ struct ConvScratch {
   /// `netc_conv_grad_weight_shifted`'s padded copies of dy and x when the convolution runs by it
   /// (`netc_conv_shifts`), else nil.
   var shiftedCopies: Int?
-  /// The weight gradient's own scratch: the shifted kernel's copies, or the float sums of a chunk of images and
-  /// one image's output gradient transposed.
-  var gradWeight: Int { shiftedCopies ?? weights + plane * outChannels * 4 }
+  /// `netc_conv_grad_weight_winograd`'s scratch when the weight gradient runs by it
+  /// (`netc_winograd_grad_weight_fits`), else nil.
+  var winogradGradWeight: Int?
+  /// The weight gradient's own scratch: Winograd's, the shifted kernel's copies, or the float sums of a chunk of
+  /// images and one image's output gradient transposed.
+  var gradWeight: Int { winogradGradWeight ?? shiftedCopies ?? weights + plane * outChannels * 4 }
   /// Blocks of images whose weight gradients `netc_conv2d_grad_weight` sums apart: 4, so that up to 4 threads
   /// each sum whole blocks (reading only their own images), halved while the blocks' sums in double pass 1 MiB
   /// (measured: 4 blocks of the 64-channel CIFAR layers' sums crowd their operands out of a 2 MiB L2; threads
@@ -67,12 +70,15 @@ struct ConvScratch {
     let flips = conv.stride == Pair(square: 1) && !inPlace && conv.pad.h <= conv.dilation.h * (conv.kernel.h - 1)
       && conv.pad.w <= conv.dilation.w * (conv.kernel.w - 1)
     flippedColumns = flips ? conv.outChannels / conv.groups * taps * (input.height * input.width + 16) * 4 : nil
-    // `netc_conv_shifts`
     let shifts = conv.stride == Pair(square: 1) && !inPlace && 20 * conv.pad.w <= input.width
-    shiftedCopies = shifts ? Self.shiftedBytes(conv, input, output) : nil
     let fits = conv.kernel == Pair(square: 3) && conv.stride == Pair(square: 1) && conv.dilation == Pair(square: 1)
       && conv.groups == 1 && conv.pad.h <= 2 && conv.pad.w <= 2
     winograd = fits ? (Self.winogradBytes(from: input, to: output), Self.winogradBytes(from: output, to: input)) : nil
+    // `netc_winograd_grad_weight_fits`
+    let winogradGradient = fits && output.width >= 32 && input.channels >= 8
+    winogradGradWeight = winogradGradient ? Self.winogradGradWeightBytes(from: input, to: output) : nil
+    // `netc_conv_shifts`, unless Winograd takes the weight gradient.
+    shiftedCopies = shifts && !winogradGradient ? Self.shiftedBytes(conv, input, output) : nil
   }
 
   /// Bytes of `netc_conv_grad_weight_shifted`'s scratch: `netc_shifted_chunk` images of padded dy and x planes.
@@ -81,6 +87,19 @@ struct ConvScratch {
     let image = 4 * (output.channels * output.height * width
       + input.channels / conv.groups * (input.height + 2 * conv.pad.h) * width)
     return min(max((1 << 20) / image, 1), output.batch) * image
+  }
+
+  /// Bytes of `netc_conv_grad_weight_winograd`'s scratch: the sums in double, a chunk's transformed inputs and
+  /// output gradients (`netc_winograd_grad_chunk` images) and the padded input plane's work.
+  static func winogradGradWeightBytes(from input: Shape, to output: Shape) -> Int {
+    let (tilesH, tilesW) = ((output.height + 1) / 2, (output.width + 1) / 2)
+    let tiles = tilesH * tilesW
+    let chunk = min(max(256 / tiles, 1), output.batch)
+    let ld = (chunk * tiles + 15) / 16 * 16 + 16
+    let padded = 4 * (tilesW + 1) * (tilesH + 2)
+    let plane = 2 * tilesW * (tilesH + 2)
+    let sums = 2 * 16 * output.channels * input.channels
+    return (sums + 16 * ld * (input.channels + output.channels) + 2 * padded + 4 * plane) * 4
   }
 
   /// Bytes of `netc_conv_winograd_train`'s scratch for a convolution from `input` to `output`.

@@ -61,13 +61,57 @@ extension CKernel {
       }
     }
 
-    /* even[k] = plane[2 * k], odd[k] = plane[2 * k + 1] for k < count. */
-    static void netc_winograd_split(const float *restrict plane, size_t count, float *restrict even,
-                                    float *restrict odd) {
-      for (size_t k = 0; k < count; k++) {
-        even[k] = plane[2 * k];
-        odd[k] = plane[2 * k + 1];
+    /* even = p[0], p[2], ... and odd = p[1], p[3], ... of the first n <= 2 NETC_LANES floats at p, zeros past
+       them: a vector of 2x2 tiles' columns from one row, without the narrow stores and wide loads of a split
+       through memory (whose stalled store forwarding was 38 % of the kernel's own time). */
+    static inline void netc_vsplit(const float *p, int n, netc_vec *even, netc_vec *odd) {
+    #if NETC_LANES == 4
+      netc_vec e, o;
+      for (int l = 0; l < 4; l++) {
+        e.lane[l] = 2 * l < n ? p[2 * l] : 0.0f;
+        o.lane[l] = 2 * l + 1 < n ? p[2 * l + 1] : 0.0f;
       }
+      *even = e;
+      *odd = o;
+    #else
+      const netc_vec a = n >= NETC_LANES ? netc_vload(p) : netc_vload_part(p, n);
+      const netc_vec b = n >= 2 * NETC_LANES ? netc_vload(p + NETC_LANES)
+                         : n > NETC_LANES    ? netc_vload_part(p + NETC_LANES, n - NETC_LANES)
+                                             : netc_vzero();
+    #if NETC_LANES == 16
+      const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+      *even = _mm512_permutex2var_ps(a, evens, b);
+      *odd = _mm512_permutex2var_ps(a, _mm512_add_epi32(evens, _mm512_set1_epi32(1)), b);
+    #else
+      /* The shuffles pick within 128-bit halves; the permute puts the halves' pairs in order. */
+      *even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xd8));
+      *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xdd)), 0xd8));
+    #endif
+    #endif
+    }
+
+    /* first[k] = x[2 * k], second[k] = x[2 * k + 1] for the n floats of x: two vectors at a time split in
+       registers by netc_vsplit. */
+    static void netc_winograd_deal(const float *restrict x, int n, float *restrict first, float *restrict second) {
+    #if NETC_LANES == 4
+      for (int k = 0; 2 * k < n; k++) {
+        first[k] = x[2 * k];
+        if (2 * k + 1 < n) second[k] = x[2 * k + 1];
+      }
+    #else
+      for (int k = 0; k < n; k += 2 * NETC_LANES) {
+        const int m = n - k < 2 * NETC_LANES ? n - k : 2 * NETC_LANES;
+        netc_vec e, o;
+        netc_vsplit(x + k, m, &e, &o);
+        if (m == 2 * NETC_LANES) {
+          netc_vstore(first + k / 2, e);
+          netc_vstore(second + k / 2, o);
+        } else {
+          netc_vstore_part(first + k / 2, e, (m + 1) / 2);
+          if (m > 1) netc_vstore_part(second + k / 2, o, m / 2);
+        }
+      }
+    #endif
     }
 
     /* row[2 * k] = even[k], row[2 * k + 1] = odd[k] for k < count. */
@@ -80,8 +124,9 @@ extension CKernel {
     }
 
     /* The transformed inputs of one channel x of the input (in_h x in_w) into to[e * stride + t] for each of its
-       tiles t, a vector of tiles at a time. work: the zero-padded plane (whose padding nothing else writes), its
-       even and odd columns, and the four planes below. Tile (ty, tx) reads its 4x4 inputs (r, j) at padded row
+       tiles t, a vector of tiles at a time. work: s->padded floats this does not use (the forward pass's outputs),
+       the zero-padded plane's even and odd columns (whose padding nothing else writes), and the four planes
+       below. Tile (ty, tx) reads its 4x4 inputs (r, j) at padded row
        2 ty + r, column 2 tx + j: in the rows of parity r % 2, row ty + r / 2 of the columns j, j + 2, ... (the
        even or odd ones, j / 2 on). Where a row of tiles fills half a vector or more, vectors of a row's tiles
        read them in place. Narrower rows would leave most lanes empty, so there each j goes to a plane of its
@@ -90,14 +135,18 @@ extension CKernel {
        16x16 images on AVX-512, the planes 30 % at 8x8). */
     static void netc_winograd_input_plane(const netc_window *c, const netc_winograd_shape *s, const float *x,
                                           float *work, float *to, size_t stride) {
-      float *padded = work, *even = padded + s->padded, *odd = even + s->padded / 2, *planes = odd + s->padded / 2;
+      float *even = work + s->padded, *odd = even + s->padded / 2, *planes = odd + s->padded / 2;
       /* A row of the padded plane's even (or odd) columns, and the rows of each parity there. */
       const size_t row = (size_t)s->tiles_w + 1, rows = (size_t)s->tiles_h + 2;
+      /* Each input row straight into the even and odd columns of its padded row (measured: the copy into the
+         padded plane and a scalar split of all of it were 15.7 % of resnet56's training step): input column ix
+         is padded column pad_w + ix, so with an odd pad_w the even inputs go to the odd columns. */
+      const size_t shift = (size_t)(c->pad_w / 2);
+      float *first = c->pad_w % 2 ? odd : even, *second = c->pad_w % 2 ? even + 1 : odd;
       for (int iy = 0; iy < c->in_h; iy++) {
-        const size_t at = ((size_t)((iy + c->pad_h) % 2) * rows + (size_t)((iy + c->pad_h) / 2)) * 2 * row;
-        memcpy(padded + at + c->pad_w, x + (size_t)iy * c->in_w, (size_t)c->in_w * sizeof(float));
+        const size_t at = ((size_t)((iy + c->pad_h) % 2) * rows + (size_t)((iy + c->pad_h) / 2)) * row + shift;
+        netc_winograd_deal(x + (size_t)iy * c->in_w, c->in_w, first + at, second + at);
       }
-      netc_winograd_split(padded, s->padded / 2, even, odd);
       const float *columns[4] = {even, odd, even + 1, odd + 1};
       size_t width = row, parity = row * rows;
       const int in_place = 2 * s->tiles_w >= NETC_LANES;
@@ -141,26 +190,27 @@ extension CKernel {
        scratch: the filters (16 * out_c * in_c floats); a chunk's transformed inputs and products, the 16 rows
        of a channel ld floats apart and the channels 16 ld apart (a vector of tiles then goes to 16 rows near
        each other, and comes back from them: measured 14 % faster transforms than 16 matrices apart); then
-       netc_winograd_input_plane's work (the padded plane, its even and odd columns, which hold the outputs
-       after, and 4 * plane). */
+       netc_winograd_input_plane's work (the outputs' even and odd planes, the padded plane's even and odd
+       columns, and 4 * plane). */
     static void netc_conv_winograd_train(const netc_team *team, const netc_window *c, const float *weight, int flip,
                                          const float *in, float *scratch, float *out) {
       const netc_winograd_shape s = netc_winograd_geometry(c);
       const size_t in_plane = (size_t)c->in_h * c->in_w, plane = (size_t)c->out_h * c->out_w;
       float *u = scratch, *v = u + 16 * (size_t)c->out_c * c->in_c, *products = v + 16 * s.ld * c->in_c;
-      float *padded = products + 16 * s.ld * c->out_c, *even = padded + s.padded, *odd = even + s.padded / 2;
+      /* The outputs' even and odd planes, then the rest of netc_winograd_input_plane's work. */
+      float *work = products + 16 * s.ld * c->out_c, *even = work, *odd = even + s.padded / 2;
       const int chunks = (c->batch + s.chunk - 1) / s.chunk;
       if (team->index >= chunks) return;
       netc_winograd_filters(c->out_c, c->in_c, weight, flip, u);
       /* The input goes inside the zero padding; nothing else writes the padding. The products read whole
          blocks of columns, past a chunk's tiles, so those hold zeros until a chunk's transform. */
-      memset(padded, 0, s.padded * sizeof(float));
+      memset(work + s.padded, 0, s.padded * sizeof(float));
       memset(v, 0, 16 * s.ld * c->in_c * sizeof(float));
       for (int chunk = team->index; chunk < chunks; chunk += team->count) {
         const int first = chunk * s.chunk, images = c->batch - first < s.chunk ? c->batch - first : s.chunk;
         for (int n = 0; n < images; n++)
           for (int i = 0; i < c->in_c; i++)
-            netc_winograd_input_plane(c, &s, in + ((size_t)(first + n) * c->in_c + i) * in_plane, padded,
+            netc_winograd_input_plane(c, &s, in + ((size_t)(first + n) * c->in_c + i) * in_plane, work,
                                       v + (size_t)i * 16 * s.ld + (size_t)n * s.tiles, s.ld);
         for (int e = 0; e < 16; e++)
           netc_winograd_products(c->out_c, images * s.tiles, c->in_c, u + (size_t)e * c->out_c * c->in_c,

@@ -36,35 +36,6 @@ extension CKernel {
     /* G^T of the forward filter transform G, which takes the 16 sums of a channel pair to its 3x3 gradient. */
     static const double netc_winograd_grad_gt[3][4] = \#(gtTable);
 
-    /* even = p[0], p[2], ... and odd = p[1], p[3], ... of the first n <= 2 NETC_LANES floats at p, zeros past
-       them: a vector of 2x2 tiles' columns from one row, without the narrow stores and wide loads of a split
-       through memory (whose stalled store forwarding was 38 % of the kernel's own time). */
-    static inline void netc_vsplit(const float *p, int n, netc_vec *even, netc_vec *odd) {
-    #if NETC_LANES == 4
-      netc_vec e, o;
-      for (int l = 0; l < 4; l++) {
-        e.lane[l] = 2 * l < n ? p[2 * l] : 0.0f;
-        o.lane[l] = 2 * l + 1 < n ? p[2 * l + 1] : 0.0f;
-      }
-      *even = e;
-      *odd = o;
-    #else
-      const netc_vec a = n >= NETC_LANES ? netc_vload(p) : netc_vload_part(p, n);
-      const netc_vec b = n >= 2 * NETC_LANES ? netc_vload(p + NETC_LANES)
-                         : n > NETC_LANES    ? netc_vload_part(p + NETC_LANES, n - NETC_LANES)
-                                             : netc_vzero();
-    #if NETC_LANES == 16
-      const __m512i evens = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
-      *even = _mm512_permutex2var_ps(a, evens, b);
-      *odd = _mm512_permutex2var_ps(a, _mm512_add_epi32(evens, _mm512_set1_epi32(1)), b);
-    #else
-      /* The shuffles pick within 128-bit halves; the permute puts the halves' pairs in order. */
-      *even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0x88)), 0xd8));
-      *odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(a, b, 0xdd)), 0xd8));
-    #endif
-    #endif
-    }
-
     /* The transformed output gradients of one channel (out_h x out_w) into to[e * stride + t] for each of its
        tiles t, a vector of a row's tiles at a time (zeros past the plane's edges). */
     static void netc_winograd_gradient_plane(const netc_window *c, const netc_winograd_shape *s, const float *dy,
@@ -103,8 +74,8 @@ extension CKernel {
       double *m = (double *)scratch;
       float *inputs = scratch + 2 * 16 * (size_t)outs * c->in_c, *gradients = inputs + 16 * ld * c->in_c;
       float *work = gradients + 16 * ld * outs;
-      /* netc_winograd_input_plane writes inside the padding only. */
-      memset(work, 0, s.padded * sizeof(float));
+      /* netc_winograd_input_plane writes its even and odd columns inside their padding only. */
+      memset(work + s.padded, 0, s.padded * sizeof(float));
       for (int first = n0; first < n1; first += chunk) {
         const int images = n1 - first < chunk ? n1 - first : chunk;
         for (int n = 0; n < images; n++) {

@@ -92,25 +92,29 @@ struct ConvScratch {
   /// Bytes of `netc_conv_grad_weight_winograd`'s scratch: the sums in double, a chunk's transformed inputs and
   /// output gradients (`netc_winograd_grad_chunk` images) and the padded input plane's work.
   static func winogradGradWeightBytes(from input: Shape, to output: Shape) -> Int {
-    let (tilesH, tilesW) = ((output.height + 1) / 2, (output.width + 1) / 2)
-    let tiles = tilesH * tilesW
+    let (tiles, planeWork) = winogradTiles(output)
     let chunk = min(max(256 / tiles, 1), output.batch)
     let ld = (chunk * tiles + 15) / 16 * 16 + 16
-    let padded = 4 * (tilesW + 1) * (tilesH + 2)
-    let plane = 2 * tilesW * (tilesH + 2)
     let sums = 2 * 16 * output.channels * input.channels
-    return (sums + 16 * ld * (input.channels + output.channels) + 2 * padded + 4 * plane) * 4
+    return (sums + 16 * ld * (input.channels + output.channels) + planeWork) * 4
   }
 
   /// Bytes of `netc_conv_winograd_train`'s scratch for a convolution from `input` to `output`.
   static func winogradBytes(from input: Shape, to output: Shape) -> Int {
-    let (tilesH, tilesW) = ((output.height + 1) / 2, (output.width + 1) / 2)
-    let tiles = tilesH * tilesW
+    let (tiles, planeWork) = winogradTiles(output)
     let chunk = min(max(8192 / (input.channels + output.channels) / tiles, 1), output.batch)
     let ld = (chunk * tiles + 31) / 32 * 32 + 16
+    let transformed = 16 * ld * (input.channels + output.channels)
+    return (16 * output.channels * input.channels + transformed + planeWork) * 4
+  }
+
+  /// An image's tiles of 2x2 outputs of `output`, and the floats of `netc_winograd_input_plane`'s work for them
+  /// (`netc_winograd_geometry`): twice the padded plane (the half it leaves to its caller, the even and odd
+  /// columns) and four narrow-row planes.
+  private static func winogradTiles(_ output: Shape) -> (tiles: Int, planeWork: Int) {
+    let (tilesH, tilesW) = ((output.height + 1) / 2, (output.width + 1) / 2)
     let padded = 4 * (tilesW + 1) * (tilesH + 2)
     let plane = 2 * tilesW * (tilesH + 2)
-    let transformed = 16 * ld * (input.channels + output.channels)
-    return (16 * output.channels * input.channels + transformed + 2 * padded + 4 * plane) * 4
+    return (tilesH * tilesW, 2 * padded + 4 * plane)
   }
 }
